@@ -1,0 +1,1 @@
+"""zonekg: a sourced knowledge graph of the China-Japan (Chengdu) zone."""
