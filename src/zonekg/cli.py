@@ -1,0 +1,279 @@
+"""The `zonekg` command: argument parsing and printing over the pipeline modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import paths
+from .errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, ZonekgError
+
+app = typer.Typer(
+    help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
+    "validate, reason, query and inspect it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+DataOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="Turtle file or folder to use instead of the project's data/ (repeatable).",
+    ),
+]
+DEBUG = {"on": False}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    DEBUG["on"] = debug
+
+
+def _load(data: list[Path] | None):
+    from .load import load
+
+    return load(data)
+
+
+@app.command()
+def validate(
+    data: DataOption = None,
+    inference: Annotated[
+        str, typer.Option(help="Inference before validating: none, rdfs or owlrl.")
+    ] = "none",
+    fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
+    shapes: Annotated[
+        Path | None, typer.Option(help="Shapes file (default: the project's shapes).")
+    ] = None,
+) -> None:
+    """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
+    from .validate import INFERENCE_CHOICES, load_shapes
+    from .validate import validate as run_validation
+
+    _choice("--inference", inference, INFERENCE_CHOICES)
+    _choice("--format", fmt, ("text", "turtle", "json"))
+    kg = _load(data)
+    report = run_validation(kg, inference=inference, shapes=load_shapes(shapes))
+    if fmt == "turtle":
+        out.print(report.graph.serialize(format="turtle"), markup=False, highlight=False)
+    elif fmt == "json":
+        payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
+        out.print(json.dumps(payload, indent=2, ensure_ascii=False), markup=False)
+    else:
+        files = len(kg.data_files)
+        if report.conforms:
+            out.print(
+                f"[green]Conforms[/]: {len(kg.data)} data triples in {files} files "
+                f"meet the shapes (inference: {inference})."
+            )
+        else:
+            grouped = report.by_shape()
+            out.print(
+                f"[red]Does not conform[/]: {len(report.results)} results "
+                f"in {len(grouped)} shapes (inference: {inference})."
+            )
+            from .namespaces import curie
+
+            for shape, results in grouped.items():
+                out.print(f"\n[bold]{shape}[/] ({len(results)})")
+                for r in results:
+                    where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
+                    path = f" {curie(str(r.path))}" if r.path is not None else ""
+                    out.print(f"  {where}: {curie(str(r.focus))}{path}", highlight=False)
+                    out.print(f"    {r.message}", markup=False, highlight=False)
+    if not report.conforms:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def reason(
+    data: DataOption = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the inferred triples here.")
+    ] = None,
+) -> None:
+    """Materialise the OWL-RL closure; only the inferred triples are written."""
+    from .atomic import write_atomic
+    from .reason import reason as run_reasoner
+
+    kg = _load(data)
+    inferred = run_reasoner(kg)
+    text = inferred.serialize(format="turtle")
+    if output is None:
+        out.print(text, markup=False, highlight=False)
+        return
+    write_atomic(output, text)
+    err.print(f"{len(inferred)} inferred triples written to {output} (asserted data unchanged).")
+
+
+@app.command()
+def query(
+    name: Annotated[
+        str | None, typer.Argument(help="A question (cq03, 3, cq03-slug) or an .rq file.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="SPARQL text to run.")] = None,
+    run_all: Annotated[bool, typer.Option("--all", help="Run every competency question.")] = False,
+    reasoned: Annotated[
+        bool, typer.Option("--reason", help="Query the OWL-RL closure as well.")
+    ] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, tsv, json or xml.")
+    ] = "table",
+    data: DataOption = None,
+) -> None:
+    """Run a competency question, an .rq file or SPARQL text."""
+    from . import query as q
+
+    _choice("--format", fmt, q.FORMATS)
+    chosen = sum(x is not None and x is not False for x in (name, text, run_all or None))
+    if chosen != 1:
+        raise ZonekgError(
+            "give exactly one of: a question name or file, --text, or --all",
+            hint="see `zonekg questions` for the names",
+        )
+    if run_all:
+        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()]
+        if not jobs:
+            raise ZonekgError("no competency questions found", file=paths.QUERIES)
+    elif text is not None:
+        jobs = [("--text", "", text, reasoned)]
+    else:
+        cq = q.find_question(name)
+        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning)]
+    for label, _, body, _ in jobs:
+        q.parse(body, label)  # report every bad query before doing any work
+    kg = _load(data)
+    graphs = {}
+    for label, question, body, needs_reasoning in jobs:
+        if needs_reasoning not in graphs:
+            graphs[needs_reasoning] = q.graph_for_query(kg, needs_reasoning)
+        result = q.run(graphs[needs_reasoning], body, label)
+        if run_all:
+            out.print(f"\n[bold]{label}[/]: {question}", highlight=False)
+        if fmt == "table" and result.type in ("SELECT", "ASK"):
+            columns, rows = q.table_cells(result)
+            table = Table(*columns, show_lines=False, highlight=False)
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
+            out.print(f"{len(rows)} rows", style="dim")
+        else:
+            sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
+
+
+@app.command()
+def questions() -> None:
+    """List the competency questions."""
+    from .query import questions as list_questions
+
+    found = list_questions()
+    table = Table("name", "question", "inference")
+    for cq in found:
+        table.add_row(cq.name, cq.question, cq.inference)
+    out.print(table)
+
+
+@app.command()
+def why(
+    entity: Annotated[str, typer.Argument(help="An IRI or CURIE, e.g. zone:chengdu.")],
+    data: DataOption = None,
+) -> None:
+    """Show the quoted passages and sources behind an entity."""
+    from .inspect import why as supports
+
+    found = supports(_load(data), entity)
+    if not found:
+        out.print(f"No provenance recorded for {entity}.")
+        raise typer.Exit(EXIT_CHECK_FAILED)
+    for s in found:
+        title = s.document_label or s.document
+        if s.kind == "quote":
+            out.print(f"[bold]“{s.quote}”[/]", highlight=False)
+            out.print(f"   — {title}", highlight=False)
+        else:
+            address = f" <{s.url}>" if s.url else ""
+            out.print(f"[dim]source:[/] {title}{address}", highlight=False)
+
+
+@app.command()
+def stats(data: DataOption = None) -> None:
+    """Triples per file, entities per class, entities per source."""
+    from .inspect import stats as graph_stats
+    from .namespaces import curie
+
+    s = graph_stats(_load(data))
+    table = Table("file", "triples")
+    for file, count in s.triples.items():
+        table.add_row(file, str(count))
+    table.add_row("[bold]total[/]", f"[bold]{sum(s.triples.values())}[/]")
+    out.print(table)
+    table = Table("class", "entities")
+    for cls, count in s.classes:
+        table.add_row(curie(cls), str(count))
+    out.print(table)
+    table = Table("source", "entities derived from it")
+    for doc, label, count in s.sources:
+        table.add_row(label or curie(doc), str(count))
+    out.print(table)
+
+
+@app.command()
+def fmt(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Turtle files (default: data/*.ttl).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report files that are not canonical; exit 1.")
+    ] = False,
+) -> None:
+    """Rewrite data files in the stable sorted Turtle form (or --check them)."""
+    from .atomic import write_atomic
+    from .canonical import canonical_turtle
+    from .load import data_files
+
+    unformatted = []
+    for file in data_files(files):
+        canonical = canonical_turtle(file)
+        if file.read_text(encoding="utf-8") != canonical:
+            unformatted.append(file)
+            if not check:
+                write_atomic(file, canonical)
+    verb = "would reformat" if check else "reformatted"
+    for file in unformatted:
+        err.print(f"{verb} {file}")
+    if check and unformatted:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def _choice(option: str, value: str, choices) -> None:
+    if value not in choices:
+        raise ZonekgError(f"{option} {value!r} is not one of: {', '.join(choices)}")
+
+
+def main() -> None:
+    try:
+        app()
+    except ZonekgError as exc:
+        if DEBUG["on"]:
+            raise
+        err.print(f"[red]error[/]: {exc}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
