@@ -1,0 +1,537 @@
+"""Fast backends: parsing, querying, OWL-RL reasoning and SHACL validation on Oxigraph.
+
+The reference path (rdflib + owlrl + pyshacl, in load/reason/validate) stays the
+definition of what is right; this module does the same work on a pyoxigraph
+Store, and the tests check both give the same answers.
+
+* Loading: each file goes into its own named graph (the same graph IRIs as
+  ``load.graph_iri``), so ``file:line`` maps and named-graph queries agree.
+* On-disk store (``location``): a large graph is parsed once; a manifest of file
+  digests beside the store says when the files changed and it must be reloaded.
+* Reasoning: the ontology (plus any schema triples in the data) is closed once by
+  owlrl itself, which is small and quick; the closed TBox is then compiled into
+  instance rules (types, domains, ranges, sub/inverse/transitive/functional
+  properties, owl:sameAs) run as SPARQL UPDATE in Oxigraph until nothing new is
+  derived. An ontology using constructs the compiler does not know is refused
+  with a pointer to ``--engine reference`` rather than reasoned over wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import paths
+from .errors import LoadError, QueryError, ZonekgError
+
+ENGINES = ("oxigraph", "reference")
+DEFAULT_ENGINE = "oxigraph"
+
+_BASE = "https://w3id.org/zonekg/graph/"
+INFERRED = ox.NamedNode(_BASE + "inferred")
+MANIFEST = "zonekg-manifest.json"
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+#: TBox constructs whose instance rules the compiler does not generate.
+_UNSUPPORTED = {
+    OWL + name
+    for name in (
+        "someValuesFrom",
+        "allValuesFrom",
+        "hasValue",
+        "intersectionOf",
+        "unionOf",
+        "complementOf",
+        "oneOf",
+        "propertyChainAxiom",
+        "hasKey",
+        "maxCardinality",
+        "maxQualifiedCardinality",
+        "onProperty",
+    )
+}
+
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(_step: str, _advance: int) -> None:
+    return None
+
+
+@dataclass
+class OxGraph:
+    """A Store holding one named graph per ontology/data file (and the closure once reasoned)."""
+
+    store: ox.Store
+    ontology_files: list[Path]
+    data_files: list[Path]
+    location: Path | None = None
+    reused: bool = False
+    inferred_count: int | None = None
+    graphs: dict[Path, ox.NamedNode] = field(default_factory=dict)
+
+    @property
+    def ontology_graphs(self) -> list[ox.NamedNode]:
+        return [self.graphs[f] for f in self.ontology_files]
+
+    @property
+    def data_graphs(self) -> list[ox.NamedNode]:
+        return [self.graphs[f] for f in self.data_files]
+
+    @property
+    def asserted_graphs(self) -> list[ox.NamedNode]:
+        return [*self.ontology_graphs, *self.data_graphs]
+
+    def has_inferred(self) -> bool:
+        return bool(self.store.query(f"ASK {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }}"))
+
+    def count(self, graphs: Sequence[ox.NamedNode]) -> int:
+        if not graphs:
+            return 0
+        values = " ".join(str(g) for g in graphs)
+        result = self.store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(result))["n"].value)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def graph_node(file: Path) -> ox.NamedNode:
+    from .load import display_path
+
+    return ox.NamedNode(_BASE + display_path(file))
+
+
+def load(
+    data: Sequence[Path] | None = None,
+    ontology: Sequence[Path] | None = None,
+    location: Path | None = None,
+    progress: Progress = _no_progress,
+) -> OxGraph:
+    """Parse the ontology and data files into a Store (in memory, or on disk at *location*).
+
+    An on-disk store that already holds exactly these files (same digests) is
+    reused without parsing; otherwise it is cleared and reloaded.
+    """
+    from .load import data_files
+
+    ontology_files = [Path(p) for p in (ontology or [paths.ONTOLOGY])]
+    files = data_files(data)
+    every = [*ontology_files, *files]
+    for file in every:
+        if not file.is_file():
+            raise LoadError("no such file", hint="check the path", file=file)
+    graph = OxGraph(
+        store=_open(location),
+        ontology_files=ontology_files,
+        data_files=files,
+        location=location,
+        graphs={f: graph_node(f) for f in every},
+    )
+    manifest = _manifest(every)
+    if location is not None and _read_manifest(location) == manifest:
+        graph.reused = True
+        progress("load", sum(f.stat().st_size for f in every))
+        return graph
+    store = graph.store
+    store.clear()
+    for file in every:
+        _load_file(store, file, graph.graphs[file], bulk=location is not None)
+        progress("load", file.stat().st_size)
+    if location is not None:
+        store.flush()
+        from .atomic import write_atomic
+
+        write_atomic(Path(location) / MANIFEST, json.dumps(manifest, indent=1))
+    return graph
+
+
+def _open(location: Path | None) -> ox.Store:
+    if location is None:
+        return ox.Store()
+    location = Path(location)
+    if location.exists() and not location.is_dir():
+        raise ZonekgError(
+            "the store location is a file, not a folder",
+            hint="give --store a folder (it is created if missing)",
+            file=location,
+        )
+    location.mkdir(parents=True, exist_ok=True)
+    try:
+        return ox.Store(str(location))
+    except OSError as exc:
+        raise ZonekgError(
+            f"cannot open the store: {exc}",
+            hint="is another zonekg or oxigraph process using this folder?",
+            file=location,
+        ) from None
+
+
+def _load_file(store: ox.Store, file: Path, graph: ox.NamedNode, bulk: bool) -> None:
+    loader = store.bulk_load if bulk else store.load
+    try:
+        loader(
+            path=str(file),
+            format=ox.RdfFormat.TURTLE,
+            base_iri=file.resolve().as_uri(),
+            to_graph=graph,
+        )
+    except SyntaxError as exc:
+        # Oxigraph reports "between line L column C and ..." in its 1-based message.
+        raise LoadError(
+            f"Turtle syntax error: {exc.msg}",
+            hint="fix the Turtle at this position (a missing '.', ';' or quote is the usual cause)",
+            file=file,
+            line=exc.lineno,
+            column=exc.offset,
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise LoadError(f"cannot load: {exc}", hint="check the file", file=file) from None
+
+
+def _manifest(files: Iterable[Path]) -> dict[str, str]:
+    manifest = {}
+    for file in files:
+        digest = hashlib.sha256()
+        with Path(file).open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+        manifest[str(Path(file).resolve())] = digest.hexdigest()
+    return manifest
+
+
+def _read_manifest(location: Path) -> dict[str, str] | None:
+    try:
+        return json.loads((Path(location) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- querying
+
+_COMMENT_OR_STRING = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*'
+)
+_UPDATE = re.compile(
+    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s*(DATA|WHERE|\{|<|GRAPH|SILENT|ALL|DEFAULT|NAMED)",
+    re.I,
+)
+
+
+def check_query(text: str, source: str = "query") -> None:
+    """Refuse updates and SERVICE, which Oxigraph would otherwise run (read-only, offline)."""
+    bare = _COMMENT_OR_STRING.sub(" ", text)
+    if re.search(r"\bSERVICE\b", bare, re.I):
+        raise QueryError(
+            "SERVICE is not allowed: queries never reach other endpoints",
+            hint="remove the SERVICE clause",
+            file=Path(source),
+        )
+    if _UPDATE.search(bare):
+        raise QueryError(
+            "updates are not allowed: the graph is read-only",
+            hint="use a SELECT, ASK, CONSTRUCT or DESCRIBE query",
+            file=Path(source),
+        )
+
+
+def query(graph: OxGraph, text: str, reasoned: bool = False, source: str = "query"):
+    """Run SPARQL over ontology + data (+ the closure when *reasoned*, computed if missing)."""
+    from .namespaces import PREFIXES
+
+    check_query(text, source)
+    default = list(graph.asserted_graphs)
+    if reasoned:
+        if not graph.has_inferred():
+            reason(graph)
+        default.append(INFERRED)
+    try:
+        return graph.store.query(text, prefixes=dict(PREFIXES), default_graph=default)
+    except SyntaxError as exc:
+        raise QueryError(
+            f"SPARQL syntax error: {exc.msg}",
+            hint="fix the query at this position",
+            file=Path(source),
+            line=exc.lineno,
+            column=exc.offset,
+        ) from None
+
+
+def result_rows(result) -> list[dict[str, str]]:
+    """SELECT rows as the SPARQL CSV format writes them (IRIs in full, literals lexical)."""
+    import csv
+    import io
+
+    if isinstance(result, ox.QueryBoolean):
+        return [{"ask": str(bool(result)).lower()}]
+    text = result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def render(result, fmt: str) -> str:
+    """A result in csv, tsv, json or xml (CONSTRUCT/DESCRIBE as Turtle)."""
+    if isinstance(result, ox.QueryTriples):
+        return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8")
+    formats = {
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+    }
+    if fmt not in formats:
+        raise QueryError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(formats)}")
+    return result.serialize(format=formats[fmt]).decode("utf-8")
+
+
+def table_cells(result) -> tuple[list[str], list[list[str]]]:
+    from .namespaces import curie
+
+    if isinstance(result, ox.QueryBoolean):
+        return ["ask"], [[str(bool(result)).lower()]]
+    columns = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = []
+        for name in columns:
+            term = solution[name]
+            if term is None:
+                row.append("")
+            elif isinstance(term, ox.NamedNode):
+                row.append(curie(term.value))
+            elif isinstance(term, ox.BlankNode):
+                row.append(f"_:{term.value}")
+            else:
+                row.append(term.value)
+        rows.append(row)
+    return columns, rows
+
+
+# --------------------------------------------------------------------------- reasoning
+
+
+@dataclass
+class RuleSet:
+    """Instance rules compiled from a closed TBox."""
+
+    tbox: list[tuple]  # the closed TBox triples (rdflib terms), part of the closure
+    superclasses: dict[str, set[str]]
+    domains: dict[str, set[str]]
+    ranges: dict[str, set[str]]
+    superproperties: dict[str, set[str]]
+    inverses: set[tuple[str, str]]
+    transitive: set[str]
+    symmetric: set[str]
+    functional: set[str]
+    inverse_functional: set[str]
+
+
+def _schema_triples(graph: OxGraph) -> list[ox.Triple]:
+    """The ontology, plus data triples that speak about classes and properties."""
+    onto = " ".join(str(g) for g in graph.ontology_graphs)
+    data = " ".join(str(g) for g in graph.data_graphs) or "<urn:none>"
+    text = f"""
+    CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+      {{ VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} }}
+      UNION
+      {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s ?p ?o }}
+         FILTER((STRSTARTS(STR(?p), "{RDFS}") || STRSTARTS(STR(?p), "{OWL}"))
+                && ?p != <{OWL}sameAs>) }}
+      UNION
+      {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s a ?o }}
+         FILTER(STRSTARTS(STR(?o), "{RDFS}") || STRSTARTS(STR(?o), "{OWL}")
+                || STRSTARTS(STR(?o), "{RDF}")) BIND(<{RDF_TYPE}> AS ?p) }}
+    }}"""
+    return list(graph.store.query(text))
+
+
+def compile_rules(graph: OxGraph) -> RuleSet:
+    """Close the schema with owlrl (it is small) and read off the instance rules."""
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+    from rdflib import Graph, Literal, URIRef
+
+    schema = Graph()
+    for triple in _schema_triples(graph):
+        schema.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
+    unsupported = sorted({str(p) for p in schema.predicates() if str(p) in _UNSUPPORTED})
+    if unsupported:
+        raise ZonekgError(
+            "the fast reasoner does not compile these OWL constructs: " + ", ".join(unsupported),
+            hint="use --engine reference (owlrl) for this ontology",
+        )
+    asserted = set(schema)
+    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
+        schema
+    )
+
+    def pairs(predicate: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for s, o in schema.subject_objects(URIRef(predicate)):
+            if isinstance(s, URIRef) and isinstance(o, URIRef):
+                found.setdefault(str(s), set()).add(str(o))
+        return found
+
+    def typed(cls: str) -> set[str]:
+        return {str(s) for s in schema.subjects(URIRef(RDF_TYPE), URIRef(cls))}
+
+    inverses = set()
+    for p, qs in pairs(OWL + "inverseOf").items():
+        for q in qs:
+            inverses |= {(p, q), (q, p)}
+    tbox = [t for t in schema if t not in asserted and not isinstance(t[0], Literal)]
+    return RuleSet(
+        tbox=tbox,
+        superclasses=pairs(RDFS + "subClassOf"),
+        domains=pairs(RDFS + "domain"),
+        ranges=pairs(RDFS + "range"),
+        superproperties=pairs(RDFS + "subPropertyOf"),
+        inverses=inverses,
+        transitive=typed(OWL + "TransitiveProperty"),
+        symmetric=typed(OWL + "SymmetricProperty"),
+        functional=typed(OWL + "FunctionalProperty"),
+        inverse_functional=typed(OWL + "InverseFunctionalProperty"),
+    )
+
+
+def _values(rows: Iterable[tuple[str, ...]]) -> str:
+    return " ".join("(" + " ".join(f"<{x}>" for x in row) + ")" for row in sorted(rows))
+
+
+def rule_updates(rules: RuleSet) -> list[str]:
+    """One SPARQL UPDATE per rule family, each matching the union of every graph."""
+    inf = str(INFERRED)
+    same = f"<{OWL}sameAs>"
+    updates = []
+
+    def add(template: str, rows: Iterable[tuple[str, ...]], head: str, body: str) -> None:
+        rows = list(rows)
+        if rows:
+            updates.append(
+                f"INSERT {{ GRAPH {inf} {{ {head} }} }} WHERE {{ VALUES {template} "
+                f"{{ {_values(rows)} }} {body} }}"
+            )
+
+    sup = [(c, d) for c, ds in rules.superclasses.items() for d in ds if c != d]
+    add("(?c ?d)", sup, "?x a ?d", "GRAPH ?g { ?x a ?c }")
+    dom = [(p, c) for p, cs in rules.domains.items() for c in cs]
+    add("(?p ?d)", dom, "?x a ?d", "GRAPH ?g { ?x ?p ?y }")
+    rng = [(p, c) for p, cs in rules.ranges.items() for c in cs]
+    add("(?p ?d)", rng, "?y a ?d", "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")
+    spo = [(p, q) for p, qs in rules.superproperties.items() for q in qs if p != q]
+    add("(?p ?q)", spo, "?x ?q ?y", "GRAPH ?g { ?x ?p ?y }")
+    add("(?p ?q)", rules.inverses, "?y ?q ?x", "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")
+    add("(?p)", [(p,) for p in rules.symmetric], "?y ?p ?x",
+        "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")  # fmt: skip
+    add("(?p)", [(p,) for p in rules.transitive], "?x ?p ?z",
+        "GRAPH ?g1 { ?x ?p ?y } GRAPH ?g2 { ?y ?p ?z }")  # fmt: skip
+    add("(?p)", [(p,) for p in rules.functional], f"?y1 {same} ?y2",
+        "GRAPH ?g1 { ?x ?p ?y1 } GRAPH ?g2 { ?x ?p ?y2 } "
+        "FILTER(!sameTerm(?y1, ?y2) && !isLiteral(?y1))")  # fmt: skip
+    add("(?p)", [(p,) for p in rules.inverse_functional], f"?x1 {same} ?x2",
+        "GRAPH ?g1 { ?x1 ?p ?y } GRAPH ?g2 { ?x2 ?p ?y } FILTER(!sameTerm(?x1, ?x2))")  # fmt: skip
+    # owl:sameAs: symmetric, transitive, and every statement holds of each alias.
+    updates.append(
+        f"INSERT {{ GRAPH {inf} {{ ?y {same} ?x }} }} WHERE {{ GRAPH ?g {{ ?x {same} ?y }} "
+        f"FILTER(!isLiteral(?y)) }}"
+    )
+    updates.append(
+        f"INSERT {{ GRAPH {inf} {{ ?x {same} ?z }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
+        f"GRAPH ?g2 {{ ?y {same} ?z }} }}"
+    )
+    updates.append(
+        f"INSERT {{ GRAPH {inf} {{ ?y ?p ?o }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
+        f"FILTER(!isLiteral(?y)) GRAPH ?g2 {{ ?x ?p ?o }} }}"
+    )
+    updates.append(
+        f"INSERT {{ GRAPH {inf} {{ ?s ?p ?y }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
+        f"GRAPH ?g2 {{ ?s ?p ?x }} }}"
+    )
+    updates.append(
+        f"INSERT {{ GRAPH {inf} {{ ?s ?q ?o }} }} WHERE {{ GRAPH ?g1 {{ ?p {same} ?q }} "
+        f"FILTER(isIRI(?q)) GRAPH ?g2 {{ ?s ?p ?o }} }}"
+    )
+    return updates
+
+
+def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 64) -> int:
+    """Materialise the OWL-RL closure into the INFERRED graph; return how many triples it has.
+
+    Like ``reason.reason``, the graph holds only what is not asserted, and no
+    reflexive owl:sameAs. Triples with a literal subject (generalised RDF that
+    owlrl makes internally, e.g. ``"9" rdf:type xsd:integer``) cannot be stored
+    in RDF and are left out.
+    """
+    rules = compile_rules(graph)
+    store = graph.store
+    store.update(f"DROP SILENT GRAPH {INFERRED}")
+    for s, p, o in rules.tbox:
+        store.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED))
+    updates = rule_updates(rules)
+    before = graph.count([INFERRED])
+    for _ in range(max_rounds):
+        for update in updates:
+            store.update(update)
+        after = graph.count([INFERRED])
+        progress("reason", after - before)
+        if after == before:
+            break
+        before = after
+    else:
+        raise ZonekgError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+    asserted = " ".join(str(g) for g in graph.asserted_graphs)
+    store.update(
+        f"DELETE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} "
+        f"VALUES ?g {{ {asserted} }} GRAPH ?g {{ ?s ?p ?o }} }} ;"
+        f"DELETE {{ GRAPH {INFERRED} {{ ?s <{OWL}sameAs> ?s }} }} "
+        f"WHERE {{ GRAPH {INFERRED} {{ ?s <{OWL}sameAs> ?s }} }}"
+    )
+    graph.inferred_count = graph.count([INFERRED])
+    return graph.inferred_count
+
+
+def inferred_triples(graph: OxGraph) -> Iterable[ox.Quad]:
+    return graph.store.quads_for_pattern(None, None, None, INFERRED)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def to_rdflib(term):
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ZonekgError(f"unsupported RDF term {term!r}")
+
+
+def to_ox(term):
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ZonekgError(f"unsupported RDF term {term!r}")
