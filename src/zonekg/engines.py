@@ -535,3 +535,208 @@ def to_ox(term):
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise ZonekgError(f"unsupported RDF term {term!r}")
+
+
+# --------------------------------------------------------------------------- validation
+
+SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@dataclass
+class FastResult:
+    """One SHACL result, with the same fields the reference ``ValidationResult`` has."""
+
+    focus: object
+    path: object
+    message: str
+    severity: object
+    source_shape: object
+    node_shape: object
+    value: object
+    component: str
+    locations: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        from .namespaces import curie
+
+        return {
+            "focus": str(self.focus),
+            "path": None if self.path is None else str(self.path),
+            "message": self.message,
+            "severity": curie(str(self.severity)),
+            "shape": curie(str(self.node_shape)),
+            "value": self.value,
+            "where": [str(loc) for loc in self.locations],
+        }
+
+
+@dataclass
+class FastReport:
+    conforms: bool
+    results: list[FastResult]
+    shapes: object  # the skolemised shapes graph (rdflib)
+
+    def by_shape(self) -> dict[str, list[FastResult]]:
+        from .namespaces import curie
+
+        grouped: dict[str, list[FastResult]] = {}
+        for r in sorted(self.results, key=lambda r: (str(r.node_shape), str(r.focus))):
+            grouped.setdefault(curie(str(r.node_shape)), []).append(r)
+        return grouped
+
+    @property
+    def graph(self):
+        """The report as a SHACL validation report graph."""
+        from rdflib import BNode, Graph, Literal, URIRef
+        from rdflib.namespace import RDF
+        from rdflib.namespace import SH as NS
+
+        from .namespaces import bind_prefixes
+
+        g = bind_prefixes(Graph())
+        report = BNode()
+        g.add((report, RDF.type, NS.ValidationReport))
+        g.add((report, NS.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            g.add((report, NS.result, node))
+            g.add((node, RDF.type, NS.ValidationResult))
+            g.add((node, NS.focusNode, r.focus))
+            g.add((node, NS.sourceShape, r.source_shape))
+            g.add((node, NS.sourceConstraintComponent, URIRef(r.component)))
+            g.add((node, NS.resultSeverity, r.severity))
+            g.add((node, NS.resultMessage, Literal(r.message)))
+            if r.path is not None:
+                g.add((node, NS.resultPath, r.path))
+        return g
+
+
+def skolemized_shapes(file: Path | None = None):
+    """The shapes graph with blank nodes named, so both engines report the same shape IRIs."""
+    from .load import parse_turtle
+
+    graph, _ = parse_turtle(Path(file or paths.SHAPES))
+    return graph, graph.skolemize(basepath=SKOLEM)
+
+
+def skolem_iri(node) -> str:
+    """The name a shape node gets in ``skolemized_shapes`` (IRIs stay as they are)."""
+    from rdflib import BNode
+
+    return SKOLEM + str(node) if isinstance(node, BNode) else str(node)
+
+
+def owning_shape(shapes, shape):
+    """The node shape a skolemised property or SPARQL shape belongs to."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH as NS
+
+    seen = set()
+    while str(shape).startswith(SKOLEM) and shape not in seen:
+        seen.add(shape)
+        parent = next(shapes.subjects(NS.property, shape), None)
+        if parent is None:
+            parent = next(shapes.subjects(NS.sparql, shape), None)
+        if parent is None:
+            break
+        shape = parent
+    return URIRef(str(shape))
+
+
+def validate(
+    graph: OxGraph,
+    shapes_file: Path | None = None,
+    progress: Progress = _no_progress,
+    shapes=None,
+):
+    """SHACL validation of ontology + data with rudof's native engine (pyrudof).
+
+    *shapes*, if given, is an already skolemised shapes graph (see skolemized_shapes).
+    """
+    import pyrudof
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import SH as NS
+
+    if shapes is None:
+        _, shapes = skolemized_shapes(shapes_file)
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    first = True
+    # Path objects, never str: a str may be taken as inline data or a URL to fetch.
+    for file in [*graph.ontology_files, *graph.data_files]:
+        try:
+            rudof.read_data(
+                Path(file).resolve(),
+                reader_mode=pyrudof.ReaderMode.Strict,
+                merge=not first,
+                base=Path(file).resolve().as_uri(),
+            )
+        except Exception as exc:
+            raise LoadError(f"cannot read for validation: {exc}", file=file) from None
+        first = False
+        progress("validate", Path(file).stat().st_size)
+    rudof.read_shacl(shapes.serialize(format="turtle"))
+    report = rudof.validate_shacl()
+    results = []
+    for entry in report:
+        focus = entry.focus_node
+        focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
+        source = URIRef(entry.source_shape)
+        results.append(
+            FastResult(
+                focus=focus,
+                path=URIRef(entry.path) if entry.path else None,
+                message=_message(entry.message),
+                severity=NS[entry.severity],
+                source_shape=source,
+                node_shape=owning_shape(shapes, source),
+                value=entry.value,
+                component=entry.constraint_component,
+            )
+        )
+    if results:
+        wanted = {r.focus for r in results}
+        where = _locations([*graph.ontology_files, *graph.data_files], wanted)
+        for r in results:
+            r.locations = where.get(r.focus, [])
+    return FastReport(conforms=bool(report.conforms), results=results, shapes=shapes)
+
+
+def _message(text: str | None) -> str:
+    """rudof joins its own message and the shape's sh:message; keep the shape's words."""
+    if not text:
+        return "(no message)"
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"(?:@[\w-]+)?', text)
+    return parts[-1] if parts else text
+
+
+def _locations(files: Sequence[Path], wanted: set) -> dict:
+    """file:line of the descriptions of *wanted* subjects, found without parsing again."""
+    from .load import Location
+
+    prefix_line = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.I)
+    found: dict = {}
+    names = {str(w) for w in wanted}
+    for file in files:
+        namespaces: dict[str, str] = {}
+        with Path(file).open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                match = prefix_line.match(line)
+                if match:
+                    namespaces[match.group(1)] = match.group(2)
+                    continue
+                if not line or line[0].isspace() or line[0] == "#":
+                    continue
+                token = line.split(None, 1)[0]
+                if token.startswith("<") and token.endswith(">"):
+                    iri = token[1:-1]
+                else:
+                    prefix, sep, local = token.partition(":")
+                    if not sep or prefix not in namespaces:
+                        continue
+                    iri = namespaces[prefix] + local
+                if iri in names:
+                    from rdflib import URIRef
+
+                    found.setdefault(URIRef(iri), []).append(Location(Path(file), number))
+    return found
