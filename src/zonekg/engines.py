@@ -61,6 +61,11 @@ _UNSUPPORTED = {
     )
 }
 
+#: Data triples with these predicates (or any owl: one but sameAs) are schema, not instances.
+_SCHEMA_PREDICATES = ", ".join(
+    f"<{RDFS}{name}>" for name in ("subClassOf", "subPropertyOf", "domain", "range")
+)
+
 Progress = Callable[[str, int], None]
 
 
@@ -346,8 +351,8 @@ def _schema_triples(graph: OxGraph) -> list[ox.Triple]:
       {{ VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} }}
       UNION
       {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s ?p ?o }}
-         FILTER((STRSTARTS(STR(?p), "{RDFS}") || STRSTARTS(STR(?p), "{OWL}"))
-                && ?p != <{OWL}sameAs>) }}
+         FILTER(?p IN ({_SCHEMA_PREDICATES}) || (STRSTARTS(STR(?p), "{OWL}")
+                && ?p != <{OWL}sameAs>)) }}
       UNION
       {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s a ?o }}
          FILTER(STRSTARTS(STR(?o), "{RDFS}") || STRSTARTS(STR(?o), "{OWL}")
@@ -371,9 +376,7 @@ def compile_rules(graph: OxGraph) -> RuleSet:
             hint="use --engine reference (owlrl) for this ontology",
         )
     asserted = set(schema)
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
-        schema
-    )
+    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(schema)
 
     def pairs(predicate: str) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -433,8 +436,8 @@ def rule_updates(rules: RuleSet) -> list[str]:
     add("(?p ?q)", rules.inverses, "?y ?q ?x", "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")
     add("(?p)", [(p,) for p in rules.symmetric], "?y ?p ?x",
         "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")  # fmt: skip
-    add("(?p)", [(p,) for p in rules.transitive], "?x ?p ?z",
-        "GRAPH ?g1 { ?x ?p ?y } GRAPH ?g2 { ?y ?p ?z }")  # fmt: skip
+    # Transitive properties are closed in Python (see _close_transitive): a SPARQL
+    # join or path over an already closed relation re-walks every chain each round.
     add("(?p)", [(p,) for p in rules.functional], f"?y1 {same} ?y2",
         "GRAPH ?g1 { ?x ?p ?y1 } GRAPH ?g2 { ?x ?p ?y2 } "
         "FILTER(!sameTerm(?y1, ?y2) && !isLiteral(?y1))")  # fmt: skip
@@ -477,11 +480,14 @@ def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 
     store.update(f"DROP SILENT GRAPH {INFERRED}")
     for s, p, o in rules.tbox:
         store.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED))
-    updates = rule_updates(rules)
+    using = " ".join(f"USING {g}" for g in [*graph.asserted_graphs, INFERRED])
+    updates = [u.replace("{using}", using) for u in rule_updates(rules)]
     before = graph.count([INFERRED])
     for _ in range(max_rounds):
         for update in updates:
             store.update(update)
+        for p in sorted(rules.transitive):
+            _close_transitive(store, p)
         after = graph.count([INFERRED])
         progress("reason", after - before)
         if after == before:
@@ -498,6 +504,31 @@ def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 
     )
     graph.inferred_count = graph.count([INFERRED])
     return graph.inferred_count
+
+
+def _close_transitive(store: ox.Store, predicate: str) -> None:
+    """Add x p z for every chain x p ... p z (over all graphs) to the INFERRED graph."""
+    p = ox.NamedNode(predicate)
+    edges: dict = {}
+    for quad in store.quads_for_pattern(None, p, None, None):
+        edges.setdefault(quad.subject, set()).add(quad.object)
+    reach: dict = {}
+    new = []
+    for start, direct in edges.items():
+        seen = set(direct)
+        stack = [o for o in direct if o in edges]
+        while stack:
+            node = stack.pop()
+            known = reach.get(node)
+            nexts = known if known is not None else edges.get(node, ())
+            for o in nexts:
+                if o not in seen:
+                    seen.add(o)
+                    if known is None and o in edges:
+                        stack.append(o)
+        reach[start] = seen
+        new.extend(ox.Quad(start, p, o, INFERRED) for o in seen - direct)
+    store.extend(new)
 
 
 def inferred_triples(graph: OxGraph) -> Iterable[ox.Quad]:
