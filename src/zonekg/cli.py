@@ -31,6 +31,18 @@ DataOption = Annotated[
         help="Turtle file or folder to use instead of the project's data/ (repeatable).",
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="oxigraph (fast: Oxigraph + rule compiler + pyrudof) or reference "
+        "(rdflib + owlrl + pyshacl).",
+    ),
+]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="On-disk Oxigraph store folder: load once, query many times."),
+]
 DEBUG = {"on": False}
 
 
@@ -57,15 +69,21 @@ def validate(
     shapes: Annotated[
         Path | None, typer.Option(help="Shapes file (default: the project's shapes).")
     ] = None,
+    engine: EngineOption = "oxigraph",
+    store: StoreOption = None,
 ) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
-    from .validate import INFERENCE_CHOICES, load_shapes
-    from .validate import validate as run_validation
-
-    _choice("--inference", inference, INFERENCE_CHOICES)
     _choice("--format", fmt, ("text", "turtle", "json"))
-    kg = _load(data)
-    report = run_validation(kg, inference=inference, shapes=load_shapes(shapes))
+    _choice("--engine", engine, ("oxigraph", "reference"))
+    if engine == "oxigraph" and inference == "none":
+        kg, report = _fast_validate(data, shapes, store)
+    else:  # the fast engine validates the asserted data only; inference needs pyshacl
+        from .validate import INFERENCE_CHOICES, load_shapes
+        from .validate import validate as run_validation
+
+        _choice("--inference", inference, INFERENCE_CHOICES)
+        kg = _load(data)
+        report = run_validation(kg, inference=inference, shapes=load_shapes(shapes))
     if fmt == "turtle":
         out.print(report.graph.serialize(format="turtle"), markup=False, highlight=False)
     elif fmt == "json":
@@ -74,8 +92,9 @@ def validate(
     else:
         files = len(kg.data_files)
         if report.conforms:
+            count = kg.count(kg.data_graphs) if hasattr(kg, "count") else len(kg.data)
             out.print(
-                f"[green]Conforms[/]: {len(kg.data)} data triples in {files} files "
+                f"[green]Conforms[/]: {count} data triples in {files} files "
                 f"meet the shapes (inference: {inference})."
             )
         else:
@@ -103,19 +122,25 @@ def reason(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the inferred triples here.")
     ] = None,
+    engine: EngineOption = "oxigraph",
+    store: StoreOption = None,
 ) -> None:
     """Materialise the OWL-RL closure; only the inferred triples are written."""
     from .atomic import write_atomic
-    from .reason import reason as run_reasoner
 
-    kg = _load(data)
-    inferred = run_reasoner(kg)
-    text = inferred.serialize(format="turtle")
+    _choice("--engine", engine, ("oxigraph", "reference"))
+    if engine == "oxigraph":
+        text, count = _fast_reason(data, store)
+    else:
+        from .reason import reason as run_reasoner
+
+        inferred = run_reasoner(_load(data))
+        text, count = inferred.serialize(format="turtle"), len(inferred)
     if output is None:
         out.print(text, markup=False, highlight=False)
         return
     write_atomic(output, text)
-    err.print(f"{len(inferred)} inferred triples written to {output} (asserted data unchanged).")
+    err.print(f"{count} inferred triples written to {output} (asserted data unchanged).")
 
 
 @app.command()
@@ -132,8 +157,18 @@ def query(
         str, typer.Option("--format", help="table, csv, tsv, json or xml.")
     ] = "table",
     data: DataOption = None,
+    engine: EngineOption = "oxigraph",
+    store: StoreOption = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="Run at this SPARQL 1.1 endpoint instead (the only URL used)."),
+    ] = None,
 ) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
+    _choice("--engine", engine, ("oxigraph", "reference"))
+    if engine == "oxigraph" or endpoint:
+        _fast_query(name, text, run_all, reasoned, fmt, data, store, endpoint)
+        return
     from . import query as q
 
     _choice("--format", fmt, q.FORMATS)
@@ -255,6 +290,148 @@ def fmt(
         err.print(f"{verb} {file}")
     if check and unformatted:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def _fast_load(data, store):
+    from .engines import load
+    from .load import data_files
+    from .progress import bar
+
+    files = [paths.ONTOLOGY, *data_files(data)]
+    with bar("load", sum(f.stat().st_size for f in files), "bytes") as advance:
+        return load(data, location=store, progress=advance)
+
+
+def _fast_validate(data, shapes, store):
+    from .engines import validate as fast_validate
+    from .progress import bar
+
+    graph = _fast_load(data, store)
+    files = [*graph.ontology_files, *graph.data_files]
+    with bar("validate (read)", sum(f.stat().st_size for f in files), "bytes") as advance:
+        return graph, fast_validate(graph, shapes, progress=advance)
+
+
+def _fast_reason(data, store):
+    import pyoxigraph as ox
+
+    from .engines import inferred_triples
+    from .engines import reason as fast_reason
+    from .progress import bar
+
+    graph = _fast_load(data, store)
+    with bar("reason", None, "triples") as advance:
+        count = fast_reason(graph, progress=advance)
+    triples = [q.triple for q in inferred_triples(graph)]
+    from .namespaces import PREFIXES
+
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    return text.decode("utf-8"), count
+
+
+def _fast_query(name, text, run_all, reasoned, fmt, data, store, endpoint):
+    """`query` on Oxigraph or at an endpoint; imports neither rdflib's SPARQL nor a reasoner."""
+    from . import engines
+
+    formats = ("table", "csv", "tsv", "json", "xml")
+    _choice("--format", fmt, formats)
+    chosen = sum(x is not None and x is not False for x in (name, text, run_all or None))
+    if chosen != 1:
+        raise ZonekgError(
+            "give exactly one of: a question name or file, --text, or --all",
+            hint="see `zonekg questions` for the names",
+        )
+    if text is not None:
+        jobs = [("--text", "", text, reasoned)]
+    else:
+        from .query import find_question, questions
+
+        found = questions() if run_all else [find_question(name)]
+        if not found:
+            raise ZonekgError("no competency questions found", file=paths.QUERIES)
+        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in found]
+    for label, _, body, _ in jobs:
+        engines.check_query(body, label)
+    graph = None if endpoint else _fast_load(data, store)
+    for label, question, body, needs_reasoning in jobs:
+        if run_all:
+            out.print(f"\n[bold]{label}[/]: {question}", highlight=False)
+        if endpoint:
+            from . import remote
+
+            body_out = remote.query(endpoint, body, remote.ACCEPT[fmt]).decode("utf-8")
+            if fmt == "table":
+                import csv
+                import io
+
+                reader = list(csv.reader(io.StringIO(body_out)))
+                _print_table(reader[0] if reader else [], reader[1:])
+            else:
+                sys.stdout.write(body_out)
+            continue
+        result = engines.query(graph, body, needs_reasoning, label)
+        if fmt == "table" and not engines.is_graph_result(result):
+            columns, rows = engines.table_cells(result)
+            _print_table(columns, rows)
+        else:
+            sys.stdout.write(engines.render(result, "csv" if fmt == "table" else fmt))
+
+
+def _print_table(columns, rows) -> None:
+    table = Table(*columns, show_lines=False, highlight=False)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"{len(rows)} rows", style="dim")
+
+
+@app.command()
+def generate(
+    triples: Annotated[int, typer.Option("--triples", help="At least this many data triples.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 0,
+    violations: Annotated[
+        int, typer.Option("--violations", help="Break this many resources (known shapes).")
+    ] = 0,
+) -> None:
+    """Write synthetic zone-shaped data (for benchmarks and scale tests)."""
+    from .generate import generate as run_generator
+    from .progress import bar
+
+    with bar("generate", triples, "triples") as advance:
+        made = run_generator(triples, output, seed=seed, violations=violations, progress=advance)
+    err.print(
+        f"{made.triples} triples ({made.copies} zone copies, {len(made.violations)} violations) "
+        f"written to {output}"
+    )
+    for kind, focus in made.violations:
+        err.print(f"  {kind}: {focus}", highlight=False)
+
+
+@app.command()
+def push(
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", help="Graph Store Protocol URL, e.g. http://host:7878/store")
+    ],
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Target graph IRI (default: the default graph).")
+    ] = None,
+    with_inferred: Annotated[
+        bool, typer.Option("--with-inferred", help="Push the OWL-RL closure as well.")
+    ] = False,
+    data: DataOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Replace a graph in a remote triplestore with this graph (one HTTP PUT)."""
+    from . import remote
+    from .progress import bar
+
+    loaded = _fast_load(data, store)
+    body, count = remote.serialize_graph(loaded, with_inferred)
+    with bar("push", 1, "requests") as advance:
+        result = remote.push(endpoint, body, count, graph)
+        advance("push", 1)
+    err.print(f"{result.triples} triples put to {result.url} (HTTP {result.status}).")
 
 
 def _choice(option: str, value: str, choices) -> None:

@@ -274,6 +274,10 @@ def query(graph: OxGraph, text: str, reasoned: bool = False, source: str = "quer
         ) from None
 
 
+def is_graph_result(result) -> bool:
+    return isinstance(result, ox.QueryTriples)
+
+
 def result_rows(result) -> list[dict[str, str]]:
     """SELECT rows as the SPARQL CSV format writes them (IRIs in full, literals lexical)."""
     import csv
