@@ -1,0 +1,196 @@
+"""The fast path (Oxigraph, compiled rules, pyrudof) gives the reference path's answers.
+
+Reference: owlrl for the closure, pySHACL for validation, rdflib for queries.
+Compared on the real data and on generated data (small, to keep tests quick).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+
+from zonekg import engines, paths
+from zonekg.generate import VIOLATION_KINDS, generate
+from zonekg.load import load
+from zonekg.query import expected_rows, questions
+from zonekg.reason import reason
+from zonekg.validate import validate
+
+FIXTURE_SHAPES = Path(__file__).parent / "fixtures" / "engine-shapes.ttl"
+# The project's shapes join the comparison once they exist in this checkout.
+SHAPES = [FIXTURE_SHAPES, *([paths.SHAPES] if paths.SHAPES.is_file() else [])]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    made = generate(2000, out, seed=7, violations=4)
+    assert made.triples >= 2000 and len(made.violations) == 4
+    return out
+
+
+def _key(term):
+    """Oxigraph stores numbers in canonical form (21750000000.0 -> 21750000000): compare values."""
+    if isinstance(term, Literal):
+        value = term.value
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return ("number", Decimal(str(value)), str(term.datatype))
+        return ("literal", str(term), term.language, str(term.datatype or ""))
+    return str(term)
+
+
+def _closures(data):
+    kg = load(data)
+    reference = {
+        tuple(_key(t) for t in triple)
+        for triple in reason(kg)
+        # owlrl types literals as subjects ("9" a xsd:integer): not RDF, no store can hold it.
+        if not isinstance(triple[0], Literal)
+    }
+    graph = engines.load(data)
+    count = engines.reason(graph)
+    fast = {
+        tuple(_key(engines.to_rdflib(t)) for t in (q.subject, q.predicate, q.object))
+        for q in engines.inferred_triples(graph)
+    }
+    assert count == len(fast)
+    return reference, fast
+
+
+def test_closure_matches_owlrl_on_real_data():
+    reference, fast = _closures(None)
+    assert len(reference) > 1000
+    assert fast == reference
+
+
+def test_closure_matches_owlrl_on_generated_data(generated):
+    reference, fast = _closures([generated])
+    assert len(reference) > 2000
+    assert fast == reference
+
+
+def test_fast_reasoner_refuses_constructs_it_does_not_compile(tmp_path):
+    extra = tmp_path / "restriction.ttl"
+    extra.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://w3id.org/zonekg/def#X> owl:onProperty <https://w3id.org/zonekg/def#partOf> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(engines.ZonekgError, match="onProperty"):
+        engines.reason(engines.load([paths.DATA, extra]))
+
+
+def _results(data, shapes_file):
+    original, skolemised = engines.skolemized_shapes(shapes_file)
+    reference = validate(load(data), shapes=original)
+    fast = engines.validate(engines.load(data), shapes=skolemised)
+    ref = {(str(r.focus), str(r.path), engines.skolem_iri(r.source_shape)) for r in reference.results}
+    got = {(str(r.focus), str(r.path), str(r.source_shape)) for r in fast.results}
+    assert fast.conforms == reference.conforms
+    return ref, got, fast
+
+
+@pytest.mark.parametrize("shapes_file", SHAPES, ids=lambda p: p.name)
+def test_validation_matches_pyshacl_on_real_data(shapes_file):
+    ref, got, _ = _results(None, shapes_file)
+    assert got == ref
+
+
+@pytest.mark.parametrize("shapes_file", SHAPES, ids=lambda p: p.name)
+def test_validation_matches_pyshacl_on_generated_data(generated, shapes_file):
+    ref, got, fast = _results([generated], shapes_file)
+    assert ref, "the generated violations must show"
+    assert got == ref
+    assert all(r.locations for r in fast.results), "every result points at file:line"
+
+
+def test_generated_violations_are_the_ones_announced(tmp_path):
+    made = generate(2500, tmp_path, seed=3, violations=5)
+    assert len(made.violations) == 5
+    report = engines.validate(engines.load([tmp_path]), FIXTURE_SHAPES)
+    broken = {str(r.focus) for r in report.results}
+    clean = engines.validate(engines.load([paths.DATA]), FIXTURE_SHAPES)
+    baseline = {str(r.focus) for r in clean.results}
+    announced = {focus for _, focus in made.violations}
+    # Copies of the real data repeat its own results; the rest are exactly the announced ones.
+    new = {f for f in broken if not any(f == b or f.startswith(b + "-z") for b in baseline)}
+    detectable = {f for kind, f in made.violations if kind != "missing-declared-count"}
+    assert detectable <= new <= announced
+    assert set(VIOLATION_KINDS) >= {kind for kind, _ in made.violations}
+
+
+def test_generator_is_deterministic(tmp_path):
+    a = generate(1500, tmp_path / "a", seed=11, violations=2)
+    b = generate(1500, tmp_path / "b", seed=11, violations=2)
+    c = generate(1500, tmp_path / "c", seed=12, violations=2)
+    text = [sorted(f.read_text(encoding="utf-8") for f in m.files) for m in (a, b, c)]
+    assert text[0] == text[1]
+    assert text[0] != text[2]
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["memory", "disk"])
+def test_every_question_answers_as_expected_on_oxigraph(store, tmp_path):
+    found = questions()
+    assert found
+    graph = engines.load(location=tmp_path / "store" if store else None)
+    for cq in found:
+        rows = engines.result_rows(engines.query(graph, cq.text, cq.needs_reasoning, cq.name))
+        assert rows == expected_rows(cq), cq.name
+
+
+def test_disk_store_is_reused_until_a_file_changes(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in paths.DATA.glob("*.ttl"):
+        (data / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    store = tmp_path / "store"
+    first = engines.load([data], location=store)
+    assert not first.reused
+    n = first.count(first.asserted_graphs)
+    del first
+    second = engines.load([data], location=store)
+    assert second.reused and second.count(second.asserted_graphs) == n
+    del second
+    with (data / "zone.ttl").open("a", encoding="utf-8") as handle:
+        handle.write('\n<https://w3id.org/zonekg/id/zone/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n')
+    third = engines.load([data], location=store)
+    assert not third.reused and third.count(third.asserted_graphs) == n + 1
+
+
+def test_bad_turtle_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<https://x/a> <https://x/p> <https://x/b> .\n<https://x/a> <https://x/p> \"open .\n")
+    with pytest.raises(engines.LoadError) as caught:
+        engines.load([bad])
+    assert caught.value.file == bad and caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "INSERT DATA { <https://x/a> <https://x/p> <https://x/b> }",
+        "DELETE WHERE { ?s ?p ?o }",
+    ],
+)
+def test_fast_query_refuses_updates_and_service(text):
+    with pytest.raises(engines.QueryError):
+        engines.check_query(text)
+
+
+def test_query_cold_start_imports_no_reasoner_or_validator():
+    code = (
+        "import sys, zonekg.cli as c\n"
+        "sys.argv = ['zonekg', 'query', 'cq04', '--format', 'csv']\n"
+        "try:\n    c.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('owlrl', 'pyshacl', 'pyrudof') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "776785714.29" in out.stdout
+    assert "HEAVY []" in out.stdout
