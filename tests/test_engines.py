@@ -89,7 +89,9 @@ def _results(data, shapes_file):
     original, skolemised = engines.skolemized_shapes(shapes_file)
     reference = validate(load(data), shapes=original)
     fast = engines.validate(engines.load(data), shapes=skolemised)
-    ref = {(str(r.focus), str(r.path), engines.skolem_iri(r.source_shape)) for r in reference.results}
+    ref = {
+        (str(r.focus), str(r.path), engines.skolem_iri(r.source_shape)) for r in reference.results
+    }
     got = {(str(r.focus), str(r.path), str(r.source_shape)) for r in fast.results}
     assert fast.conforms == reference.conforms
     return ref, got, fast
@@ -157,14 +159,17 @@ def test_disk_store_is_reused_until_a_file_changes(tmp_path):
     assert second.reused and second.count(second.asserted_graphs) == n
     del second
     with (data / "zone.ttl").open("a", encoding="utf-8") as handle:
-        handle.write('\n<https://w3id.org/zonekg/id/zone/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n')
+        label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+        handle.write(f'\n<https://w3id.org/zonekg/id/zone/x> {label} "x"@en .\n')
     third = engines.load([data], location=store)
     assert not third.reused and third.count(third.asserted_graphs) == n + 1
 
 
 def test_bad_turtle_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text("<https://x/a> <https://x/p> <https://x/b> .\n<https://x/a> <https://x/p> \"open .\n")
+    bad.write_text(
+        '<https://x/a> <https://x/p> <https://x/b> .\n<https://x/a> <https://x/p> "open .\n'
+    )
     with pytest.raises(engines.LoadError) as caught:
         engines.load([bad])
     assert caught.value.file == bad and caught.value.line == 2

@@ -54,7 +54,9 @@ def server(tmp_path_factory):
 
 
 def _count(base: str) -> int:
-    rows = remote.rows(base + "/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    rows = remote.rows(
+        base + "/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+    )
     return int(rows[0]["n"])
 
 

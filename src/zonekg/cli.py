@@ -160,7 +160,9 @@ def query(
     store: StoreOption = None,
     endpoint: Annotated[
         str | None,
-        typer.Option("--endpoint", help="Run at this SPARQL 1.1 endpoint instead (the only URL used)."),
+        typer.Option(
+            "--endpoint", help="Run at this SPARQL 1.1 endpoint instead (the only URL used)."
+        ),
     ] = None,
 ) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
@@ -412,7 +414,8 @@ def generate(
 @app.command()
 def push(
     endpoint: Annotated[
-        str, typer.Option("--endpoint", help="Graph Store Protocol URL, e.g. http://host:7878/store")
+        str,
+        typer.Option("--endpoint", help="Graph Store Protocol URL, e.g. http://host:7878/store"),
     ],
     graph: Annotated[
         str | None, typer.Option("--graph", help="Target graph IRI (default: the default graph).")
