@@ -11,9 +11,13 @@ Store, and the tests check both give the same answers.
 * Reasoning: the ontology (plus any schema triples in the data) is closed once by
   owlrl itself, which is small and quick; the closed TBox is then compiled into
   instance rules (types, domains, ranges, sub/inverse/transitive/functional
-  properties, owl:sameAs) run as SPARQL UPDATE in Oxigraph until nothing new is
-  derived. An ontology using constructs the compiler does not know is refused
-  with a pointer to ``--engine reference`` rather than reasoned over wrongly.
+  properties, owl:sameAs) run semi-naively over integer-coded terms until
+  nothing new is derived, and the result is stored as the INFERRED graph.
+  (Evaluating the same rules as SPARQL UPDATE rounds in Oxigraph was tried
+  first: it re-joins the whole graph every round and took 46 s at 100k
+  triples against 1.8 s for this.) An ontology using constructs the compiler
+  does not know is refused with a pointer to ``--engine reference`` rather than
+  reasoned over wrongly.
 """
 
 from __future__ import annotations
@@ -411,128 +415,176 @@ def compile_rules(graph: OxGraph) -> RuleSet:
     )
 
 
-def _values(rows: Iterable[tuple[str, ...]]) -> str:
-    return " ".join("(" + " ".join(f"<{x}>" for x in row) + ")" for row in sorted(rows))
-
-
-def rule_updates(rules: RuleSet) -> list[str]:
-    """One SPARQL UPDATE per rule family, each matching the union of every graph."""
-    inf = str(INFERRED)
-    same = f"<{OWL}sameAs>"
-    updates = []
-
-    def add(template: str, rows: Iterable[tuple[str, ...]], head: str, body: str) -> None:
-        rows = list(rows)
-        if rows:
-            updates.append(
-                f"INSERT {{ GRAPH {inf} {{ {head} }} }} WHERE {{ VALUES {template} "
-                f"{{ {_values(rows)} }} {body} }}"
-            )
-
-    sup = [(c, d) for c, ds in rules.superclasses.items() for d in ds if c != d]
-    add("(?c ?d)", sup, "?x a ?d", "GRAPH ?g { ?x a ?c }")
-    dom = [(p, c) for p, cs in rules.domains.items() for c in cs]
-    add("(?p ?d)", dom, "?x a ?d", "GRAPH ?g { ?x ?p ?y }")
-    rng = [(p, c) for p, cs in rules.ranges.items() for c in cs]
-    add("(?p ?d)", rng, "?y a ?d", "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")
-    spo = [(p, q) for p, qs in rules.superproperties.items() for q in qs if p != q]
-    add("(?p ?q)", spo, "?x ?q ?y", "GRAPH ?g { ?x ?p ?y }")
-    add("(?p ?q)", rules.inverses, "?y ?q ?x", "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")
-    add("(?p)", [(p,) for p in rules.symmetric], "?y ?p ?x",
-        "GRAPH ?g { ?x ?p ?y } FILTER(!isLiteral(?y))")  # fmt: skip
-    # Transitive properties are closed in Python (see _close_transitive): a SPARQL
-    # join or path over an already closed relation re-walks every chain each round.
-    add("(?p)", [(p,) for p in rules.functional], f"?y1 {same} ?y2",
-        "GRAPH ?g1 { ?x ?p ?y1 } GRAPH ?g2 { ?x ?p ?y2 } "
-        "FILTER(!sameTerm(?y1, ?y2) && !isLiteral(?y1))")  # fmt: skip
-    add("(?p)", [(p,) for p in rules.inverse_functional], f"?x1 {same} ?x2",
-        "GRAPH ?g1 { ?x1 ?p ?y } GRAPH ?g2 { ?x2 ?p ?y } FILTER(!sameTerm(?x1, ?x2))")  # fmt: skip
-    # owl:sameAs: symmetric, transitive, and every statement holds of each alias.
-    updates.append(
-        f"INSERT {{ GRAPH {inf} {{ ?y {same} ?x }} }} WHERE {{ GRAPH ?g {{ ?x {same} ?y }} "
-        f"FILTER(!isLiteral(?y)) }}"
-    )
-    updates.append(
-        f"INSERT {{ GRAPH {inf} {{ ?x {same} ?z }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
-        f"GRAPH ?g2 {{ ?y {same} ?z }} }}"
-    )
-    updates.append(
-        f"INSERT {{ GRAPH {inf} {{ ?y ?p ?o }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
-        f"FILTER(!isLiteral(?y)) GRAPH ?g2 {{ ?x ?p ?o }} }}"
-    )
-    updates.append(
-        f"INSERT {{ GRAPH {inf} {{ ?s ?p ?y }} }} WHERE {{ GRAPH ?g1 {{ ?x {same} ?y }} "
-        f"GRAPH ?g2 {{ ?s ?p ?x }} }}"
-    )
-    updates.append(
-        f"INSERT {{ GRAPH {inf} {{ ?s ?q ?o }} }} WHERE {{ GRAPH ?g1 {{ ?p {same} ?q }} "
-        f"FILTER(isIRI(?q)) GRAPH ?g2 {{ ?s ?p ?o }} }}"
-    )
-    return updates
-
-
-def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 64) -> int:
+def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 10_000) -> int:
     """Materialise the OWL-RL closure into the INFERRED graph; return how many triples it has.
 
     Like ``reason.reason``, the graph holds only what is not asserted, and no
     reflexive owl:sameAs. Triples with a literal subject (generalised RDF that
     owlrl makes internally, e.g. ``"9" rdf:type xsd:integer``) cannot be stored
     in RDF and are left out.
+
+    The compiled rules run semi-naively in Python over pyoxigraph terms: each
+    round only looks at the triples the previous round derived, so the cost
+    follows the size of the closure, not rounds x size of the graph.
     """
     rules = compile_rules(graph)
     store = graph.store
     store.update(f"DROP SILENT GRAPH {INFERRED}")
-    for s, p, o in rules.tbox:
-        store.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED))
-    using = " ".join(f"USING {g}" for g in [*graph.asserted_graphs, INFERRED])
-    updates = [u.replace("{using}", using) for u in rule_updates(rules)]
-    before = graph.count([INFERRED])
-    for _ in range(max_rounds):
-        for update in updates:
-            store.update(update)
-        for p in sorted(rules.transitive):
-            _close_transitive(store, p)
-        after = graph.count([INFERRED])
-        progress("reason", after - before)
-        if after == before:
-            break
-        before = after
-    else:
-        raise ZonekgError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
-    asserted = " ".join(str(g) for g in graph.asserted_graphs)
-    store.update(
-        f"DELETE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} "
-        f"VALUES ?g {{ {asserted} }} GRAPH ?g {{ ?s ?p ?o }} }} ;"
-        f"DELETE {{ GRAPH {INFERRED} {{ ?s <{OWL}sameAs> ?s }} }} "
-        f"WHERE {{ GRAPH {INFERRED} {{ ?s <{OWL}sameAs> ?s }} }}"
+    # Terms become small ints: hashing an int is far cheaper than a pyoxigraph term.
+    terms: list = []
+    ids: dict = {}
+
+    def enc(term) -> int:
+        found = ids.get(term)
+        if found is None:
+            found = ids[term] = len(terms)
+            terms.append(term)
+        return found
+
+    asserted = {
+        (enc(q.subject), enc(q.predicate), enc(q.object))
+        for g in graph.asserted_graphs
+        for q in store.quads_for_pattern(None, None, None, g)
+    }
+    tbox = {(enc(to_ox(s)), enc(to_ox(p)), enc(to_ox(o))) for s, p, o in rules.tbox}
+    engine = _SemiNaive(rules, asserted | tbox, enc, progress)
+    engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
+    engine.named = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
+    known = engine.run(max_rounds)
+    same = enc(ox.NamedNode(OWL + "sameAs"))
+    store.extend(
+        ox.Quad(terms[s], terms[p], terms[o], INFERRED)
+        for s, p, o in known
+        if (s, p, o) not in asserted and not (p == same and s == o)
     )
     graph.inferred_count = graph.count([INFERRED])
     return graph.inferred_count
 
 
-def _close_transitive(store: ox.Store, predicate: str) -> None:
-    """Add x p z for every chain x p ... p z (over all graphs) to the INFERRED graph."""
-    p = ox.NamedNode(predicate)
-    edges: dict = {}
-    for quad in store.quads_for_pattern(None, p, None, None):
-        edges.setdefault(quad.subject, set()).add(quad.object)
-    reach: dict = {}
-    new = []
-    for start, direct in edges.items():
-        seen = set(direct)
-        stack = [o for o in direct if o in edges]
-        while stack:
-            node = stack.pop()
-            known = reach.get(node)
-            nexts = known if known is not None else edges.get(node, ())
-            for o in nexts:
-                if o not in seen:
-                    seen.add(o)
-                    if known is None and o in edges:
-                        stack.append(o)
-        reach[start] = seen
-        new.extend(ox.Quad(start, p, o, INFERRED) for o in seen - direct)
-    store.extend(new)
+class _SemiNaive:
+    """Forward chaining of a RuleSet: every rule fires once per newly derived triple."""
+
+    def __init__(self, rules: RuleSet, start: set, enc: Callable, progress: Progress) -> None:
+        def n(iri: str) -> int:
+            return enc(ox.NamedNode(iri))
+
+        self.literals: set[int] = set()
+        self.named: set[int] = set()
+        self.type = n(RDF_TYPE)
+        self.same = n(OWL + "sameAs")
+        self.progress = progress
+
+        def table(pairs: dict[str, set[str]], drop_self: bool = True) -> dict:
+            return {
+                n(k): [n(v) for v in sorted(vs) if not (drop_self and v == k)]
+                for k, vs in pairs.items()
+            }
+
+        self.sup = table(rules.superclasses)
+        self.dom = table(rules.domains, drop_self=False)
+        self.rng = table(rules.ranges, drop_self=False)
+        self.supp = table(rules.superproperties)
+        self.inv: dict = {}
+        for p, q in rules.inverses:
+            self.inv.setdefault(n(p), []).append(n(q))
+        self.sym = {n(p) for p in rules.symmetric}
+        self.trans = {n(p) for p in rules.transitive}
+        self.func = {n(p) for p in rules.functional}
+        self.ifunc = {n(p) for p in rules.inverse_functional}
+        # (p, s) -> objects and (p, o) -> subjects, only for the properties whose rules join.
+        self.joined = self.trans | self.func | self.ifunc | {self.same}
+        self.out: dict = {}
+        self.inn: dict = {}
+        self.known: set = set()
+        self.delta = set(start)
+
+    def run(self, max_rounds: int) -> set:
+        for _ in range(max_rounds):
+            if not self.delta:
+                return self.known
+            for t in self.delta:
+                self._remember(t)
+            new: set = set()
+            for t in self.delta:
+                self._fire(t, new)
+            self._aliases(new)
+            self.delta = {t for t in new if t not in self.known}
+            self.progress("reason", len(self.delta))
+        raise ZonekgError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+
+    def _remember(self, t) -> None:
+        self.known.add(t)
+        s, p, o = t
+        if p in self.joined:
+            self.out.setdefault((p, s), set()).add(o)
+            self.inn.setdefault((p, o), set()).add(s)
+
+    def _fire(self, t, new: set) -> None:
+        s, p, o = t
+        add = new.add
+        resource = o not in self.literals
+        if p == self.type:
+            for d in self.sup.get(o, ()):
+                add((s, p, d))
+        for d in self.dom.get(p, ()):
+            add((s, self.type, d))
+        if resource:
+            for d in self.rng.get(p, ()):
+                add((o, self.type, d))
+            for q in self.inv.get(p, ()):
+                add((o, q, s))
+            if p in self.sym:
+                add((o, p, s))
+        for q in self.supp.get(p, ()):
+            add((s, q, o))
+        if p in self.trans:
+            for z in self.out.get((p, o), ()):
+                add((s, p, z))
+            for x in self.inn.get((p, s), ()):
+                add((x, p, o))
+        if p in self.func and resource:
+            for other in self.out.get((p, s), ()):
+                if other != o:
+                    add((o, self.same, other))
+                    if other not in self.literals:
+                        add((other, self.same, o))
+        if p in self.ifunc:
+            for other in self.inn.get((p, o), ()):
+                if other != s:
+                    add((s, self.same, other))
+                    add((other, self.same, s))
+        if p == self.same and resource:
+            add((o, p, s))
+            for z in self.out.get((p, o), ()):
+                add((s, p, z))
+            for x in self.inn.get((p, s), ()):
+                add((x, p, o))
+        # A statement about a node also holds of each of its aliases.
+        for alias in self.out.get((self.same, s), ()):
+            add((alias, p, o))
+        if resource:
+            for alias in self.out.get((self.same, o), ()):
+                add((s, p, alias))
+        for alias in self.out.get((self.same, p), ()):
+            if alias in self.named:
+                add((s, alias, o))
+
+    def _aliases(self, new: set) -> None:
+        """A new alias x = y also gets every statement already known about x."""
+        same = self.same
+        fresh = {(s, o) for s, p, o in self.delta if p == same and o not in self.literals}
+        if not fresh:
+            return
+        by_node: dict = {}
+        for x, y in fresh:
+            by_node.setdefault(x, []).append(y)
+        for s, p, o in self.known:
+            if s in by_node:
+                new.update((y, p, o) for y in by_node[s])
+            if o in by_node:
+                new.update((s, p, y) for y in by_node[o])
+            if p in by_node:
+                new.update((s, y, o) for y in by_node[p] if y in self.named)
 
 
 def inferred_triples(graph: OxGraph) -> Iterable[ox.Quad]:
