@@ -737,16 +737,79 @@ def validate(
     progress: Progress = _no_progress,
     shapes=None,
 ):
-    """SHACL validation of ontology + data with rudof's native engine (pyrudof).
+    """SHACL validation of ontology + data: shapes compiled to SPARQL and run by Oxigraph.
 
+    Shapes the compiler does not translate are validated by pyrudof instead.
     *shapes*, if given, is an already skolemised shapes graph (see skolemized_shapes).
     """
+    if shapes is None:
+        _, shapes = skolemized_shapes(shapes_file)
+    from .shacl_sparql import Unsupported, compile_shapes
+
+    try:
+        checks = compile_shapes(shapes)
+    except Unsupported:
+        return validate_rudof(graph, shapes, progress)
+    return _run_checks(graph, shapes, checks, progress)
+
+
+def _run_checks(graph: OxGraph, shapes, checks, progress: Progress):
+    """Run compiled SHACL checks (see shacl_sparql) over ontology + data in the store."""
+    from .shacl_sparql import finish, prepare
+
+    results = []
+    default = graph.asserted_graphs
+    prepare(graph.store, default, checks)
+    try:
+        results = _results(graph, shapes, checks, progress)
+    finally:
+        finish(graph.store)
+    _locate(graph, results)
+    return FastReport(conforms=not results, results=results, shapes=shapes)
+
+
+def _results(graph: OxGraph, shapes, checks, progress: Progress) -> list:
+    from rdflib import URIRef
+
+    results = []
+    default = graph.asserted_graphs
+    for check in checks:
+        for row in graph.store.query(check.query, default_graph=default):
+            focus = to_rdflib(row["this"])
+            value = row["value"] if "value" in check.query else None
+            path = check.path
+            if check.sparql and "?path" in check.query and row["path"] is not None:
+                path = to_rdflib(row["path"])
+            results.append(
+                FastResult(
+                    focus=focus,
+                    path=path,
+                    message=check.message,
+                    severity=check.severity,
+                    source_shape=URIRef(str(check.source_shape)),
+                    node_shape=owning_shape(shapes, check.source_shape),
+                    value=None if value is None else str(value),
+                    component=str(check.component),
+                )
+            )
+        progress("validate", 1)
+    return results
+
+
+def _locate(graph: OxGraph, results: list) -> None:
+    if results:
+        wanted = {r.focus for r in results}
+        where = _locations([*graph.ontology_files, *graph.data_files], wanted)
+        for r in results:
+            r.locations = where.get(r.focus, [])
+
+
+def validate_rudof(graph: OxGraph, shapes, progress: Progress = _no_progress):
+    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses."""
     import pyrudof
     from rdflib import BNode, URIRef
     from rdflib.namespace import SH as NS
 
-    if shapes is None:
-        _, shapes = skolemized_shapes(shapes_file)
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     first = True
     # Path objects, never str: a str may be taken as inline data or a URL to fetch.
@@ -781,11 +844,7 @@ def validate(
                 component=entry.constraint_component,
             )
         )
-    if results:
-        wanted = {r.focus for r in results}
-        where = _locations([*graph.ontology_files, *graph.data_files], wanted)
-        for r in results:
-            r.locations = where.get(r.focus, [])
+    _locate(graph, results)
     return FastReport(conforms=bool(report.conforms), results=results, shapes=shapes)
 
 
