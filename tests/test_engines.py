@@ -19,6 +19,7 @@ from zonekg.generate import VIOLATION_KINDS, generate
 from zonekg.load import load
 from zonekg.query import expected_rows, questions
 from zonekg.reason import reason
+from zonekg.shacl_sparql import Unsupported, compile_shapes
 from zonekg.validate import validate
 
 FIXTURE_SHAPES = Path(__file__).parent / "fixtures" / "engine-shapes.ttl"
@@ -85,10 +86,10 @@ def test_fast_reasoner_refuses_constructs_it_does_not_compile(tmp_path):
         engines.reason(engines.load([paths.DATA, extra]))
 
 
-def _results(data, shapes_file):
+def _results(data, shapes_file, fast_validator=engines.validate):
     original, skolemised = engines.skolemized_shapes(shapes_file)
     reference = validate(load(data), shapes=original)
-    fast = engines.validate(engines.load(data), shapes=skolemised)
+    fast = fast_validator(engines.load(data), shapes=skolemised)
     ref = {
         (str(r.focus), str(r.path), engines.skolem_iri(r.source_shape)) for r in reference.results
     }
@@ -109,6 +110,77 @@ def test_validation_matches_pyshacl_on_generated_data(generated, shapes_file):
     assert ref, "the generated violations must show"
     assert got == ref
     assert all(r.locations for r in fast.results), "every result points at file:line"
+
+
+def test_the_shapes_compile_to_sparql(tmp_path):
+    """The compiled validator is the one these tests exercise, not the pyrudof fallback."""
+    for shapes_file in SHAPES:
+        checks = compile_shapes(engines.skolemized_shapes(shapes_file)[1])
+        assert len(checks) >= 10
+    refused = tmp_path / "refused.ttl"
+    refused.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Unsupported):
+        compile_shapes(engines.skolemized_shapes(refused)[1])
+
+
+def _rudof(graph, shapes):
+    return engines.validate_rudof(graph, shapes)
+
+
+@pytest.mark.parametrize("shapes_file", SHAPES, ids=lambda p: p.name)
+def test_pyrudof_fallback_matches_pyshacl(generated, shapes_file):
+    ref, got, _ = _results([generated], shapes_file, fast_validator=_rudof)
+    assert ref and got == ref
+
+
+def test_compiled_validation_matches_pyshacl_on_each_counter_example(tmp_path):
+    """Small graphs that each break one constraint component, against the fixture shapes."""
+    cases = {
+        "label-without-language": '<{p}x> a zk:Place ; rdfs:label "x" ; '
+        "prov:wasDerivedFrom <{d}d> .",
+        "two-english-labels": '<{p}x> a zk:Place ; rdfs:label "a"@en, "b"@en ; '
+        "prov:wasDerivedFrom <{d}d> .",
+        "wrong-language": '<{p}x> a zk:Place ; rdfs:label "x"@fr ; prov:wasDerivedFrom <{d}d> .',
+        "no-provenance": '<{p}x> a zk:Place ; rdfs:label "x"@en .',
+        "provenance-not-a-source": '<{p}x> a zk:Place ; rdfs:label "x"@en ; '
+        "prov:wasDerivedFrom <{p}x> .",
+        "wrong-iri": '<https://w3id.org/zonekg/id/zone/x> a zk:Place ; rdfs:label "x"@en ; '
+        "prov:wasDerivedFrom <{d}d> .",
+        "negative-count": '<{c}s> a zk:DeclaredSet ; zk:declaredCount -1 ; rdfs:label "s"@en .',
+        "two-counts": '<{c}s> a zk:DeclaredSet ; zk:declaredCount 1, 2 ; rdfs:label "s"@en .',
+        "count-not-integer": '<{c}s> a zk:DeclaredSet ; zk:declaredCount "2" ; rdfs:label "s"@en .',
+        "no-english-label": '<{c}s> a zk:DeclaredSet ; zk:declaredCount 2 ; rdfs:label "s"@zh .',
+        "bad-currency": '<{a}m> a schema:MonetaryAmount ; schema:currency "yen" .',
+        "negative-value": '<{a}m> a schema:MonetaryAmount ; schema:currency "CNY" ; '
+        "schema:value -5.0 .",
+        "quote-not-in-text": '<{d}q> a zk:Passage ; dct:isPartOf <{d}d> ; oa:exact "absent" . '
+        '<{d}d> a zk:SourceDocument ; zk:fullText "present words" .',
+        "part-of-nothing": '<{d}q> a zk:Passage ; oa:exact "x" .',
+    }
+    prefixes = (
+        "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+    )
+    kinds = {
+        "p": "https://w3id.org/zonekg/id/place/",
+        "d": "https://w3id.org/zonekg/id/document/",
+        "c": "https://w3id.org/zonekg/id/collection/",
+        "a": "https://w3id.org/zonekg/id/amount/",
+    }
+    for name, body in cases.items():
+        file = tmp_path / f"{name}.ttl"
+        file.write_text(prefixes + body.format(**kinds) + "\n", encoding="utf-8")
+        ref, got, fast = _results([file], FIXTURE_SHAPES)
+        assert ref, f"{name}: the reference finds nothing to compare"
+        assert got == ref, name
 
 
 def test_generated_violations_are_the_ones_announced(tmp_path):
