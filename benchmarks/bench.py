@@ -175,7 +175,9 @@ def summarise(runs: list[dict]) -> dict:
 
 def print_table(entry: dict) -> None:
     ref, fast = entry["paths"]["reference"], entry["paths"]["fast"]
-    steps = STEPS + sorted(k for k in fast["median"] if k.startswith("cq"))
+    from zonekg.query import questions
+
+    steps = STEPS + [cq.name.split("-")[0] for cq in questions()]
     print(
         f"\n{entry['triples']} triples (reference runs: {ref['runs']}, fast runs: {fast['runs']})"
     )
