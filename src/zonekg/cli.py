@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import paths
-from .errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, ZonekgError
+from .errors import EXIT_CHECK_FAILED, EXIT_INTERNAL, ZonekgError
 
 app = typer.Typer(
     help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
@@ -37,8 +38,16 @@ DEBUG = {"on": False}
 @app.callback()
 def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Time limit in seconds per query, validation or reasoning run."),
+    ] = None,
+    memory: Annotated[float | None, typer.Option(help="Memory limit in MB for those runs.")] = None,
 ) -> None:
+    from .limits import set_from_options
+
     DEBUG["on"] = debug
+    set_from_options(timeout=timeout, memory=memory)
 
 
 def _load(data: list[Path] | None):
@@ -59,13 +68,16 @@ def validate(
     ] = None,
 ) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
+    from .limits import bounded
     from .validate import INFERENCE_CHOICES, load_shapes
     from .validate import validate as run_validation
 
     _choice("--inference", inference, INFERENCE_CHOICES)
     _choice("--format", fmt, ("text", "turtle", "json"))
     kg = _load(data)
-    report = run_validation(kg, inference=inference, shapes=load_shapes(shapes))
+    report = bounded(
+        run_validation, kg, inference=inference, shapes=load_shapes(shapes), what="validation"
+    )
     if fmt == "turtle":
         out.print(report.graph.serialize(format="turtle"), markup=False, highlight=False)
     elif fmt == "json":
@@ -106,15 +118,16 @@ def reason(
 ) -> None:
     """Materialise the OWL-RL closure; only the inferred triples are written."""
     from .atomic import write_atomic
+    from .limits import bounded
     from .reason import reason as run_reasoner
 
     kg = _load(data)
-    inferred = run_reasoner(kg)
+    inferred = bounded(run_reasoner, kg, what="reasoning")
     text = inferred.serialize(format="turtle")
     if output is None:
         out.print(text, markup=False, highlight=False)
         return
-    write_atomic(output, text)
+    write_atomic(output, text, rdf_format="turtle")
     err.print(f"{len(inferred)} inferred triples written to {output} (asserted data unchanged).")
 
 
@@ -128,12 +141,11 @@ def query(
     reasoned: Annotated[
         bool, typer.Option("--reason", help="Query the OWL-RL closure as well.")
     ] = False,
-    fmt: Annotated[
-        str, typer.Option("--format", help="table, csv, tsv, json or xml.")
-    ] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml.")] = "table",
     data: DataOption = None,
 ) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
+    from . import limits
     from . import query as q
 
     _choice("--format", fmt, q.FORMATS)
@@ -144,7 +156,9 @@ def query(
             hint="see `zonekg questions` for the names",
         )
     if run_all:
-        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()]
+        jobs = [
+            (cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()
+        ]
         if not jobs:
             raise ZonekgError("no competency questions found", file=paths.QUERIES)
     elif text is not None:
@@ -158,19 +172,21 @@ def query(
     graphs = {}
     for label, question, body, needs_reasoning in jobs:
         if needs_reasoning not in graphs:
-            graphs[needs_reasoning] = q.graph_for_query(kg, needs_reasoning)
-        result = q.run(graphs[needs_reasoning], body, label)
+            graphs[needs_reasoning] = limits.bounded(
+                q.graph_for_query, kg, needs_reasoning, what="reasoning"
+            )
+        kind, answer = limits.run_query(graphs[needs_reasoning], body, label, fmt)
         if run_all:
             out.print(f"\n[bold]{label}[/]: {question}", highlight=False)
-        if fmt == "table" and result.type in ("SELECT", "ASK"):
-            columns, rows = q.table_cells(result)
+        if kind == "table":
+            columns, rows = answer
             table = Table(*columns, show_lines=False, highlight=False)
             for row in rows:
                 table.add_row(*row)
             out.print(table)
             out.print(f"{len(rows)} rows", style="dim")
         else:
-            sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
+            sys.stdout.write(answer)
 
 
 @app.command()
@@ -263,6 +279,11 @@ def _choice(option: str, value: str, choices) -> None:
 
 
 def main() -> None:
+    from . import guard
+
+    guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
+    if "--debug" not in sys.argv:
+        logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
     try:
         app()
     except ZonekgError as exc:
@@ -273,6 +294,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        if DEBUG["on"]:
+            raise
+        err.print(
+            f"[red]internal error[/]: {type(exc).__name__}: {exc}\n"
+            "  hint: rerun with --debug for the traceback, and report it",
+            markup=True,
+            highlight=False,
+        )
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

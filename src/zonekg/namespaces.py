@@ -92,10 +92,10 @@ def curie(iri: str) -> str:
     best = None
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            local = iri[len(namespace):]
-            if local and "/" not in local and "#" not in local:
-                if best is None or len(namespace) > len(PREFIXES[best[0]]):
-                    best = (prefix, local)
+            local = iri[len(namespace) :]
+            shorter = best is None or len(namespace) > len(PREFIXES[best[0]])
+            if local and "/" not in local and "#" not in local and shorter:
+                best = (prefix, local)
     return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
 
 

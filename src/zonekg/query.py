@@ -4,8 +4,9 @@ A competency question is ``queries/cqNN-slug.rq`` with a header of ``# Key: valu
 comment lines (Question, Inference, Source) and an ``.expected.csv`` beside it.
 Queries run against the union of the ontology, the data and, when asked for,
 the inferred triples. A query is parsed before it runs: syntax errors are
-reported with their position, and SERVICE clauses or updates are refused so
-that no query reaches the network or changes the graph.
+reported with their position, and SERVICE clauses, updates (LOAD included) and
+FROM/FROM NAMED outside this project's graphs are refused, so that no query
+reaches the network or a file, or changes the graph.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from pathlib import Path
 
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.algebra import CompValue
+from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
 
 from . import paths
 from .errors import QueryError
 from .load import KnowledgeGraph
-from .namespaces import PREFIXES, curie
+from .namespaces import GRAPH, PREFIXES, curie
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 _HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
@@ -133,7 +135,29 @@ def parse(text: str, source: str = "query"):
             hint="remove the SERVICE clause",
             file=Path(source),
         )
+    for clause in prepared.algebra.get("datasetClause") or []:
+        iri = clause.get("default") or clause.get("named")
+        if not str(iri).startswith(str(GRAPH)):
+            raise QueryError(
+                f"FROM <{iri}> is not allowed: queries read only this project's graphs",
+                hint=f"remove the FROM clause, or name one of our graphs (<{GRAPH}...>)",
+                file=Path(source),
+            )
     return prepared
+
+
+def screen_shapes(shapes: Graph, source: str = "shapes") -> None:
+    """Screen the SPARQL inside SHACL shapes (sh:select, sh:ask, ...) as parse() screens queries."""
+    prologue = "".join(
+        f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+        for d in set(shapes.subjects(SH.prefix, None))
+        if shapes.value(d, SH.namespace) is not None
+    )
+    for key in (SH.select, SH.ask, SH.construct, SH.update):
+        for text in shapes.objects(None, key):
+            # $PATH is filled in by pySHACL for constraint components; any IRI parses the same
+            body = str(text).replace("$PATH", "<urn:zonekg:path>")
+            parse(prologue + body, f"{source} ({curie(str(key))})")
 
 
 def graph_for_query(kg: KnowledgeGraph, reasoned: bool = False) -> Graph:

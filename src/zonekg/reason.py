@@ -11,6 +11,7 @@ from owlrl import DeductiveClosure, OWLRL_Semantics
 from rdflib import Graph
 from rdflib.namespace import OWL
 
+from .limits import capped
 from .load import KnowledgeGraph
 from .namespaces import GRAPH, bind_prefixes
 
@@ -26,9 +27,8 @@ def reason(kg: KnowledgeGraph) -> Graph:
     closure = Graph()
     for triple in asserted:
         closure.add(triple)
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
-        closure
-    )
+    semantics = capped(OWLRL_Semantics)  # a cycle can grow the closure for minutes
+    DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     inferred = kg.dataset.graph(INFERRED_GRAPH)
     inferred.remove((None, None, None))
     for triple in closure:
