@@ -7,6 +7,7 @@ input and the listener sees no connection.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -106,7 +107,9 @@ def test_the_guard_stops_service_even_when_screening_is_bypassed(listener):
 
 
 def test_jsonld_remote_context_is_fetched_by_rdflib_but_not_under_the_guard(listener):
-    doc = '{"@context": "%sctx.jsonld", "@id": "http://a/", "http://b/": "c"}' % listener.url
+    doc = json.dumps(
+        {"@context": f"{listener.url}ctx.jsonld", "@id": "http://a/", "http://b/": "c"}
+    )
     _unguarded(lambda: Graph().parse(data=doc, format="json-ld"))
     assert _settle(listener) >= 1, "control: rdflib should have fetched the context"
     before = listener.connections
@@ -128,7 +131,7 @@ def test_jsonld_file_context_outside_the_project_is_refused(tmp_path):
     outside.mkdir()
     context = outside / "ctx.jsonld"
     context.write_text('{"@context": {"x": "http://x/"}}', encoding="utf-8")
-    doc = '{"@context": "%s", "@id": "http://a/", "x": "c"}' % context.as_uri()
+    doc = json.dumps({"@context": context.as_uri(), "@id": "http://a/", "x": "c"})
     assert len(Graph().parse(data=doc, format="json-ld")) == 1  # control: rdflib reads it
     scratch = tmp_path / "scratch"  # the only temporary folder the subprocess may use
     scratch.mkdir()
@@ -185,7 +188,8 @@ def test_shapes_with_from_are_refused_before_pyshacl_runs_them(tmp_path, listene
     shapes.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         "<http://x/S> a sh:NodeShape ; sh:targetNode <http://x/a> ;\n"
-        f'  sh:sparql [ sh:select "SELECT $this FROM <{listener.url}> WHERE {{ $this ?p ?o }}" ] .\n',
+        f'  sh:sparql [ sh:select "SELECT $this FROM <{listener.url}>'
+        ' WHERE { $this ?p ?o }" ] .\n',
         encoding="utf-8",
     )
     data = tmp_path / "data.ttl"
