@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -284,6 +285,7 @@ def main() -> None:
     guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
     if "--debug" not in sys.argv:
         logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
+        warnings.simplefilter("ignore")  # and warns on stderr; the checks report these
     try:
         app()
     except ZonekgError as exc:

@@ -234,7 +234,7 @@ def check_file_size(file: Path) -> None:
     cap = MAX_INPUT_MB.value() * 1024 * 1024
     if size > cap:
         raise LimitError(
-            f"the file is {size / 1024 / 1024:.1f} MB, over the input size limit",
+            f"the file is {size} bytes, over the input size limit ({int(cap)} bytes)",
             hint=MAX_INPUT_MB.how_to_raise(),
             file=Path(file),
         )

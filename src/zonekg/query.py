@@ -124,6 +124,16 @@ def parse(text: str, source: str = "query"):
             column=exc.col,
         ) from None
     except Exception as exc:  # rdflib reports unknown prefixes and the like this way
+        prefix = re.match(r"Unknown namespace prefix : (\S*)", str(exc))
+        if prefix:
+            index = text.find(f"{prefix.group(1)}:")
+            raise QueryError(
+                f"unknown prefix {prefix.group(1)}:",
+                hint="declare it with PREFIX, or use one of the project's prefixes",
+                file=Path(source),
+                line=text.count("\n", 0, index) + 1 if index >= 0 else None,
+                column=index - text.rfind("\n", 0, index) if index >= 0 else None,
+            ) from None
         raise QueryError(
             f"cannot prepare query: {exc}",
             hint="check prefixes and syntax",
@@ -136,7 +146,7 @@ def parse(text: str, source: str = "query"):
             file=Path(source),
         )
     for clause in prepared.algebra.get("datasetClause") or []:
-        iri = clause.get("default") or clause.get("named")
+        iri = clause["default"] if "default" in clause else clause["named"]
         if not str(iri).startswith(str(GRAPH)):
             raise QueryError(
                 f"FROM <{iri}> is not allowed: queries read only this project's graphs",

@@ -89,6 +89,13 @@ def other_error(exc: Exception, text: str, file: Path) -> LoadError:
             file=file,
             **_find(text, "@" + tag.group(1)),
         )
+    if isinstance(exc, IndexError):  # rdflib runs off the end of the text
+        return LoadError(
+            "the file ends in the middle of a statement",
+            hint="finish the last statement and end it with '.'",
+            file=file,
+            **_find(text, text.rstrip()[-1:] if text.strip() else text),
+        )
     return LoadError(
         f"cannot parse as Turtle: {exc}", hint="check the file is valid Turtle", file=file
     )
@@ -101,12 +108,12 @@ def check_graph(graph: Graph, text: str, file: Path) -> None:
             if isinstance(term, URIRef):
                 _check_iri(term, text, file)
             elif isinstance(term, Literal) and term.ill_typed:
-                datatype = term.datatype
+                lexical, place = _ill_typed_as_written(text, graph, term)
                 raise LoadError(
-                    f'ill-typed literal "{term}" for datatype <{datatype}>',
+                    f'ill-typed literal "{lexical}" for datatype <{term.datatype}>',
                     hint="write a value of that datatype, or change the datatype",
                     file=file,
-                    **(_find(text, f'"{term}"') or _find(text, str(term))),
+                    **place,
                 )
 
 
@@ -118,7 +125,7 @@ def _check_iri(term: URIRef, text: str, file: Path) -> None:
             f"relative IRI <{relative}> and no @base to resolve it against",
             hint="write the IRI in full, or declare @base <...> at the top of the file",
             file=file,
-            **_find(text, f"<{relative}"),
+            **_find_relative(text, relative),
         )
     bad = _BAD_IRI_CHARS.search(iri)
     if bad:
@@ -128,6 +135,35 @@ def _check_iri(term: URIRef, text: str, file: Path) -> None:
             file=file,
             **_find(text, iri),
         )
+
+
+_TYPED_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*\^\^\s*(<[^>]*>|[\w.-]*:[\w.-]*)')
+
+
+def _find_relative(text: str, relative: str) -> dict:
+    """Where the relative IRI (or, behind a prefix, the start of it) is written."""
+    for end in range(len(relative), 0, -1):
+        place = _find(text, "<" + relative[:end])
+        if place:
+            return place
+    return {}
+
+
+def _ill_typed_as_written(text: str, graph: Graph, term: Literal) -> tuple[str, dict]:
+    """The literal as the file writes it (rdflib may have normalised it) and where."""
+    for match in _TYPED_LITERAL.finditer(text):
+        lexical, written = match.groups()
+        try:
+            datatype = (
+                written[1:-1]
+                if written.startswith("<")
+                else graph.namespace_manager.expand_curie(written)
+            )
+        except ValueError:
+            continue
+        if str(datatype) == str(term.datatype) and Literal(lexical, datatype=datatype).ill_typed:
+            return lexical, _find(text, match.group(0))
+    return str(term), _find(text, f'"{term}"')
 
 
 def _find(text: str, needle: str) -> dict:
