@@ -172,8 +172,12 @@ def test_the_worker_returns_results_and_reraises_errors_with_their_fields():
         "pick one",
         3,
     )
-    with pytest.raises(limits.WorkerCrash, match="RuntimeError: bug"):
+    with pytest.raises(
+        limits.WorkerCrash, match="boom failed in the worker: RuntimeError: bug"
+    ) as crash:
         limits.bounded(_boom, what="boom")
+    assert "Traceback" not in str(crash.value)
+    assert "Traceback" in crash.value.__notes__[0]
 
 
 def test_the_worker_is_killed_on_time(monkeypatch):
@@ -189,3 +193,25 @@ def test_memory_limit_applies_in_the_worker_only(monkeypatch):
     with pytest.raises(limits.LimitError, match="memory limit"):
         limits.bounded(bytearray, 1024 * 1024 * 1024, what="allocation")
     assert len(bytearray(8)) == 8 and sys.getrecursionlimit() > 0
+
+
+def test_an_internal_error_shows_no_traceback_unless_debug():
+    from safety_support import run_python
+
+    code = (
+        "import sys\n"
+        "import zonekg.query as q\n"
+        "def broken(*args):\n"
+        "    raise RuntimeError('render broke')\n"
+        "q.render = broken\n"
+        "from zonekg.cli import main\n"
+        "sys.argv = ['zonekg', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    args = ["query", "--format", "csv", "--text", "ASK { ?s ?p ?o }"]
+    quiet = run_python(code, args)
+    assert quiet.returncode == 3
+    assert "internal error" in quiet.stderr and "render broke" in quiet.stderr
+    assert "Traceback" not in quiet.stderr and "--debug" in quiet.stderr
+    loud = run_python(code, ["--debug", *args])
+    assert loud.returncode != 0 and "Traceback" in loud.stderr and "render broke" in loud.stderr

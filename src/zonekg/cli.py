@@ -267,7 +267,7 @@ def fmt(
         if file.read_text(encoding="utf-8") != canonical:
             unformatted.append(file)
             if not check:
-                write_atomic(file, canonical)
+                write_atomic(file, canonical, rdf_format="turtle")
     verb = "would reformat" if check else "reformatted"
     for file in unformatted:
         err.print(f"{verb} {file}")

@@ -124,7 +124,9 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     if status == "error":
         kind, values = payload
         raise kind(**values)
-    raise WorkerCrash(f"{what} failed in the worker:\n{payload}")
+    crash = WorkerCrash(f"{what} failed in the worker: {payload.strip().splitlines()[-1]}")
+    crash.add_note(f"in the worker:\n{payload}")  # shown with the traceback (--debug) only
+    raise crash
 
 
 def _work(send, memory: int, fn, args, kwargs) -> None:
