@@ -215,3 +215,43 @@ def test_an_internal_error_shows_no_traceback_unless_debug():
     assert "Traceback" not in quiet.stderr and "--debug" in quiet.stderr
     loud = run_python(code, ["--debug", *args])
     assert loud.returncode != 0 and "Traceback" in loud.stderr and "render broke" in loud.stderr
+
+
+def test_validation_is_stopped_at_the_time_limit(tmp_path):
+    data = _write(
+        tmp_path / "a.ttl", '<http://x/a> <http://x/b> "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" .\n'
+    )
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://x/S> a sh:NodeShape ; sh:targetNode <http://x/a> ;\n"
+        '  sh:sparql [ sh:select """SELECT $this WHERE {\n'
+        '    $this ?p ?o FILTER REGEX(?o, "^(a+)+$") }""" ] .\n',
+    )
+    result = run_cli("--timeout", "2", "validate", "--data", str(data), "--shapes", str(shapes))
+    assert result.returncode == 2, result.stdout[-300:] + result.stderr
+    assert "validation stopped after 2 s (time limit)" in flat(result.stderr)
+
+
+def test_reasoning_is_stopped_at_the_time_limit(tmp_path):
+    file = _write(tmp_path / "ring.ttl", _ring(300))
+    result = run_cli("--timeout", "2", "reason", "--data", str(file))
+    assert result.returncode == 2
+    assert "reasoning stopped after 2 s (time limit)" in flat(result.stderr)
+
+
+def test_the_cli_installs_the_guard_before_any_command():
+    from safety_support import run_python
+
+    code = (
+        "import sys\n"
+        "from zonekg import cli, guard\n"
+        "sys.argv = ['zonekg', 'questions']\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('guard installed:', guard.installed())\n"
+    )
+    result = run_python(code)
+    assert "guard installed: True" in result.stdout, result.stderr
