@@ -21,8 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+# Piped output is for other programs and for logs: never wrap it mid-value.
+out = Console(soft_wrap=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True)
 
 DataOption = Annotated[
     list[Path] | None,
@@ -168,7 +169,7 @@ def query(
             for row in rows:
                 table.add_row(*row)
             out.print(table)
-            out.print(f"{len(rows)} rows", style="dim")
+            out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
         else:
             sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
 
