@@ -76,7 +76,8 @@ def ontology_dot(ontology: Graph) -> str:
             f'<tr><td align="left"><font point-size="9">{_html(name)}</font></td></tr>'
             for name in sorted(datatype_props.get(cls, []))
         )
-        label = f'<<table border="0" cellspacing="0"><tr><td><b>{_html(_local(cls))}</b></td></tr>{rows}</table>>'
+        title = f"<tr><td><b>{_html(_local(cls))}</b></td></tr>"
+        label = f'<<table border="0" cellspacing="0">{title}{rows}</table>>'
         lines.append(f'  "{cls}" [label={label}, fillcolor="#dbe9f6"];')
     for cls in classes:
         for parent in sorted(ontology.objects(cls, RDFS.subClassOf)):
@@ -86,22 +87,28 @@ def ontology_dot(ontology: Graph) -> str:
         for same in sorted(ontology.objects(cls, OWL.equivalentClass)):
             if isinstance(same, URIRef):
                 external.add(same)
-                lines.append(f'  "{cls}" -> "{same}" [dir=both, style=dashed, arrowhead=none, '
-                             f'label=<<font point-size="8">≡</font>>];')
+                lines.append(
+                    f'  "{cls}" -> "{same}" [dir=both, style=dashed, arrowhead=none, '
+                    f'label=<<font point-size="8">≡</font>>];'
+                )
     for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty)):
         domains = [d for d in ontology.objects(prop, RDFS.domain) if isinstance(d, URIRef)]
         ranges = [r for r in ontology.objects(prop, RDFS.range) if isinstance(r, URIRef)]
         if not domains or not ranges:
             continue
-        supers = ", ".join(curie(str(s)) for s in sorted(ontology.objects(prop, RDFS.subPropertyOf)))
-        note = f'<br/><font point-size="8" color="#555555">⊑ {_html(supers)}</font>' if supers else ""
+        supers = ", ".join(
+            curie(str(s)) for s in sorted(ontology.objects(prop, RDFS.subPropertyOf))
+        )
+        note = (
+            f'<br/><font point-size="8" color="#555555">⊑ {_html(supers)}</font>' if supers else ""
+        )
         for domain in domains:
             for rng in ranges:
                 external.add(rng)
                 external.add(domain)
                 lines.append(
                     f'  "{domain}" -> "{rng}" [color="#1d3557", fontcolor="#1d3557", '
-                    f'label=<{_html(_local(prop))}{note}>];'
+                    f"label=<{_html(_local(prop))}{note}>];"
                 )
     for node in sorted(external - set(classes)):
         lines.append(
@@ -114,6 +121,7 @@ def ontology_dot(ontology: Graph) -> str:
 
 def zone_nodes(graph: Graph, zone: URIRef = ZONE) -> set[URIRef]:
     """The zone and the nodes of drawn classes connected to it through such nodes."""
+
     def drawn(node) -> bool:
         types = set(graph.objects(node, RDF.type))
         if not isinstance(node, URIRef) or types & LEFT_OUT or not types & set(STYLE):
@@ -138,7 +146,9 @@ def zone_dot(graph: Graph, zone: URIRef = ZONE) -> str:
     nodes = zone_nodes(_with_superclasses(graph), zone)
     lines = _header("the China-Japan (Chengdu) zone", rankdir="LR")
     for node in sorted(nodes):
-        lines.append(f'  "{node}" [label=<{_node_label(graph, node)}>, fillcolor="{_colour(graph, node)}"];')
+        lines.append(
+            f'  "{node}" [label=<{_node_label(graph, node)}>, fillcolor="{_colour(graph, node)}"];'
+        )
     for node in sorted(nodes):
         for prop, other in sorted(graph.predicate_objects(node)):
             if other in nodes and prop != RDF.type:
@@ -192,7 +202,7 @@ def _header(title: str, rankdir: str) -> list[str]:
     return [
         "digraph zonekg {",
         f'  graph [label="{title}", labelloc=t, fontsize=18, fontname="{FONT}", '
-        f'rankdir={rankdir}, nodesep=0.25, ranksep=0.6, bgcolor=white];',
+        f"rankdir={rankdir}, nodesep=0.25, ranksep=0.6, bgcolor=white];",
         f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=11, '
         f'color="#555555"];',
         f'  edge [fontname="{FONT}", fontsize=9, color="#666666"];',
@@ -213,9 +223,7 @@ def _with_superclasses(graph: Graph) -> Graph:
 def _colour(graph: Graph, node: URIRef) -> str:
     types = set(graph.objects(node, RDF.type))
     for cls, colour in STYLE.items():
-        if cls in types or any(
-            cls in graph.transitive_objects(t, RDFS.subClassOf) for t in types
-        ):
+        if cls in types or any(cls in graph.transitive_objects(t, RDFS.subClassOf) for t in types):
             return colour
     return "#ffffff"
 
@@ -241,7 +249,9 @@ def _detail(graph: Graph, node: URIRef) -> str:
     area = graph.value(node, QUDT.numericValue)
     if area is not None:
         unit = graph.value(node, QUDT.unit)
-        return f"{area} {'km²' if unit is not None and str(unit).endswith('KiloM2') else ''}".strip()
+        return (
+            f"{area} {'km²' if unit is not None and str(unit).endswith('KiloM2') else ''}".strip()
+        )
     count = graph.value(node, ZK.declaredCount)
     if count is not None:
         named = len(list(graph.objects(node, ZK.hasMember)))

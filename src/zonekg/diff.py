@@ -44,9 +44,7 @@ class Diff:
         return not self.added and not self.removed
 
     def lines(self) -> list[str]:
-        return [self._line("-", t) for t in self.removed] + [
-            self._line("+", t) for t in self.added
-        ]
+        return [self._line("-", t) for t in self.removed] + [self._line("+", t) for t in self.added]
 
     def _line(self, sign: str, triple: tuple) -> str:
         text = " ".join(_term(t) for t in triple)
@@ -86,8 +84,9 @@ def read_graph(path: Path) -> Graph:
     try:
         dataset.parse(path, format=fmt)
     except Exception as exc:  # each rdflib parser raises its own kind
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(
-            f"cannot parse as {fmt}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+            f"cannot parse as {fmt}: {reason}",
             hint="check that the file is valid RDF in the format its suffix says",
             file=path,
         ) from None

@@ -46,7 +46,10 @@ def terms(kg: KnowledgeGraph) -> tuple[list[Term], list[Term]]:
         if _ours(c)
     ]
     props = []
-    for kind, cls in (("object property", OWL.ObjectProperty), ("datatype property", OWL.DatatypeProperty)):
+    for kind, cls in (
+        ("object property", OWL.ObjectProperty),
+        ("datatype property", OWL.DatatypeProperty),
+    ):
         for p in sorted(onto.subjects(RDF.type, cls)):
             if _ours(p):
                 term = _term(onto, p, kind, sum(1 for _ in data.triples((None, p, None))))
@@ -72,7 +75,9 @@ def html(kg: KnowledgeGraph) -> str:
         "iri": str(ONTOLOGY_IRI),
         "namespace": str(ZK),
     }
-    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
+    )
     return env.from_string(TEMPLATE).render(meta=meta, classes=classes, properties=props)
 
 
@@ -94,7 +99,9 @@ def _term(onto: Graph, iri: URIRef, kind: str, usage: int) -> Term:
         (OWL.equivalentProperty, "equivalent to"),
         (OWL.inverseOf, "inverse of"),
     ):
-        alignment += [(name, _ref(o)) for o in sorted(onto.objects(iri, prop)) if isinstance(o, URIRef)]
+        alignment += [
+            (name, _ref(o)) for o in sorted(onto.objects(iri, prop)) if isinstance(o, URIRef)
+        ]
     return Term(
         iri=str(iri),
         curie=curie(str(iri)),
@@ -181,7 +188,8 @@ nav a { margin-right: 0.6em; }
 <h3>{{ t.local }} <small>({{ t.label }})</small></h3>
 <dl>
 <dt>IRI</dt><dd><code>{{ t.iri }}</code></dd>
-<dt>Kind</dt><dd>{{ t.kind }}{% if t.characteristics %} ({{ t.characteristics|join(", ") }}){% endif %}</dd>
+<dt>Kind</dt><dd>{{ t.kind }}
+{%- if t.characteristics %} ({{ t.characteristics|join(", ") }}){% endif %}</dd>
 <dt>Definition</dt><dd>{{ t.definition }}</dd>
 {% if t.domain %}<dt>Domain</dt><dd><code>{{ t.domain|join(", ") }}</code></dd>
 {% endif %}

@@ -67,9 +67,7 @@ def _options(**extra) -> dict[str, Any]:
 def expanded(graph: Graph) -> list[dict[str, Any]]:
     """Expanded JSON-LD of *graph* (its triples only; named graphs are merged)."""
     nquads = _triples_only(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return jsonld.from_rdf(
-        nquads, _options(format="application/n-quads", useNativeTypes=True)
-    )
+    return jsonld.from_rdf(nquads, _options(format="application/n-quads", useNativeTypes=True))
 
 
 def compacted(graph: Graph) -> dict[str, Any]:
@@ -111,7 +109,8 @@ def class_documents(graph: Graph) -> dict[str, dict[str, Any]]:
     ctx = context()
     terms = {v: k for k, v in ctx.items() if isinstance(v, str) and ":" in v}
     present = {
-        str(o) for o in graph.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+        str(o)
+        for o in graph.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     }
     docs = {}
     for term_iri, term in sorted(terms.items(), key=lambda kv: kv[1]):
