@@ -80,6 +80,11 @@ def read_graph(path: Path) -> Graph:
                 f"not JSON: {exc.msg}", hint="fix the JSON", file=path, line=exc.lineno
             ) from None
         return to_graph(doc, str(path))
+    if fmt == "turtle":
+        from .load import parse_turtle  # reports file:line:column
+
+        graph, _ = parse_turtle(path)
+        return bind_prefixes(graph)
     dataset = Dataset()
     try:
         dataset.parse(path, format=fmt)

@@ -159,11 +159,19 @@ def _triples_only(graph: Graph) -> Graph:
     return graph
 
 
-def _reason(exc: JsonLdError) -> str:
-    cause = exc
-    while getattr(cause, "cause", None) is not None and isinstance(cause.cause, JsonLdError):
-        cause = cause.cause
-    return str(getattr(cause, "message", None) or cause).splitlines()[0]
+def _reason(exc: BaseException) -> str:
+    """The innermost useful message of pyld's chain of errors."""
+    chain = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for error in chain:
+        details = getattr(error, "details", None) or {}
+        if getattr(error, "code", None) == "loading remote context failed" and "url" in details:
+            return f"it refers to the remote context {details['url']}, which is never fetched"
+    last = chain[-1]
+    text = last.args[0] if last.args else str(last)
+    return str(text).splitlines()[0]
 
 
 __all__ = [
