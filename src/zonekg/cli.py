@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import paths
-from .errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, ZonekgError
+from .errors import EXIT_CHECK_FAILED, ZonekgError
 
 app = typer.Typer(
     help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
@@ -129,9 +129,7 @@ def query(
     reasoned: Annotated[
         bool, typer.Option("--reason", help="Query the OWL-RL closure as well.")
     ] = False,
-    fmt: Annotated[
-        str, typer.Option("--format", help="table, csv, tsv, json or xml.")
-    ] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml.")] = "table",
     data: DataOption = None,
 ) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
@@ -145,7 +143,9 @@ def query(
             hint="see `zonekg questions` for the names",
         )
     if run_all:
-        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()]
+        jobs = [
+            (cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()
+        ]
         if not jobs:
             raise ZonekgError("no competency questions found", file=paths.QUERIES)
     elif text is not None:
