@@ -239,3 +239,11 @@ def test_serdi_and_rapper_are_installed():
     # The independent parsers come from `make tools`; a missing one must fail, not skip.
     for tool in ("serdi", "rapper", "dot"):
         assert shutil.which(tool), f"{tool} missing: run `make tools`"
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "nquads", "trig", "jsonld"])
+def test_text_formats_are_the_same_bytes_in_every_process(name):
+    # Each run is a new process, so hash randomisation would show up as a difference.
+    first, second = (zonekg("export", "--format", name) for _ in range(2))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout and len(first.stdout) > 1000

@@ -130,3 +130,19 @@ def test_a_remote_context_is_refused_not_fetched(no_network):
         jsonld.to_graph(doc, "remote.jsonld")
     assert "remote.jsonld" in str(caught.value)
     assert "project context" in str(caught.value)
+
+
+def test_no_term_hides_a_project_prefix():
+    # A term named like a prefix (say "unit") would stop "unit:KiloM2" from compacting.
+    from zonekg.namespaces import PREFIXES
+
+    ctx = jsonld.context()
+    for prefix, namespace in PREFIXES.items():
+        assert ctx.get(prefix) == namespace, prefix
+
+
+def test_iris_compact_to_project_curies(asserted):
+    doc = jsonld.framed(asserted, jsonld.zone_frame())
+    assert doc["totalArea"]["hasUnit"] == "unit:KiloM2"
+    body = jsonld.dumps({k: v for k, v in doc.items() if k != "@context"})
+    assert "https://w3id.org/zonekg/id/" not in body

@@ -109,9 +109,33 @@ def serialize(dataset: Dataset, fmt: Format | str) -> str:
         from . import jsonld
 
         return jsonld.dumps(jsonld.compacted(merged(dataset)))
-    if fmt.keeps_graphs:
-        return dataset.serialize(format=fmt.rdflib)
-    return merged(dataset).serialize(format=fmt.rdflib)
+    if fmt.name == "trig":
+        text = _trig(dataset)
+    elif fmt.keeps_graphs:
+        text = dataset.serialize(format=fmt.rdflib)
+    else:
+        text = merged(dataset).serialize(format=fmt.rdflib)
+    if fmt.name in ("ntriples", "nquads"):
+        # Line formats come out in hash order; sorted, two exports of one graph diff cleanly.
+        text = "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+    return text
+
+
+def _trig(dataset: Dataset) -> str:
+    """TriG with the named graphs in IRI order (rdflib writes them in hash order)."""
+    prefixes: set[str] = set()
+    bodies = []
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if not len(graph):
+            continue
+        single = bind_prefixes(Dataset())
+        named = single.graph(graph.identifier)
+        for triple in graph:
+            named.add(triple)
+        lines = single.serialize(format="trig").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")).strip())
+    return "\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(bodies) + "\n"
 
 
 def canonical_nquads(dataset: Dataset) -> str:

@@ -66,7 +66,9 @@ def _options(**extra) -> dict[str, Any]:
 
 def expanded(graph: Graph) -> list[dict[str, Any]]:
     """Expanded JSON-LD of *graph* (its triples only; named graphs are merged)."""
-    nquads = _triples_only(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = _triples_only(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    # Sorted input gives the same key and array order on every run.
+    nquads = "".join(sorted(line + "\n" for line in lines.splitlines() if line.strip()))
     return jsonld.from_rdf(nquads, _options(format="application/n-quads", useNativeTypes=True))
 
 
