@@ -65,7 +65,7 @@ def test_context_has_a_term_for_every_property_of_the_ontology(kg):
     for prop in ours:
         local = str(prop)[len(str(ZK)) :]
         term = ctx.get(local)
-        assert term is not None, f"no context term for zk:{local}"
+        assert term is not None, f"no term for zk:{local}: add one to src/zonekg/context.jsonld"
         iri = term["@id"] if isinstance(term, dict) else term
         assert iri == f"zk:{local}"
         if (prop, RDF.type, OWL.ObjectProperty) in onto:
@@ -78,7 +78,7 @@ def test_compacted_document_uses_only_context_terms(asserted):
     keys = _keys(doc["@graph"])
     assert {"name", "partOf", "derivedFrom", "hasMember"} <= keys
     prefixed = sorted(k for k in keys if ":" in k)
-    assert not prefixed, f"properties without a context term: {prefixed}"
+    assert not prefixed, f"no term for {prefixed}: add them to src/zonekg/context.jsonld"
 
 
 def test_compacted_document_expands_to_the_same_graph(asserted, no_network):
