@@ -341,7 +341,7 @@ def release(
     from .release import build, version
 
     files = build(_load(data), folder, endpoint=endpoint)
-    out.print(f"release {version()}: {len(files) + 2} files in {folder}", highlight=False)
+    out.print(f"release {version()}: {len(files)} files in {folder}", highlight=False)
 
 
 @app.command()
