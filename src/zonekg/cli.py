@@ -82,8 +82,8 @@ def validate(
         else:
             grouped = report.by_shape()
             out.print(
-                f"[red]Does not conform[/]: {len(report.results)} results "
-                f"in {len(grouped)} shapes (inference: {inference})."
+                f"[red]Does not conform[/]: {_count(len(report.results), 'result')} "
+                f"in {_count(len(grouped), 'shape')} (inference: {inference})."
             )
             from .namespaces import curie
 
@@ -169,7 +169,7 @@ def query(
             for row in rows:
                 table.add_row(*row)
             out.print(table)
-            out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
+            out.print(_count(len(rows), "row"), style="dim")
         else:
             sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
 
@@ -358,6 +358,10 @@ def diagram(
     _choice("kind", kind, KINDS)
     write_diagram(_load(data), kind, output)
     err.print(f"wrote {output}", highlight=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _choice(option: str, value: str, choices) -> None:
