@@ -15,6 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import RDFS, SKOS
 
+from . import limits
 from .errors import LoadError
 from .namespaces import bind_prefixes, curie
 
@@ -70,6 +71,9 @@ def read_graph(path: Path) -> Graph:
         )
     if not path.is_file():
         raise LoadError("no such file", hint="check the path", file=path)
+    limits.check_file_size(path)
+    if fmt not in ("turtle", "json-ld"):  # parse_turtle checks Turtle itself
+        limits.check_text(path.read_bytes(), path, fmt)  # entity bombs, huge lines, nesting
     if fmt == "json-ld":
         from .jsonld import to_graph
 

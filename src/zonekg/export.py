@@ -168,5 +168,5 @@ def export(
     dataset = select(kg, graph or ("all" if reason else "asserted"), reason)
     text = canonical_nquads(dataset) if canonical else serialize(dataset, chosen)
     if output is not None:
-        write_atomic(Path(output), text)
+        write_atomic(Path(output), text, rdf_format=chosen.rdflib)  # parsed back before rename
     return text

@@ -141,14 +141,12 @@ def _path_allowed(path: str) -> bool:
 
 
 def _is_temp_sibling(real: str) -> bool:
-    """The temp file write_atomic makes beside an allowed target: ``.{name}.*.tmp``."""
-    folder, name = os.path.split(real)
-    if not (name.startswith(".") and name.endswith(".tmp")):
-        return False
-    return any(
-        os.path.dirname(f) == folder and name.startswith(f".{os.path.basename(f)}.")
-        for f in _State.files
-    )
+    """A temporary file or staging folder beside an allowed target (``.{name}.*``)."""
+    for allowed in _State.files:
+        folder, name = os.path.split(allowed)
+        if real.startswith(os.path.join(folder, f".{name}.")):
+            return True
+    return False
 
 
 def _normal_host(host: str) -> str:
