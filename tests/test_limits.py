@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from owlrl import DeductiveClosure, OWLRL_Semantics
@@ -255,3 +256,27 @@ def test_the_cli_installs_the_guard_before_any_command():
     )
     result = run_python(code)
     assert "guard installed: True" in result.stdout, result.stderr
+
+
+def test_an_unreadable_folder_is_reported_not_taken_as_empty(tmp_path, monkeypatch):
+    """Root reads any folder, so the refusal is simulated where the loader lists it."""
+    import os
+
+    from zonekg.load import data_files
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.ttl").write_text("<http://x/a> <http://x/b> 1 .\n", encoding="utf-8")
+    assert data_files([folder]) == [folder / "a.ttl"]
+
+    real = os.scandir
+
+    def refuse(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(ZonekgError, match="cannot read this folder: Permission denied") as caught:
+        data_files([folder])
+    assert caught.value.file == folder

@@ -242,6 +242,18 @@ def check_file_size(file: Path) -> None:
         )
 
 
+def check_folder_readable(folder: Path) -> None:
+    """Refuse a folder that cannot be listed, instead of treating it as empty."""
+    try:
+        os.scandir(folder).close()
+    except OSError as exc:
+        raise ZonekgError(
+            f"cannot read this folder: {exc.strerror}",
+            hint="check its permissions (it must be readable and searchable), or name the files",
+            file=Path(folder),
+        ) from None
+
+
 def check_turtle(text: str, file: Path) -> None:
     """Line length and bracket nesting limits for Turtle/N-Triples text, before parsing."""
     max_line = int(MAX_LINE.value())

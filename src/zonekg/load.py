@@ -77,6 +77,7 @@ def data_files(sources: Sequence[Path] | None = None) -> list[Path]:
     for source in sources:
         source = Path(source)
         if source.is_dir():
+            limits.check_folder_readable(source)  # glob() would quietly find nothing
             found = sorted(source.glob("*.ttl"))
             if not found:
                 raise LoadError(
