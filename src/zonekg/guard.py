@@ -113,7 +113,9 @@ def _default_roots() -> list[str]:
     roots = [str(paths.ROOT), tempfile.gettempdir(), *_SYSTEM_FILES]
     roots += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     roots += [p for p in sysconfig.get_paths().values()]
-    roots += [p for p in sys.path if p and os.path.isdir(p)]
+    # not the working folder that `python -m` puts first: only what the user names there
+    here = os.path.realpath(os.getcwd())
+    roots += [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) != here]
     return roots
 
 
