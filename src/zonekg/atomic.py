@@ -44,6 +44,8 @@ def write_atomic(target: Path, content: str | bytes, rdf_format: str | None = No
     with folder_lock(target.parent):
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would.
+            os.chmod(tmp, 0o666 & ~_umask())
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -69,3 +71,9 @@ def _parse_back(tmp: Path, rdf_format: str, target: Path) -> None:
             hint="this is a bug in the writer: rerun with --debug and report it",
             file=target,
         ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from .atomic import write_atomic
 from .errors import ZonekgError
@@ -83,16 +83,8 @@ def select(kg: KnowledgeGraph, graph: str = "asserted", reason: bool = False) ->
         if graph != "asserted":
             named = out.graph(INFERRED_GRAPH)
             for triple in inferred:
-                if is_rdf(triple):
-                    named.add(triple)
+                named.add(triple)
     return out
-
-
-def is_rdf(triple) -> bool:
-    """False for the generalised triples OWL-RL derives (a literal as subject, as in
-    ``"3"^^xsd:integer a xsd:decimal``): no RDF syntax can write them."""
-    s, p, _ = triple
-    return isinstance(s, URIRef | BNode) and isinstance(p, URIRef)
 
 
 def merged(dataset: Dataset) -> Graph:

@@ -227,12 +227,9 @@ def _write_bundle(kg, folder: Path, endpoint, issued, diagrams) -> dict[str, int
                 written[_relative(path, folder)] = 0
     for name in written:
         written[name] = (folder / name).stat().st_size
-        os.chmod(folder / name, 0o644)  # temp files are private; a release is for everyone
     description = describe(kg, written, endpoint, issued)
     put(DESCRIPTION_FILE, description.serialize(format="turtle"))
     put(SUMS, checksums(folder, sorted(written)))
-    for name in (DESCRIPTION_FILE, SUMS):
-        os.chmod(folder / name, 0o644)
     return written
 
 
