@@ -21,8 +21,8 @@ from pathlib import Path
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.algebra import CompValue
+from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
 
 from . import paths
