@@ -51,9 +51,11 @@ $(VENDOR): $(WEB)/package.json $(WEB)/package-lock.json
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# A CJK font so that pages with Chinese and Japanese names render in screenshots.
 chromium:
-	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update && apt-get install -y chromium chromium-driver)
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-zenhei; fi
 
 # Load benchmark of `zonekg serve` (not part of make test).
 bench: $(STAMP) vendor
