@@ -491,6 +491,12 @@ def test_query_page_form_post(http):
     page = http.post("/query", data={"query": ZONES})
     assert page.status_code == 200
     assert "6 rows" in page.text
+    reasoned = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    plain = http.post("/query", data={"query": reasoned}).text
+    closure = http.post("/query", data={"query": reasoned, "reason": "owlrl"}).text
+    assert plain != closure  # the closure adds triples to the default graph when asked for
+    graph = http.post("/query", data={"query": "CONSTRUCT WHERE { ?z a zk:DemonstrationZone }"})
+    assert graph.status_code == 200 and "zk:DemonstrationZone" in graph.text
     bad = http.post("/query", data={"query": "SELECT nonsense"})
     assert bad.status_code == 400 and "syntax error" in bad.text
 

@@ -411,20 +411,18 @@ class ZonekgApp:
         )
         return reply_response(reply)
 
-    async def run_query(self, text, default, named, accept=None, fmt=None, media=None) -> Reply:
+    async def run_query(self, text, default, named, accept=None, fmt=None) -> Reply:
         try:
             prepared = check_query(text, self.our_graphs, [*default, *named])
         except QueryError as exc:
             return error_reply(_status(text, exc), _explain(exc))
-        kind = prepared.algebra.name
-        if media is None:
-            offered = {
-                "SelectQuery": list(RESULT_SERIALIZERS),
-                "AskQuery": ASK_TYPES,
-            }.get(kind, RDF_TYPES)
-            media = choose_type(accept, fmt, offered)
-            if isinstance(media, Reply):
-                return media
+        offered = {
+            "SelectQuery": list(RESULT_SERIALIZERS),
+            "AskQuery": ASK_TYPES,
+        }.get(prepared.algebra.name, RDF_TYPES)
+        media = choose_type(accept, fmt, offered)
+        if isinstance(media, Reply):
+            return media
         job = {"query": text, "default": default, "named": named, "media_type": media}
         return await self.pool.run(job)
 
@@ -534,16 +532,20 @@ class ZonekgApp:
                     "error.html", status=404, title="Not found", message=exc.message
                 )
             text = selected.text
-        default = self.reasoned_dataset() if selected and selected.needs_reasoning else []
-        result = error = None
+        reasoned = params.get("reason") == "owlrl" or bool(selected and selected.needs_reasoning)
+        default = self.reasoned_dataset() if reasoned else []
+        result = error = rdf = None
         if text.strip():
-            reply = await self.run_query(text, default, [], media="application/sparql-results+json")
-            if reply.status == 200:
-                result = results_table(json.loads(reply.body), self.site)
-            elif reply.status == 406 or "graph" in reply.content_type:
+            # a table for SELECT and ASK; CONSTRUCT and DESCRIBE are shown as Turtle
+            reply = await self.run_query(
+                text, default, [], accept="application/sparql-results+json, text/turtle;q=0.9"
+            )
+            if reply.status != 200:
                 error = reply.body.decode("utf-8")
+            elif reply.content_type.startswith("text/turtle"):
+                rdf = reply.body.decode("utf-8")
             else:
-                error = reply.body.decode("utf-8")
+                result = results_table(json.loads(reply.body), self.site)
         questions = [
             {
                 "name": q.name,
@@ -561,6 +563,7 @@ class ZonekgApp:
             questions_json=json.dumps(questions, ensure_ascii=False).replace("</", "<\\/"),
             default_graphs=default,
             result=result,
+            rdf=rdf,
             error=error,
             status=400 if error else 200,
         )
