@@ -28,6 +28,7 @@ published under, wherever it is served from.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -55,7 +56,8 @@ from .load import KnowledgeGraph, graph_iri, load
 from .namespaces import BASE, ID, KINDS, OA, PREFIXES, SCHEMA, ZK, bind_prefixes, curie
 from .reason import INFERRED_GRAPH
 from .web.conneg import negotiate, negotiate_language
-from .web.workers import GRAPH_SERIALIZERS, RESULT_SERIALIZERS, QueryPool, Reply, error_reply
+from .web.sparql import RDF_TYPES, choose_type
+from .web.workers import GRAPH_SERIALIZERS, QueryPool, Reply, error_reply
 
 log = logging.getLogger("zonekg.serve")
 
@@ -63,7 +65,6 @@ WEB = Path(__file__).parent / "web"
 VENDOR = WEB / "static" / "vendor"
 LANGUAGES = ["en", "zh", "ja"]
 HTML = "text/html"
-RDF_TYPES = list(GRAPH_SERIALIZERS)
 #: Document suffix → media type, for the document IRIs that skip negotiation.
 SUFFIXES = {
     "html": HTML,
@@ -73,30 +74,6 @@ SUFFIXES = {
     "rdf": "application/rdf+xml",
 }
 EXTENSION = {media: ext for ext, media in SUFFIXES.items()}
-#: Values of the ``format`` parameter, as other SPARQL endpoints spell them.
-FORMAT_PARAM = {
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "rdf": "application/rdf+xml",
-}
-#: Plain JSON/XML are accepted as the SPARQL results formats, as clients often ask for them.
-RESULT_ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-}
-ASK_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 
@@ -412,18 +389,14 @@ class ZonekgApp:
         return reply_response(reply)
 
     async def run_query(self, text, default, named, accept=None, fmt=None) -> Reply:
-        try:
-            prepared = check_query(text, self.our_graphs, [*default, *named])
-        except QueryError as exc:
-            return error_reply(_status(text, exc), _explain(exc))
-        offered = {
-            "SelectQuery": list(RESULT_SERIALIZERS),
-            "AskQuery": ASK_TYPES,
-        }.get(prepared.algebra.name, RDF_TYPES)
-        media = choose_type(accept, fmt, offered)
-        if isinstance(media, Reply):
-            return media
-        job = {"query": text, "default": default, "named": named, "media_type": media}
+        job = {
+            "query": text,
+            "default": default,
+            "named": named,
+            "accept": accept,
+            "fmt": fmt,
+            "graphs": sorted(self.our_graphs),
+        }
         return await self.pool.run(job)
 
     def service_description(self, request: Request) -> Response:
@@ -451,15 +424,15 @@ class ZonekgApp:
         if kind not in KINDS or not self.site.known(iri):
             return self.not_found(request, f"no resource {self.site.local(str(iri))} in this graph")
         path = f"/id/{kind}/{slug}"
-        return self.negotiated(request, iri, path, suffix, self.site.describe(iri))
+        return self.negotiated(request, iri, path, suffix)
 
     async def ontology(self, request: Request) -> Response:
         suffix = request.path_params.get("ext")
         if suffix is not None and suffix not in SUFFIXES:
             return self.not_found(request, f"no document /def.{suffix}")
-        return self.negotiated(request, URIRef(BASE + "def"), "/def", suffix, self.site.ontology)
+        return self.negotiated(request, URIRef(BASE + "def"), "/def", suffix)
 
-    def negotiated(self, request, iri, path, suffix, description: Graph) -> Response:
+    def negotiated(self, request, iri, path, suffix) -> Response:
         offered = [HTML, *RDF_TYPES]
         if suffix:
             media = SUFFIXES[suffix]
@@ -477,9 +450,17 @@ class ZonekgApp:
             )
         if not suffix:
             headers["Content-Location"] = f"{path}.{EXTENSION[media]}"
+        language = None
         if media == HTML:
             language = negotiate_language(request.headers.get("accept-language"), LANGUAGES) or "en"
             headers["Content-Language"] = language
+        body = self.document(iri, path, media, language)
+        return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - the app and its graph live as long as the process
+    def document(self, iri: URIRef, path: str, media: str, language: str | None) -> bytes:
+        """The description of *iri* in *media*; the graph is read-only, so each is made once."""
+        if media == HTML:
             alternates = [(EXTENSION[m], f"{path}.{EXTENSION[m]}", m) for m in RDF_TYPES]
             if path == "/def":
                 response = self.pages.render(
@@ -487,11 +468,10 @@ class ZonekgApp:
                 )
             else:
                 response = self.pages.resource(iri, language, alternates)
-            response.headers.update(headers)
-            return response
+            return response.body
+        description = self.site.ontology if path == "/def" else self.site.describe(iri)
         graph = self.site.rewrite(description)
-        body = graph.serialize(format=GRAPH_SERIALIZERS[media], encoding="utf-8")
-        return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
+        return graph.serialize(format=GRAPH_SERIALIZERS[media], encoding="utf-8")
 
     def not_found(self, request: Request, message: str) -> Response:
         if negotiate(request.headers.get("accept"), ["text/plain", HTML]) == HTML:
@@ -501,6 +481,10 @@ class ZonekgApp:
     # Pages ------------------------------------------------------------------------------
 
     async def home(self, request: Request) -> Response:
+        return HTMLResponse(self.home_page())
+
+    @functools.lru_cache(maxsize=1)  # noqa: B019 - one page, made once
+    def home_page(self) -> bytes:
         site = self.site
         zone = URIRef(f"{ID}zone/chengdu")
         return self.pages.render(
@@ -513,7 +497,7 @@ class ZonekgApp:
             zone={"href": site.local(str(zone)), "label": site.label(zone)}
             if site.known(zone)
             else None,
-        )
+        ).body
 
     async def query_page(self, request: Request) -> Response:
         params = dict(request.query_params)
@@ -579,6 +563,7 @@ class ZonekgApp:
                 "triples": len(self.site.graph),
                 "workers": self.pool.pids(),
                 "workers_killed": self.pool.killed,
+                "query_cache_hits": self.pool.cache_hits,
                 "timeout": self.settings.timeout,
                 "max_rows": self.settings.max_rows,
                 "uptime_s": round(time.time() - self.started, 1),
@@ -589,51 +574,6 @@ class ZonekgApp:
 READ_ONLY = (
     "updates are not allowed: this endpoint is read-only; use SELECT, ASK, CONSTRUCT or DESCRIBE"
 )
-
-
-def check_query(text: str, our_graphs: set[str], protocol_graphs: list[str]):
-    """zonekg.query.parse, plus: FROM / FROM NAMED and the protocol's graphs must be ours."""
-    prepared = zquery.parse(text)
-    named = [str(d.default or d.named) for d in prepared.algebra.datasetClause or []]
-    for iri in [*named, *protocol_graphs]:
-        if iri not in our_graphs:
-            raise QueryError(
-                f"graph <{iri}> is not in this dataset: graphs are never fetched from elsewhere",
-                hint="use one of the graphs listed in the service description (GET /sparql)",
-            )
-    return prepared
-
-
-def _status(text: str, exc: QueryError) -> int:
-    if exc.message.startswith(("updates are not allowed", "SERVICE is not allowed", "graph <")):
-        return 403
-    return 400
-
-
-def _explain(exc: QueryError) -> str:
-    text = exc.message
-    if exc.line is not None:
-        text = f"line {exc.line}, column {exc.column}: {text}"
-    return f"{text}\nhint: {exc.hint}" if exc.hint else text
-
-
-def choose_type(accept, fmt, offered: list[str]) -> str | Reply:
-    if fmt:
-        media = FORMAT_PARAM.get(fmt.lower(), fmt.lower())
-        media = RESULT_ALIASES.get(media, media)
-        if media in offered:
-            return media
-        names = sorted(k for k, v in FORMAT_PARAM.items() if v in offered)
-        return error_reply(
-            400, f"format {fmt!r} is not available here; use one of: {', '.join(names)}"
-        )
-    aliases = {alias: target for alias, target in RESULT_ALIASES.items() if target in offered}
-    media = negotiate(accept, [*offered, *aliases])
-    if media is None:
-        return error_reply(
-            406, "none of the formats for this query is acceptable: " + ", ".join(offered)
-        )
-    return aliases.get(media, media)
 
 
 def reply_response(reply: Reply) -> Response:
