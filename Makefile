@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/zonekg validate
-	$(BIN)/zonekg reason -o build/closure.ttl
-	$(BIN)/zonekg query --all --reason
+	$(BIN)/zonekg reason -o build/inferred.ttl
+	$(BIN)/zonekg query --all
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -12,7 +12,9 @@ ARTICLE = paths.DATA / "sources" / "chengdu-china-japan-zone-2020-11-19.txt"
 
 
 def test_article_full_text_in_graph_matches_the_copy_in_data_sources(kg):
-    documents = [d for d in kg.data.subjects(ZK.localCopy, None) if (d, ZK.fullText, None) in kg.data]
+    documents = [
+        d for d in kg.data.subjects(ZK.localCopy, None) if (d, ZK.fullText, None) in kg.data
+    ]
     assert documents, "no document with a full text"
     for document in documents:
         copy = paths.ROOT / str(kg.data.value(document, ZK.localCopy))

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import paths
-from .errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, ZonekgError
+from .errors import EXIT_CHECK_FAILED, ZonekgError
 
 app = typer.Typer(
     help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
@@ -21,8 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+# Piped output is for other programs and for logs: never wrap it mid-value.
+out = Console(soft_wrap=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True)
 
 DataOption = Annotated[
     list[Path] | None,
@@ -128,9 +129,7 @@ def query(
     reasoned: Annotated[
         bool, typer.Option("--reason", help="Query the OWL-RL closure as well.")
     ] = False,
-    fmt: Annotated[
-        str, typer.Option("--format", help="table, csv, tsv, json or xml.")
-    ] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml.")] = "table",
     data: DataOption = None,
 ) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
@@ -144,7 +143,9 @@ def query(
             hint="see `zonekg questions` for the names",
         )
     if run_all:
-        jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()]
+        jobs = [
+            (cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in q.questions()
+        ]
         if not jobs:
             raise ZonekgError("no competency questions found", file=paths.QUERIES)
     elif text is not None:
@@ -168,7 +169,7 @@ def query(
             for row in rows:
                 table.add_row(*row)
             out.print(table)
-            out.print(f"{len(rows)} rows", style="dim")
+            out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
         else:
             sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
 

@@ -131,7 +131,9 @@ def parse_turtle(file: Path) -> tuple[Graph, str]:
             file=file,
         ) from None
     except OSError as exc:
-        raise LoadError(f"cannot read: {exc.strerror}", hint="check permissions", file=file) from None
+        raise LoadError(
+            f"cannot read: {exc.strerror}", hint="check permissions", file=file
+        ) from None
     graph = Graph()
     try:
         graph.parse(data=text, format="turtle", publicID=file.resolve().as_uri())

@@ -89,13 +89,13 @@ def sparql_prologue() -> str:
 
 def curie(iri: str) -> str:
     """The shortest project CURIE for *iri*, or ``<iri>`` when no prefix fits."""
-    best = None
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            local = iri[len(namespace):]
-            if local and "/" not in local and "#" not in local:
-                if best is None or len(namespace) > len(PREFIXES[best[0]]):
-                    best = (prefix, local)
+    candidates = [
+        (prefix, iri[len(namespace) :])
+        for prefix, namespace in PREFIXES.items()
+        if iri.startswith(namespace)
+    ]
+    candidates = [(p, local) for p, local in candidates if local and not set(local) & set("/#")]
+    best = max(candidates, key=lambda c: len(PREFIXES[c[0]]), default=None)
     return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
 
 

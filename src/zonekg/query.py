@@ -178,12 +178,21 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "csv":
         return result.serialize(format="csv").decode("utf-8")
     if fmt == "tsv":
-        return result.serialize(format="tsv").decode("utf-8")
+        return _tsv(result)
     if fmt == "json":
         return json.dumps(json.loads(result.serialize(format="json")), indent=2) + "\n"
     if fmt == "xml":
         return result.serialize(format="xml").decode("utf-8")
     raise QueryError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+
+
+def _tsv(result: Result) -> str:
+    """SPARQL 1.1 TSV: terms in Turtle syntax (rdflib has no TSV serialiser)."""
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    for row in result:
+        cells = ["" if row[v] is None else row[v].n3() for v in result.vars]
+        lines.append("\t".join(c.replace("\t", "\\t") for c in cells))
+    return "\n".join(lines) + "\n"
 
 
 def table_cells(result: Result) -> tuple[list[str], list[list[str]]]:

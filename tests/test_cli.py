@@ -1,0 +1,170 @@
+"""The CLI end to end, in a subprocess as a user runs it: exit codes, messages, no writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from zonekg import paths
+
+
+def zonekg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zonekg.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _tree_digest() -> dict[str, str]:
+    files = [*paths.DATA.rglob("*.ttl"), paths.ONTOLOGY, *paths.QUERIES.glob("*")]
+    assert files
+    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+@pytest.fixture()
+def unchanged_sources():
+    before = _tree_digest()
+    yield
+    assert _tree_digest() == before, "a command modified a source file"
+
+
+def test_validate_project_data_conforms(unchanged_sources):
+    result = zonekg("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Conforms" in result.stdout
+
+
+def test_validate_json_reports_results_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        "<https://w3id.org/zonekg/id/proposal/nameless> a zk:Proposal .\n",
+        encoding="utf-8",
+    )
+    result = zonekg("validate", "--data", str(bad), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert report["results"]
+    assert all(r["where"] == [f"{bad}:4"] for r in report["results"])
+
+
+def test_turtle_syntax_error_names_file_and_line_and_exits_2(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
+        "<https://w3id.org/zonekg/id/zone/a> a zk:DemonstrationZone\n"
+        "<https://w3id.org/zonekg/id/zone/b> a zk:DemonstrationZone .\n",
+        encoding="utf-8",
+    )
+    result = zonekg("validate", "--data", str(broken))
+    assert result.returncode == 2
+    assert f"{broken}:3:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_data_path_exits_2(tmp_path):
+    result = zonekg("stats", "--data", str(tmp_path / "nope.ttl"))
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+
+
+def test_unknown_query_lists_the_known_ones():
+    result = zonekg("query", "cq99")
+    assert result.returncode == 2
+    assert "unknown query 'cq99'" in result.stderr
+    assert "cq01-zone-areas" in result.stderr
+
+
+def test_sparql_syntax_error_shows_position():
+    result = zonekg("query", "--text", "SELECT ?s WHERE { ?s ?p }")
+    assert result.returncode == 2
+    assert "--text:1:" in result.stderr
+    assert "SPARQL syntax error" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    ],
+)
+def test_updates_and_service_are_refused(text, unchanged_sources):
+    result = zonekg("query", "--text", text)
+    assert result.returncode == 2
+    assert "not allowed" in result.stderr
+
+
+def test_bad_flag_value_exits_2():
+    result = zonekg("validate", "--inference", "magic")
+    assert result.returncode == 2
+    assert "--inference 'magic'" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
+def test_query_formats(fmt):
+    result = zonekg("query", "cq01", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert "Gazelle Valley" in result.stdout
+
+
+def test_query_all_answers_every_question():
+    from zonekg.query import questions
+
+    result = zonekg("query", "--all")
+    assert result.returncode == 0, result.stderr
+    for cq in questions():
+        assert f"{cq.name}:" in result.stdout
+
+
+def test_reason_writes_only_inferred_triples_and_leaves_data_alone(tmp_path, unchanged_sources):
+    from rdflib import Graph
+
+    from zonekg.load import load
+
+    target = tmp_path / "out" / "inferred.ttl"
+    result = zonekg("reason", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    inferred = Graph().parse(target)
+    asserted = load().asserted()
+    assert len(inferred) > 0
+    assert not any(triple in asserted for triple in inferred)
+    assert [p.name for p in target.parent.iterdir()] == ["inferred.ttl"]
+
+
+def test_why_shows_the_quotes_behind_the_zone():
+    result = zonekg("why", "zone:chengdu")
+    assert result.returncode == 0, result.stderr
+    assert "36.9 square kilometers" in result.stdout
+
+
+def test_why_unknown_entity_exits_2():
+    result = zonekg("why", "zone:atlantis")
+    assert result.returncode == 2
+    assert "not described" in result.stderr
+
+
+def test_stats_counts_triples_per_file():
+    result = zonekg("stats")
+    assert result.returncode == 0
+    assert "data/zone.ttl" in result.stdout
+    assert "zk:DemonstrationZone" in result.stdout
+
+
+def test_questions_lists_every_question():
+    result = zonekg("questions")
+    assert result.returncode == 0
+    assert "cq01-zone-areas" in result.stdout
+
+
+def test_fmt_check_passes_on_project_data(unchanged_sources):
+    result = zonekg("fmt", "--check")
+    assert result.returncode == 0, result.stderr
