@@ -202,6 +202,29 @@ def test_service_description(server, http):
     assert GRAPH["data/zone.ttl"] in names and GRAPH["inferred"] in names
 
 
+def test_named_graphs_are_those_of_the_service_description(http):
+    described = Graph().parse(data=http.get("/sparql").text, format="turtle")
+    sd_name = URIRef("http://www.w3.org/ns/sparql-service-description#name")
+    names = {str(n) for n in described.objects(None, sd_name)}
+    response = http.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"})
+    found = {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+    assert found == names and len(names) > 2
+
+
+def test_repeated_query_is_answered_from_the_cache(http):
+    query = f"SELECT ?zone WHERE {{ ?zone a <{ZK.DemonstrationZone}> }} # {time.time_ns()}"
+    hits = http.get("/healthz").json()["query_cache_hits"]
+    first = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert http.get("/healthz").json()["query_cache_hits"] == hits
+    second = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert http.get("/healthz").json()["query_cache_hits"] == hits + 1
+    assert first.content == second.content and first.status_code == 200
+    other = http.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+    )
+    assert other.headers["content-type"].startswith("text/tab-separated-values")
+
+
 def test_cors(http):
     response = http.get(
         "/sparql", params={"query": ZONES}, headers={"Origin": "http://example.org"}

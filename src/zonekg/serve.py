@@ -703,6 +703,8 @@ def service_description(app: ZonekgApp) -> Graph:
     graph.add((dataset, sd.defaultGraph, default))
     graph.add((default, RDF.type, sd.Graph))
     graph.add((default, VOID.triples, Literal(len(app.site.graph))))
+    kg = app.site.kg
+    sizes = {str(graph_iri(f)): len(kg.graph_for(f)) for f in [*kg.ontology_files, *kg.data_files]}
     for name in sorted(app.our_graphs):
         named, inner = BNode(), BNode()
         graph.add((dataset, sd.namedGraph, named))
@@ -710,6 +712,8 @@ def service_description(app: ZonekgApp) -> Graph:
         graph.add((named, sd.name, URIRef(name)))
         graph.add((named, sd.graph, inner))
         graph.add((inner, RDF.type, sd.Graph))
+        if name in sizes:  # the closure is computed in the workers, so its size is not known here
+            graph.add((inner, VOID.triples, Literal(sizes[name])))
     return graph
 
 
