@@ -57,7 +57,7 @@ from .namespaces import BASE, ID, KINDS, OA, PREFIXES, SCHEMA, ZK, bind_prefixes
 from .reason import INFERRED_GRAPH
 from .web.conneg import negotiate, negotiate_language
 from .web.sparql import RDF_TYPES, choose_type
-from .web.workers import GRAPH_SERIALIZERS, QueryPool, Reply, error_reply
+from .web.workers import QueryPool, Reply, error_reply, serialize_graph
 
 log = logging.getLogger("zonekg.serve")
 
@@ -406,7 +406,7 @@ class ZonekgApp:
         if isinstance(media, Reply):
             return reply_response(media)
         graph = service_description(self)
-        body = graph.serialize(format=GRAPH_SERIALIZERS[media], encoding="utf-8")
+        body = serialize_graph(graph, media)
         return Response(body, media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
 
     # Linked data ----------------------------------------------------------------------
@@ -471,7 +471,7 @@ class ZonekgApp:
             return response.body
         description = self.site.ontology if path == "/def" else self.site.describe(iri)
         graph = self.site.rewrite(description)
-        return graph.serialize(format=GRAPH_SERIALIZERS[media], encoding="utf-8")
+        return serialize_graph(graph, media)
 
     def not_found(self, request: Request, message: str) -> Response:
         if negotiate(request.headers.get("accept"), ["text/plain", HTML]) == HTML:

@@ -154,8 +154,27 @@ def execute(dataset, job: dict, max_rows: int) -> Reply:
     if len(graph) > max_rows:
         return too_many(max_rows, "triples")
     bind_prefixes(graph)
-    body = graph.serialize(format=GRAPH_SERIALIZERS[media_type], encoding="utf-8")
+    body = serialize_graph(graph, media_type)
     return Reply(200, _with_charset(media_type), body, len(graph))
+
+
+def serialize_graph(graph, media_type: str) -> bytes:
+    """A graph in *media_type*; JSON-LD gets an inline @context of the graph's prefixes
+    (never a remote one), so that it reads as compactly as the Turtle."""
+    from rdflib import URIRef
+
+    if media_type == "application/ld+json":
+        iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+        iris |= {str(o.datatype) for o in graph.objects() if getattr(o, "datatype", None)}
+        context = {
+            prefix: str(ns)
+            for prefix, ns in graph.namespaces()
+            if prefix and any(iri.startswith(str(ns)) for iri in iris)
+        }
+        return graph.serialize(
+            format="json-ld", context=context, auto_compact=True, encoding="utf-8"
+        )
+    return graph.serialize(format=GRAPH_SERIALIZERS[media_type], encoding="utf-8")
 
 
 def tsv(variables, rows) -> bytes:
