@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt clean vendor chromium bench
+.PHONY: run test lint fmt clean tools vendor chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-test: lint vendor chromium
+# Independent RDF parsers and Graphviz for the export tests (Debian packages).
+TOOLS := serdi rapper dot
+tools:
+	@missing=; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		apt-get update && \
+		apt-get install -y -o DPkg::Lock::Timeout=300 serdi raptor2-utils graphviz; \
+	fi
+
+test: lint tools vendor chromium
 	$(BIN)/python -m pytest
 
 fmt: $(STAMP)

@@ -524,6 +524,13 @@ def test_query_page_form_post(http):
     assert bad.status_code == 400 and "syntax error" in bad.text
 
 
+def test_jsonld_context_is_served(http):
+    response = http.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    assert "zk" in response.json()["@context"]
+
+
 def test_healthz_and_request_log(server, http):
     health = http.get("/healthz").json()
     assert health["status"] == "ok" and health["triples"] > 0

@@ -82,8 +82,8 @@ def validate(
         else:
             grouped = report.by_shape()
             out.print(
-                f"[red]Does not conform[/]: {len(report.results)} results "
-                f"in {len(grouped)} shapes (inference: {inference})."
+                f"[red]Does not conform[/]: {_count(len(report.results), 'result')} "
+                f"in {_count(len(grouped), 'shape')} (inference: {inference})."
             )
             from .namespaces import curie
 
@@ -169,7 +169,7 @@ def query(
             for row in rows:
                 table.add_row(*row)
             out.print(table)
-            out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
+            out.print(_count(len(rows), "row"), style="dim")
         else:
             sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
 
@@ -278,6 +278,112 @@ def serve(
     from .serve import serve as run_server
 
     run_server(host, port, base_url, timeout, max_rows, workers, data)
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="turtle, ntriples, nquads, trig, jsonld or rdfxml "
+            "(default: from the -o suffix, else turtle).",
+        ),
+    ] = None,
+    reasoned: Annotated[
+        bool, typer.Option("--reason", help="Add the OWL-RL inferred triples (own graph).")
+    ] = False,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            "--graph", help="asserted, inferred or all (default: all with --reason, else asserted)."
+        ),
+    ] = None,
+    canonical: Annotated[
+        bool,
+        typer.Option("--canonical", help="RDFC-1.0 canonical N-Quads: same graph, same bytes."),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (atomically), not stdout.")
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Export the graph in an RDF format; TriG and N-Quads keep one graph per file."""
+    from .export import GRAPH_CHOICES, format_for
+    from .export import export as run_export
+
+    if graph is not None:
+        _choice("--graph", graph, GRAPH_CHOICES)
+    if fmt is not None:
+        format_for(fmt)
+    text = run_export(_load(data), fmt, graph, reasoned, canonical, output)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        err.print(f"wrote {output} ({len(text.encode('utf-8'))} bytes)", highlight=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf).")
+    ],
+    new: Annotated[
+        Path | None,
+        typer.Argument(help="Another RDF file (default: the current graph: ontology + data)."),
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Triples added (+) and removed (-) going from OLD to NEW; exit 1 if they differ."""
+    from .diff import diff as run_diff
+    from .diff import read_graph
+
+    before = read_graph(old)
+    current = _load(data).asserted()
+    after = read_graph(new) if new is not None else current
+    result = run_diff(before, after, label_source=current)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+    if result.same:
+        err.print("no differences")
+        return
+    err.print(f"{len(result.removed)} removed, {len(result.added)} added")
+    raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def release(
+    folder: Annotated[Path, typer.Argument(help="Folder for the bundle (replaced whole).")],
+    endpoint: Annotated[
+        str, typer.Option(help="SPARQL endpoint address to put in the description.")
+    ] = "http://127.0.0.1:8000/sparql",
+    data: DataOption = None,
+) -> None:
+    """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    from .release import build, version
+
+    files = build(_load(data), folder, endpoint=endpoint)
+    out.print(f"release {version()}: {len(files)} files in {folder}", highlight=False)
+
+
+@app.command()
+def diagram(
+    kind: Annotated[str, typer.Argument(help="ontology or zone.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="File to write: .svg, .png or .dot.")
+    ],
+    data: DataOption = None,
+) -> None:
+    """Draw the ontology or the zone with Graphviz."""
+    from .diagram import KINDS, write_diagram
+
+    _choice("kind", kind, KINDS)
+    write_diagram(_load(data), kind, output)
+    err.print(f"wrote {output}", highlight=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _choice(option: str, value: str, choices) -> None:

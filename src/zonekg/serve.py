@@ -556,6 +556,12 @@ class ZonekgApp:
         """Graphs to query for a question that needs OWL-RL: the asserted ones and the closure."""
         return [*self.graph_names, str(INFERRED_GRAPH)]
 
+    async def context(self, request: Request) -> Response:
+        """The project's JSON-LD @context, which is published under our base too."""
+        from .jsonld import context_text
+
+        return Response(context_text(), media_type="application/ld+json")
+
     async def healthz(self, request: Request) -> Response:
         return JSONResponse(
             {
@@ -765,6 +771,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/id/{kind}/{slug}", app_state.resource),
         Route("/def", app_state.ontology),
         Route("/def.{ext}", app_state.ontology),
+        Route("/context.jsonld", app_state.context),
         Route("/healthz", app_state.healthz),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ]
