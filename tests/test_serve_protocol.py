@@ -532,8 +532,12 @@ def test_jsonld_context_is_served(http):
 
 
 def test_healthz_and_request_log(server, http):
+    before = http.get("/healthz").json()["responses"]
+    http.get("/id/zone/atlantis")
     health = http.get("/healthz").json()
     assert health["status"] == "ok" and health["triples"] > 0
+    assert health["responses"]["4xx"] == before.get("4xx", 0) + 1
+    assert health["responses"]["2xx"] == before["2xx"] + 1  # the first /healthz
     time.sleep(0.2)
     assert "GET /healthz 200" in server.log_text()
     assert "ms" in server.log_text().splitlines()[-1]

@@ -336,6 +336,7 @@ class ZonekgApp:
             settings.max_rows,
         )
         self.started = time.time()
+        self.responses: dict[str, int] = {}  # responses by status class, for /healthz
 
     # SPARQL ---------------------------------------------------------------------------
 
@@ -570,6 +571,7 @@ class ZonekgApp:
                 "workers": self.pool.pids(),
                 "workers_killed": self.pool.killed,
                 "query_cache_hits": self.pool.cache_hits,
+                "responses": dict(sorted(self.responses.items())),
                 "timeout": self.settings.timeout,
                 "max_rows": self.settings.max_rows,
                 "uptime_s": round(time.time() - self.started, 1),
@@ -726,8 +728,9 @@ def service_description(app: ZonekgApp) -> Graph:
 class RequestLog:
     """One log line per request: method, path, status and time taken."""
 
-    def __init__(self, app):
+    def __init__(self, app, stats: dict[str, int] | None = None):
         self.app = app
+        self.stats = stats if stats is not None else {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -749,6 +752,8 @@ class RequestLog:
             if scope.get("query_string"):
                 path += "?" + scope["query_string"].decode("latin-1")[:200]
             log.info("%s %s %d %.1fms", scope.get("method"), path, status["code"], elapsed)
+            bucket = f"{status['code'] // 100}xx"
+            self.stats[bucket] = self.stats.get(bucket, 0) + 1
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -776,7 +781,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
     ]
     middleware = [
-        Middleware(RequestLog),
+        Middleware(RequestLog, stats=app_state.responses),
         Middleware(
             CORSMiddleware,
             allow_origins=["*"],
