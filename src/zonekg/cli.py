@@ -276,6 +276,28 @@ def fmt(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Public address that https://w3id.org/zonekg/ maps to "
+            "(default: http://HOST:PORT/)."
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run.")] = 10.0,
+    max_rows: Annotated[int, typer.Option(help="Most result rows (or triples) returned.")] = 10000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    data: DataOption = None,
+) -> None:
+    """Serve the graph: SPARQL endpoint, dereferenceable IRIs and pages (Ctrl-C stops)."""
+    from .serve import serve as run_server
+
+    run_server(host, port, base_url, timeout, max_rows, workers, data)
+
+
+@app.command()
 def export(
     fmt: Annotated[
         str | None,
