@@ -60,7 +60,7 @@ def test_from_url_on_a_dataset_is_fetched_by_rdflib_but_refused_by_zonekg(listen
     for text in (query, query.replace("FROM <", "FROM NAMED <")):
         result = run_cli("query", "--text", text)
         assert result.returncode == 2
-        assert "is not allowed: queries read only this project's graphs" in flat(result.stderr)
+        assert "is not allowed: that graph is not in this dataset" in flat(result.stderr)
     assert _settle(listener) == before
 
 

@@ -1,18 +1,20 @@
 """Property tests: random Turtle-ish text and random queries only ever meet documented errors.
 
-The loader and query screening are fed in-process (many examples); the CLI in a
-subprocess (a few, under a short time limit). Each run must end with success or
-a ZonekgError (exit 0, 1 or 2, no traceback), within the limits, and must
-leave the source files unchanged.
+The loader and query screening are fed in-process (many examples), the CLI in a
+subprocess (a few, under a short time limit) and the server over HTTP. Each run
+must end with success or a documented error (exit 0, 1 or 2 with no traceback;
+a status the README lists), within the limits, leaving the source files unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from safety_support import flat, run_cli, source_hashes
+from serve_support import running_server
 
 from zonekg.errors import ZonekgError
 from zonekg.load import parse_turtle
@@ -176,4 +178,32 @@ def test_the_cli_runs_random_queries_with_documented_exits(text):
     result = run_cli("--timeout", "5", "query", "--format", "csv", "--text", text)
     assert result.returncode in (0, 2), flat(result.stderr)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert source_hashes() == sources
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("serve"), "--timeout", "3") as running:
+        yield running
+
+
+#: What the README documents for /sparql: answers, bad query, refused, no acceptable
+#: type, too many rows, time limit.
+DOCUMENTED = {200, 400, 403, 406, 422, 503}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=QUERY)
+def test_the_server_answers_random_queries_with_documented_statuses(server, text):
+    sources = source_hashes()
+    with server.client() as http:
+        response = http.get("/sparql", params={"query": text})
+        assert response.status_code in DOCUMENTED, response.text
+        assert "Traceback" not in response.text
+        assert http.get("/healthz").status_code == 200
     assert source_hashes() == sources

@@ -149,7 +149,8 @@ def parse(text: str, source: str = "query"):
         iri = clause["default"] if "default" in clause else clause["named"]
         if not str(iri).startswith(str(GRAPH)):
             raise QueryError(
-                f"FROM <{iri}> is not allowed: queries read only this project's graphs",
+                f"FROM <{iri}> is not allowed: that graph is not in this dataset "
+                "(graphs are never fetched from elsewhere)",
                 hint=f"remove the FROM clause, or name one of our graphs (<{GRAPH}...>)",
                 file=Path(source),
             )

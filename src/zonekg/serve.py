@@ -808,6 +808,10 @@ def serve(
     """Run the server until interrupted."""
     import uvicorn
 
+    from . import guard
+
+    guard.install([str(p) for p in data or []])  # no-op under the CLI, which installed it
+
     if timeout <= 0 or max_rows <= 0 or workers <= 0:
         raise QueryError(
             "--timeout, --max-rows and --workers must be positive",

@@ -58,7 +58,8 @@ def check_query(text: str, our_graphs: set[str], protocol_graphs: list[str]):
 
 
 def status_for(exc: QueryError) -> int:
-    if exc.message.startswith(("updates are not allowed", "SERVICE is not allowed", "graph <")):
+    refused = ("updates are not allowed", "SERVICE is not allowed", "graph <", "FROM <")
+    if exc.message.startswith(refused):
         return 403
     return 400
 

@@ -64,6 +64,9 @@ def error_reply(status: int, message: str) -> Reply:
 
 
 def _worker_main(conn: Connection, data: list[str] | None, max_rows: int) -> None:
+    from .. import guard
+
+    guard.install(data or [])  # a spawned worker is a new interpreter: guard it too
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     # Queries are the heavy, best-effort part: lookups and pages in the server process
