@@ -198,3 +198,27 @@ def test_shapes_with_from_are_refused_before_pyshacl_runs_them(tmp_path, listene
     assert result.returncode == 2
     assert "is not allowed" in flat(result.stderr) and "sh:select" in flat(result.stderr)
     assert _settle(listener) == 0
+
+
+def test_the_guarded_server_serves_every_kind_of_page(tmp_path):
+    """The server runs under the guard: its own files and the system tables it needs open."""
+    from serve_support import running_server
+
+    paths = [
+        "/",
+        "/query",
+        "/sparql",
+        "/id/zone/chengdu",
+        "/def",
+        "/def.ttl",
+        "/context.jsonld",
+        "/static/style.css",
+        "/static/query.js",
+    ]
+    with running_server(tmp_path) as server, server.client() as http:
+        statuses = {path: http.get(path).status_code for path in paths}
+        answer = http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        log = server.log_text()
+    assert statuses == dict.fromkeys(paths, 200), log
+    assert answer.status_code == 200
+    assert "GuardError" not in log and "refused" not in log

@@ -21,6 +21,7 @@ unless they opt in.
 from __future__ import annotations
 
 import ipaddress
+import mimetypes
 import os
 import sys
 import sysconfig
@@ -34,8 +35,9 @@ from .errors import ZonekgError
 #: Extra folders or files that may be opened (os.pathsep-separated).
 ALLOW_ENV = "ZONEKG_ALLOW"
 
-#: Device files the runtime itself opens (randomness, /dev/null for workers).
-_SYSTEM_FILES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/tty")
+#: System files the runtime itself opens: devices (randomness, /dev/null for
+#: workers) and the media-type tables mimetypes reads (the server's static files).
+_SYSTEM_FILES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/tty", *mimetypes.knownfiles)
 
 
 class GuardError(ZonekgError):
