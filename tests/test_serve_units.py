@@ -13,8 +13,9 @@ from serve_support import ROOT
 
 from zonekg.errors import QueryError
 from zonekg.namespaces import GRAPH
+from zonekg.query import tsv
 from zonekg.web.sparql import check_query, choose_type, prepare, status_for
-from zonekg.web.workers import Reply, tsv
+from zonekg.web.workers import Reply
 
 OURS = {str(GRAPH["data/zone.ttl"]), str(GRAPH["inferred"])}
 
@@ -26,7 +27,7 @@ def test_tsv_round_trips_awkward_literals():
         {b: Literal("36.9", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))},
         {a: BNode("n1"), b: Literal("中日")},
     ]
-    body = tsv([a, b], rows)
+    body = tsv([a, b], rows).encode("utf-8")
     assert body.decode().splitlines()[0] == "?a\t?b"
     assert len(body.decode().splitlines()) == 4  # line breaks inside literals are escaped
     parsed = list(Result.parse(io.BytesIO(body), format="tsv"))

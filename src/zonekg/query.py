@@ -213,7 +213,7 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "csv":
         return result.serialize(format="csv").decode("utf-8")
     if fmt == "tsv":
-        return _tsv(result)
+        return tsv(result.vars, (dict(zip(result.vars, row, strict=True)) for row in result))
     if fmt == "json":
         return json.dumps(json.loads(result.serialize(format="json")), indent=2) + "\n"
     if fmt == "xml":
@@ -221,13 +221,31 @@ def render(result: Result, fmt: str) -> str:
     raise QueryError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
 
 
-def _tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax (rdflib has no TSV serialiser)."""
-    lines = ["\t".join(f"?{v}" for v in result.vars)]
-    for row in result:
-        cells = ["" if row[v] is None else row[v].n3() for v in result.vars]
-        lines.append("\t".join(c.replace("\t", "\\t") for c in cells))
+def tsv(variables, rows) -> str:
+    """SPARQL 1.1 TSV results (rdflib parses this format but cannot write it): RDF terms
+    in Turtle syntax, with tabs and line breaks inside literals escaped."""
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in rows:
+        lines.append("\t".join(_tsv_term(row.get(var)) for var in variables))
     return "\n".join(lines) + "\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if not isinstance(term, Literal):
+        return f"<{term}>"
+    text = '"' + str(term).translate(_ESCAPES) + '"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype:
+        return f"{text}^^<{term.datatype}>"
+    return text
 
 
 def table_cells(result: Result) -> tuple[list[str], list[list[str]]]:

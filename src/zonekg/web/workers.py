@@ -117,6 +117,7 @@ def execute(dataset, job: dict, max_rows: int) -> Reply:
     from rdflib.query import Result
 
     from ..namespaces import bind_prefixes
+    from ..query import tsv
     from .sparql import prepare
 
     prepared = prepare(job)
@@ -146,7 +147,7 @@ def execute(dataset, job: dict, max_rows: int) -> Reply:
         capped.vars = result.vars
         capped.bindings = rows
         if media_type == "text/tab-separated-values":
-            body = tsv(result.vars, rows)
+            body = tsv(result.vars, rows).encode("utf-8")
         else:
             body = capped.serialize(format=RESULT_SERIALIZERS[media_type])
         return Reply(200, _with_charset(media_type), body, len(rows))
@@ -178,38 +179,6 @@ def serialize_graph(graph, media_type: str) -> bytes:
             format="json-ld", context=context, auto_compact=True, encoding="utf-8"
         )
     return graph.serialize(format=GRAPH_SERIALIZERS[media_type], encoding="utf-8")
-
-
-def tsv(variables, rows) -> bytes:
-    """SPARQL 1.1 TSV results (rdflib parses this format but cannot write it): RDF terms
-    in Turtle syntax, with tabs and line breaks inside literals escaped."""
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in rows:
-        cells = []
-        for var in variables:
-            cells.append(_tsv_term(row.get(var)))
-        lines.append("\t".join(cells))
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _tsv_term(term) -> str:
-    from rdflib import BNode, Literal
-
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if not isinstance(term, Literal):
-        return f"<{term}>"
-    text = '"' + str(term).translate(_ESCAPES) + '"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype:
-        return f"{text}^^<{term.datatype}>"
-    return text
 
 
 def too_many(cap: int, what: str) -> Reply:
