@@ -27,3 +27,13 @@ def test_errors_are_typed():
         load(["/nonexistent/file.ttl"])
     with pytest.raises(QueryError):
         query(load(), "cq99")
+
+
+def test_inferred_triples_are_plain_rdf(kg, inferred):
+    """owlrl derives literal-subject triples; reason() must not pass them on (export broke)."""
+    from rdflib import Literal
+    from rdflib.namespace import OWL
+
+    assert len(inferred) > 0
+    assert not [t for t in inferred if isinstance(t[0], Literal)]
+    assert not [t for t in inferred if t[1] == OWL.sameAs and t[0] == t[2]]

@@ -168,3 +168,16 @@ def test_questions_lists_every_question():
 def test_fmt_check_passes_on_project_data(unchanged_sources):
     result = zonekg("fmt", "--check")
     assert result.returncode == 0, result.stderr
+
+
+def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path):
+    """write_atomic goes through mkstemp (mode 0600); the result must honour the umask."""
+    import os
+
+    from zonekg.atomic import write_atomic
+
+    target = tmp_path / "out.ttl"
+    write_atomic(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask

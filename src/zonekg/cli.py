@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import paths
-from .errors import EXIT_CHECK_FAILED, ZonekgError
+from .errors import EXIT_CHECK_FAILED, EXIT_INTERNAL, ZonekgError
 
 app = typer.Typer(
     help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
@@ -50,8 +53,16 @@ DEBUG = {"on": False}
 @app.callback()
 def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Time limit in seconds per query, validation or reasoning run."),
+    ] = None,
+    memory: Annotated[float | None, typer.Option(help="Memory limit in MB for those runs.")] = None,
 ) -> None:
+    from .limits import set_from_options
+
     DEBUG["on"] = debug
+    set_from_options(timeout=timeout, memory=memory)
 
 
 def _load(data: list[Path] | None):
@@ -74,17 +85,21 @@ def validate(
     store: StoreOption = None,
 ) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
+    from .limits import bounded
+
     _choice("--format", fmt, ("text", "turtle", "json"))
     _choice("--engine", engine, ("oxigraph", "reference"))
     if engine == "oxigraph" and inference == "none":
-        kg, report = _fast_validate(data, shapes, store)
+        kg, report = bounded(_fast_validate, data, shapes, store, what="validation")
     else:  # the fast engine validates the asserted data only; inference needs pyshacl
         from .validate import INFERENCE_CHOICES, load_shapes
         from .validate import validate as run_validation
 
         _choice("--inference", inference, INFERENCE_CHOICES)
         kg = _load(data)
-        report = run_validation(kg, inference=inference, shapes=load_shapes(shapes))
+        report = bounded(
+            run_validation, kg, inference=inference, shapes=load_shapes(shapes), what="validation"
+        )
     if fmt == "turtle":
         out.print(report.graph.serialize(format="turtle"), markup=False, highlight=False)
     elif fmt == "json":
@@ -93,7 +108,7 @@ def validate(
     else:
         files = len(kg.data_files)
         if report.conforms:
-            count = kg.count(kg.data_graphs) if hasattr(kg, "count") else len(kg.data)
+            count = kg.data_triples if isinstance(kg, _Validated) else len(kg.data)
             out.print(
                 f"[green]Conforms[/]: {count} data triples in {files} files "
                 f"meet the shapes (inference: {inference})."
@@ -101,8 +116,8 @@ def validate(
         else:
             grouped = report.by_shape()
             out.print(
-                f"[red]Does not conform[/]: {len(report.results)} results "
-                f"in {len(grouped)} shapes (inference: {inference})."
+                f"[red]Does not conform[/]: {_count(len(report.results), 'result')} "
+                f"in {_count(len(grouped), 'shape')} (inference: {inference})."
             )
             from .namespaces import curie
 
@@ -128,19 +143,20 @@ def reason(
 ) -> None:
     """Materialise the OWL-RL closure; only the inferred triples are written."""
     from .atomic import write_atomic
+    from .limits import bounded
 
     _choice("--engine", engine, ("oxigraph", "reference"))
     if engine == "oxigraph":
-        text, count = _fast_reason(data, store)
+        text, count = bounded(_fast_reason, data, store, what="reasoning")
     else:
         from .reason import reason as run_reasoner
 
-        inferred = run_reasoner(_load(data))
+        inferred = bounded(run_reasoner, _load(data), what="reasoning")
         text, count = inferred.serialize(format="turtle"), len(inferred)
     if output is None:
         out.print(text, markup=False, highlight=False)
         return
-    write_atomic(output, text)
+    write_atomic(output, text, rdf_format="turtle")
     err.print(f"{count} inferred triples written to {output} (asserted data unchanged).")
 
 
@@ -170,6 +186,7 @@ def query(
     if engine == "oxigraph" or endpoint:
         _fast_query(name, text, run_all, reasoned, fmt, data, store, endpoint)
         return
+    from . import limits
     from . import query as q
 
     _choice("--format", fmt, q.FORMATS)
@@ -196,19 +213,21 @@ def query(
     graphs = {}
     for label, question, body, needs_reasoning in jobs:
         if needs_reasoning not in graphs:
-            graphs[needs_reasoning] = q.graph_for_query(kg, needs_reasoning)
-        result = q.run(graphs[needs_reasoning], body, label)
+            graphs[needs_reasoning] = limits.bounded(
+                q.graph_for_query, kg, needs_reasoning, what="reasoning"
+            )
+        kind, answer = limits.run_query(graphs[needs_reasoning], body, label, fmt)
         if run_all:
             out.print(f"\n[bold]{label}[/]: {question}", highlight=False)
-        if fmt == "table" and result.type in ("SELECT", "ASK"):
-            columns, rows = q.table_cells(result)
+        if kind == "table":
+            columns, rows = answer
             table = Table(*columns, show_lines=False, highlight=False)
             for row in rows:
                 table.add_row(*row)
             out.print(table)
-            out.print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
+            out.print(_count(len(rows), "row"), style="dim")
         else:
-            sys.stdout.write(q.render(result, "csv" if fmt == "table" else fmt))
+            sys.stdout.write(answer)
 
 
 @app.command()
@@ -287,12 +306,140 @@ def fmt(
         if file.read_text(encoding="utf-8") != canonical:
             unformatted.append(file)
             if not check:
-                write_atomic(file, canonical)
+                write_atomic(file, canonical, rdf_format="turtle")
     verb = "would reformat" if check else "reformatted"
     for file in unformatted:
         err.print(f"{verb} {file}")
     if check and unformatted:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Public address that https://w3id.org/zonekg/ maps to "
+            "(default: http://HOST:PORT/)."
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run.")] = 10.0,
+    max_rows: Annotated[int, typer.Option(help="Most result rows (or triples) returned.")] = 10000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    data: DataOption = None,
+) -> None:
+    """Serve the graph: SPARQL endpoint, dereferenceable IRIs and pages (Ctrl-C stops)."""
+    from .serve import serve as run_server
+
+    run_server(host, port, base_url, timeout, max_rows, workers, data)
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="turtle, ntriples, nquads, trig, jsonld or rdfxml "
+            "(default: from the -o suffix, else turtle).",
+        ),
+    ] = None,
+    reasoned: Annotated[
+        bool, typer.Option("--reason", help="Add the OWL-RL inferred triples (own graph).")
+    ] = False,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            "--graph", help="asserted, inferred or all (default: all with --reason, else asserted)."
+        ),
+    ] = None,
+    canonical: Annotated[
+        bool,
+        typer.Option("--canonical", help="RDFC-1.0 canonical N-Quads: same graph, same bytes."),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (atomically), not stdout.")
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Export the graph in an RDF format; TriG and N-Quads keep one graph per file."""
+    from .export import GRAPH_CHOICES, format_for
+    from .export import export as run_export
+
+    if graph is not None:
+        _choice("--graph", graph, GRAPH_CHOICES)
+    if fmt is not None:
+        format_for(fmt)
+    text = run_export(_load(data), fmt, graph, reasoned, canonical, output)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        err.print(f"wrote {output} ({len(text.encode('utf-8'))} bytes)", highlight=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(help="An RDF file (.ttl, .nt, .nq, .trig, .jsonld, .rdf).")
+    ],
+    new: Annotated[
+        Path | None,
+        typer.Argument(help="Another RDF file (default: the current graph: ontology + data)."),
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Triples added (+) and removed (-) going from OLD to NEW; exit 1 if they differ."""
+    from .diff import diff as run_diff
+    from .diff import read_graph
+
+    before = read_graph(old)
+    current = _load(data).asserted()
+    after = read_graph(new) if new is not None else current
+    result = run_diff(before, after, label_source=current)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+    if result.same:
+        err.print("no differences")
+        return
+    err.print(f"{len(result.removed)} removed, {len(result.added)} added")
+    raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def release(
+    folder: Annotated[Path, typer.Argument(help="Folder for the bundle (replaced whole).")],
+    endpoint: Annotated[
+        str, typer.Option(help="SPARQL endpoint address to put in the description.")
+    ] = "http://127.0.0.1:8000/sparql",
+    data: DataOption = None,
+) -> None:
+    """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    from .release import build, version
+
+    files = build(_load(data), folder, endpoint=endpoint)
+    out.print(f"release {version()}: {len(files)} files in {folder}", highlight=False)
+
+
+@app.command()
+def diagram(
+    kind: Annotated[str, typer.Argument(help="ontology or zone.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="File to write: .svg, .png or .dot.")
+    ],
+    data: DataOption = None,
+) -> None:
+    """Draw the ontology or the zone with Graphviz."""
+    from .diagram import KINDS, write_diagram
+
+    _choice("kind", kind, KINDS)
+    write_diagram(_load(data), kind, output)
+    err.print(f"wrote {output}", highlight=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _fast_load(data, store):
@@ -305,14 +452,23 @@ def _fast_load(data, store):
         return load(data, location=store, progress=advance)
 
 
+@dataclass
+class _Validated:
+    """What the validate command prints about the data (the store itself does not pickle)."""
+
+    data_files: list[Path]
+    data_triples: int
+
+
 def _fast_validate(data, shapes, store):
     from .engines import validate as fast_validate
     from .progress import bar
 
     graph = _fast_load(data, store)
-    files = [*graph.ontology_files, *graph.data_files]
-    with bar("validate (read)", sum(f.stat().st_size for f in files), "bytes") as advance:
-        return graph, fast_validate(graph, shapes, progress=advance)
+    with bar("validate", None, "checks") as advance:
+        report = fast_validate(graph, shapes, progress=advance)
+    report.shapes = None
+    return _Validated(graph.data_files, graph.count(graph.data_graphs)), report
 
 
 def _fast_reason(data, store):
@@ -444,6 +600,12 @@ def _choice(option: str, value: str, choices) -> None:
 
 
 def main() -> None:
+    from . import guard
+
+    guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
+    if "--debug" not in sys.argv:
+        logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
+        warnings.simplefilter("ignore")  # and warns on stderr; the checks report these
     try:
         app()
     except ZonekgError as exc:
@@ -454,6 +616,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        if DEBUG["on"]:
+            raise
+        err.print(
+            f"[red]internal error[/]: {type(exc).__name__}: {exc}\n"
+            "  hint: rerun with --debug for the traceback, and report it",
+            markup=True,
+            highlight=False,
+        )
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The errors a user can cause, each with where it happened and what to do.
 
-Exit codes: 1 when the data fails a check, 2 for bad input or usage.
+Exit codes: 1 when the data fails a check, 2 for bad input or usage (a limit
+reached or an access refused included), 3 for an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
 
 
 @dataclass

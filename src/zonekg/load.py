@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from . import paths
+from . import limits, paths, wellformed
 from .errors import LoadError
 from .namespaces import GRAPH, bind_prefixes
 
@@ -77,6 +77,7 @@ def data_files(sources: Sequence[Path] | None = None) -> list[Path]:
     for source in sources:
         source = Path(source)
         if source.is_dir():
+            limits.check_folder_readable(source)  # glob() would quietly find nothing
             found = sorted(source.glob("*.ttl"))
             if not found:
                 raise LoadError(
@@ -120,6 +121,7 @@ def load(
 
 def parse_turtle(file: Path) -> tuple[Graph, str]:
     """Parse one Turtle file into a fresh graph, with errors mapped to file:line:column."""
+    limits.check_file_size(file)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -134,24 +136,16 @@ def parse_turtle(file: Path) -> tuple[Graph, str]:
         raise LoadError(
             f"cannot read: {exc.strerror}", hint="check permissions", file=file
         ) from None
+    wellformed.check_text(text, file)
     graph = Graph()
     try:
-        graph.parse(data=text, format="turtle", publicID=file.resolve().as_uri())
+        # not the file's URI: a relative IRI must be reported, not resolved against a path
+        graph.parse(data=text, format="turtle", publicID=wellformed.NO_BASE)
     except BadSyntax as exc:
-        line, column = _position(exc)
-        raise LoadError(
-            f"Turtle syntax error: {exc._why}",
-            hint="fix the Turtle at this position (a missing '.', ';' or quote is the usual cause)",
-            file=file,
-            line=line,
-            column=column,
-        ) from None
+        raise wellformed.syntax_error(exc, file) from None
     except Exception as exc:  # rdflib raises bare exceptions for some bad terms
-        raise LoadError(
-            f"cannot parse as Turtle: {exc}",
-            hint="check the file is valid Turtle",
-            file=file,
-        ) from None
+        raise wellformed.other_error(exc, text, file) from None
+    wellformed.check_graph(graph, text, file)
     return graph, text
 
 
@@ -171,13 +165,6 @@ def subject_lines(text: str, graph: Graph) -> Iterable[tuple[URIRef, int]]:
                 continue
             iri = str(namespaces[prefix]) + local
         yield URIRef(iri), number
-
-
-def _position(exc: BadSyntax) -> tuple[int, int]:
-    text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
-    index = min(exc._i, len(text))
-    line_start = text.rfind("\n", 0, index) + 1
-    return exc.lines + 1, index - line_start + 1
 
 
 def _merge(graphs: Iterable[Graph]) -> Graph:

@@ -4,8 +4,9 @@ A competency question is ``queries/cqNN-slug.rq`` with a header of ``# Key: valu
 comment lines (Question, Inference, Source) and an ``.expected.csv`` beside it.
 Queries run against the union of the ontology, the data and, when asked for,
 the inferred triples. A query is parsed before it runs: syntax errors are
-reported with their position, and SERVICE clauses or updates are refused so
-that no query reaches the network or changes the graph.
+reported with their position, and SERVICE clauses, updates (LOAD included) and
+FROM/FROM NAMED outside this project's graphs are refused, so that no query
+reaches the network or a file, or changes the graph.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import CompValue
 from rdflib.plugins.sparql.parser import parseUpdate
@@ -28,7 +30,7 @@ from rdflib.query import Result
 from . import paths
 from .errors import QueryError
 from .load import KnowledgeGraph
-from .namespaces import PREFIXES, curie
+from .namespaces import GRAPH, PREFIXES, curie
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 _HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
@@ -122,6 +124,16 @@ def parse(text: str, source: str = "query"):
             column=exc.col,
         ) from None
     except Exception as exc:  # rdflib reports unknown prefixes and the like this way
+        prefix = re.match(r"Unknown namespace prefix : (\S*)", str(exc))
+        if prefix:
+            index = text.find(f"{prefix.group(1)}:")
+            raise QueryError(
+                f"unknown prefix {prefix.group(1)}:",
+                hint="declare it with PREFIX, or use one of the project's prefixes",
+                file=Path(source),
+                line=text.count("\n", 0, index) + 1 if index >= 0 else None,
+                column=index - text.rfind("\n", 0, index) if index >= 0 else None,
+            ) from None
         raise QueryError(
             f"cannot prepare query: {exc}",
             hint="check prefixes and syntax",
@@ -133,7 +145,30 @@ def parse(text: str, source: str = "query"):
             hint="remove the SERVICE clause",
             file=Path(source),
         )
+    for clause in prepared.algebra.get("datasetClause") or []:
+        iri = clause["default"] if "default" in clause else clause["named"]
+        if not str(iri).startswith(str(GRAPH)):
+            raise QueryError(
+                f"FROM <{iri}> is not allowed: that graph is not in this dataset "
+                "(graphs are never fetched from elsewhere)",
+                hint=f"remove the FROM clause, or name one of our graphs (<{GRAPH}...>)",
+                file=Path(source),
+            )
     return prepared
+
+
+def screen_shapes(shapes: Graph, source: str = "shapes") -> None:
+    """Screen the SPARQL inside SHACL shapes (sh:select, sh:ask, ...) as parse() screens queries."""
+    prologue = "".join(
+        f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+        for d in set(shapes.subjects(SH.prefix, None))
+        if shapes.value(d, SH.namespace) is not None
+    )
+    for key in (SH.select, SH.ask, SH.construct, SH.update):
+        for text in shapes.objects(None, key):
+            # $PATH is filled in by pySHACL for constraint components; any IRI parses the same
+            body = str(text).replace("$PATH", "<urn:zonekg:path>")
+            parse(prologue + body, f"{source} ({curie(str(key))})")
 
 
 def graph_for_query(kg: KnowledgeGraph, reasoned: bool = False) -> Graph:
@@ -178,7 +213,7 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "csv":
         return result.serialize(format="csv").decode("utf-8")
     if fmt == "tsv":
-        return _tsv(result)
+        return tsv(result.vars, (dict(zip(result.vars, row, strict=True)) for row in result))
     if fmt == "json":
         return json.dumps(json.loads(result.serialize(format="json")), indent=2) + "\n"
     if fmt == "xml":
@@ -186,13 +221,31 @@ def render(result: Result, fmt: str) -> str:
     raise QueryError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
 
 
-def _tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax (rdflib has no TSV serialiser)."""
-    lines = ["\t".join(f"?{v}" for v in result.vars)]
-    for row in result:
-        cells = ["" if row[v] is None else row[v].n3() for v in result.vars]
-        lines.append("\t".join(c.replace("\t", "\\t") for c in cells))
+def tsv(variables, rows) -> str:
+    """SPARQL 1.1 TSV results (rdflib parses this format but cannot write it): RDF terms
+    in Turtle syntax, with tabs and line breaks inside literals escaped."""
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in rows:
+        lines.append("\t".join(_tsv_term(row.get(var)) for var in variables))
     return "\n".join(lines) + "\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if not isinstance(term, Literal):
+        return f"<{term}>"
+    text = '"' + str(term).translate(_ESCAPES) + '"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype:
+        return f"{text}^^<{term.datatype}>"
+    return text
 
 
 def table_cells(result: Result) -> tuple[list[str], list[list[str]]]:

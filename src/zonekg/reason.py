@@ -8,9 +8,10 @@ The asserted graphs, and the files under data/, are never touched.
 from __future__ import annotations
 
 from owlrl import DeductiveClosure, OWLRL_Semantics
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
+from .limits import capped
 from .load import KnowledgeGraph
 from .namespaces import GRAPH, bind_prefixes
 
@@ -26,9 +27,8 @@ def reason(kg: KnowledgeGraph) -> Graph:
     closure = Graph()
     for triple in asserted:
         closure.add(triple)
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(
-        closure
-    )
+    semantics = capped(OWLRL_Semantics)  # a cycle can grow the closure for minutes
+    DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     inferred = kg.dataset.graph(INFERRED_GRAPH)
     inferred.remove((None, None, None))
     for triple in closure:
@@ -38,8 +38,15 @@ def reason(kg: KnowledgeGraph) -> Graph:
 
 
 def _is_noise(triple) -> bool:
-    """Reflexive owl:sameAs (x sameAs x) is true of everything and says nothing."""
+    """Triples owlrl derives that are no knowledge, or not RDF at all.
+
+    Reflexive owl:sameAs (x sameAs x) is true of everything and says nothing;
+    a literal in subject position (``"3"^^xsd:integer a xsd:decimal``) is a
+    generalised triple that no RDF syntax can write.
+    """
     s, p, o = triple
+    if isinstance(s, Literal) or not isinstance(p, URIRef):
+        return True
     return p == OWL.sameAs and s == o
 
 

@@ -60,7 +60,10 @@ class ValidationReport:
 
 
 def load_shapes(file: Path | None = None) -> Graph:
+    from .query import screen_shapes
+
     graph, _ = parse_turtle(Path(file or paths.SHAPES))
+    screen_shapes(graph, str(file or paths.SHAPES))  # pySHACL would run FROM/SERVICE in them
     return bind_prefixes(graph)
 
 

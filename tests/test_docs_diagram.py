@@ -1,0 +1,124 @@
+"""Ontology reference pages and the Graphviz diagrams."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from zonekg import diagram, docs
+from zonekg.namespaces import ZK, curie
+
+
+def zonekg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def page(kg) -> str:
+    return docs.html(kg)
+
+
+def _section(page: str, local: str) -> str:
+    match = re.search(rf'<section class="term" id="{re.escape(local)}">(.*?)</section>', page, re.S)
+    assert match, f"no section for {local}"
+    return unescape(match.group(1))
+
+
+def _terms(kg):
+    onto = kg.ontology
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    found = {t for k in kinds for t in onto.subjects(RDF.type, k) if str(t).startswith(str(ZK))}
+    assert len(found) > 30
+    return sorted(found)
+
+
+def test_every_term_has_label_definition_alignment_and_usage(kg, page):
+    onto, data = kg.ontology, kg.data
+    for term in _terms(kg):
+        local = str(term)[len(str(ZK)) :]
+        section = _section(page, local)
+        assert str(onto.value(term, RDFS.label)) in section
+        assert str(onto.value(term, SKOS.definition)) in section
+        for prop in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.inverseOf):
+            for target in onto.objects(term, prop):
+                assert curie(str(target)) in section, (local, target)
+        if (term, RDF.type, OWL.Class) in onto:
+            usage = len(set(data.subjects(RDF.type, term)))
+        else:
+            usage = len(list(data.triples((None, term, None))))
+        shown = re.search(r'<dd class="usage">(\d+)</dd>', section)
+        assert shown and int(shown.group(1)) == usage, local
+
+
+def test_docs_show_the_ontology_version(kg, page):
+    version = str(next(kg.ontology.objects(None, OWL.versionInfo)))
+    assert f"<dt>Version</dt><dd>{version}</dd>" in page
+
+
+def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg):
+    dot = diagram.zone_dot(kg.asserted())
+    data = kg.data
+    zone = URIRef("https://w3id.org/zonekg/id/zone/chengdu")
+    expected = set(data.objects(zone, ZK.hasPlannedArea))
+    expected |= {
+        member
+        for collection in data.subjects(ZK.concerns, zone)
+        for member in data.objects(collection, ZK.hasMember)
+    }
+    expected |= set(data.subjects(RDF.type, ZK.AgreementSet))
+    expected |= set(data.subjects(RDF.type, ZK.Company))
+    expected |= set(data.subjects(RDF.type, URIRef("http://schema.org/MonetaryAmount")))
+    expected |= set(data.objects(zone, ZK.totalArea))
+    assert len(expected) > 20
+    for node in expected:
+        assert f'"{node}" [label=' in dot, node
+    for left_out in (ZK.Passage, ZK.SourceDocument):
+        for node in data.subjects(RDF.type, left_out):
+            assert f'"{node}"' not in dot
+    assert "36.9 km²" in dot
+    assert "21,750,000,000 CNY" in dot
+    assert "5 named of 9 declared" in dot or "9 named of 9 declared" in dot
+
+
+def test_ontology_diagram_draws_classes_and_alignments(kg):
+    dot = diagram.ontology_dot(kg.ontology)
+    for cls in kg.ontology.subjects(RDF.type, OWL.Class):
+        if str(cls).startswith(str(ZK)):
+            assert f'"{cls}" [label=' in dot
+    assert f'"{ZK.Place}" -> "http://www.opengis.net/ont/geosparql#Feature"' in dot
+    assert "label=<partOf<br/>" in dot and "geo:sfWithin" in dot
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("kind", diagram.KINDS)
+def test_diagrams_render_to_svg_and_png(kind, tmp_path):
+    svg, png = tmp_path / f"{kind}.svg", tmp_path / f"{kind}.png"
+    for target in (svg, png):
+        result = zonekg("diagram", kind, "-o", str(target))
+        assert result.returncode == 0, result.stderr
+    root = ET.fromstring(svg.read_bytes())
+    assert root.tag.endswith("svg")
+    texts = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert ("Qilong" if kind == "zone" else "DemonstrationZone") in texts
+    width, height = _png_size(png.read_bytes())
+    assert width > 800 and height > 300
+
+
+def test_diagram_refuses_an_unknown_suffix(tmp_path):
+    result = zonekg("diagram", "zone", "-o", str(tmp_path / "zone.jpeg"))
+    assert result.returncode == 2 and ".svg" in result.stderr
+    assert not (tmp_path / "zone.jpeg").exists()

@@ -1,0 +1,148 @@
+"""JSON-LD: the project context, compacted and framed documents, offline expansion."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF
+
+from zonekg import jsonld
+from zonekg.errors import LoadError
+from zonekg.namespaces import ZK
+
+
+def _keys(node, found=None) -> set[str]:
+    found = set() if found is None else found
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "@context":
+                found.add(key)
+                _keys(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _keys(value, found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def asserted(kg) -> Graph:
+    return kg.asserted()
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_context_file_is_json_with_readable_keys():
+    doc = json.loads(jsonld.CONTEXT_FILE.read_text(encoding="utf-8"))
+    ctx = doc["@context"]
+    assert ctx["name"] == {"@id": "rdfs:label", "@container": "@language"}
+    assert ctx["partOf"] == {"@id": "zk:partOf", "@type": "@id"}
+    assert ctx["totalArea"]["@id"] == "zk:totalArea"
+    assert ctx["derivedFrom"]["@id"] == "prov:wasDerivedFrom"
+    assert ctx["DemonstrationZone"] == "zk:DemonstrationZone"
+
+
+def test_context_has_a_term_for_every_property_of_the_ontology(kg):
+    ctx = jsonld.context()
+    onto = kg.ontology
+    props = set(onto.subjects(RDF.type, OWL.ObjectProperty)) | set(
+        onto.subjects(RDF.type, OWL.DatatypeProperty)
+    )
+    ours = [p for p in props if str(p).startswith(str(ZK))]
+    assert ours
+    for prop in ours:
+        local = str(prop)[len(str(ZK)) :]
+        term = ctx.get(local)
+        assert term is not None, f"no term for zk:{local}: add one to src/zonekg/context.jsonld"
+        iri = term["@id"] if isinstance(term, dict) else term
+        assert iri == f"zk:{local}"
+        if (prop, RDF.type, OWL.ObjectProperty) in onto:
+            assert term.get("@type") == "@id", f"zk:{local} values should compact to IRIs"
+
+
+def test_compacted_document_uses_only_context_terms(asserted):
+    doc = jsonld.compacted(asserted)
+    assert isinstance(doc["@context"], dict)
+    keys = _keys(doc["@graph"])
+    assert {"name", "partOf", "derivedFrom", "hasMember"} <= keys
+    prefixed = sorted(k for k in keys if ":" in k)
+    assert not prefixed, f"no term for {prefixed}: add them to src/zonekg/context.jsonld"
+
+
+def test_compacted_document_expands_to_the_same_graph(asserted, no_network):
+    text = jsonld.dumps(jsonld.compacted(asserted))
+    assert isomorphic(jsonld.to_graph(json.loads(text)), asserted)
+
+
+def test_zone_is_the_root_of_its_framed_document(asserted, no_network):
+    doc = jsonld.framed(asserted, jsonld.zone_frame())
+    assert doc["id"] == "zone:chengdu"
+    assert doc["type"] == "DemonstrationZone"
+    areas = doc["hasPlannedArea"]
+    assert len(areas) == 3 and all("en" in area["name"] for area in areas)
+    assert doc["totalArea"]["numericValue"] == "36.9"
+    lists = doc["@reverse"]["concerns"]
+    lists = lists if isinstance(lists, list) else [lists]
+    cooperation = next(x for x in lists if x.get("type") == "CooperationList")
+    assert cooperation["declaredCount"] == 9
+    assert len(cooperation["hasMember"]) == 9
+    sources = doc["derivedFrom"]
+    assert any(s.get("type") == "Passage" for s in sources)
+    back = jsonld.to_graph(doc)
+    assert len(back) > 100
+    assert all(t in asserted for t in back), "the framed document says something the graph does not"
+
+
+def test_a_framed_document_per_class(asserted, no_network):
+    docs = jsonld.class_documents(asserted)
+    assert {"DemonstrationZone", "PlannedArea", "Proposal", "AgreementSet"} <= set(docs)
+    for term, doc in docs.items():
+        items = doc.get("@graph", [doc])
+        assert items, term
+        for item in items:
+            types = item["type"] if isinstance(item["type"], list) else [item["type"]]
+            assert term in types
+        back = jsonld.to_graph(doc)
+        assert all(t in asserted for t in back)
+
+
+def test_a_document_naming_the_project_context_by_address_is_read_offline(asserted, no_network):
+    doc = jsonld.compacted(asserted)
+    doc["@context"] = jsonld.CONTEXT_IRI
+    assert isomorphic(jsonld.to_graph(doc), asserted)
+
+
+def test_a_remote_context_is_refused_not_fetched(no_network):
+    doc = {"@context": "http://127.0.0.1:9/other-context.jsonld", "name": "x"}
+    with pytest.raises(LoadError) as caught:
+        jsonld.to_graph(doc, "remote.jsonld")
+    assert "remote.jsonld" in str(caught.value)
+    assert "project context" in str(caught.value)
+
+
+def test_no_term_hides_a_project_prefix():
+    # A term named like a prefix (say "unit") would stop "unit:KiloM2" from compacting.
+    from zonekg.namespaces import PREFIXES
+
+    ctx = jsonld.context()
+    for prefix, namespace in PREFIXES.items():
+        assert ctx.get(prefix) == namespace, prefix
+
+
+def test_iris_compact_to_project_curies(asserted):
+    doc = jsonld.framed(asserted, jsonld.zone_frame())
+    assert doc["totalArea"]["hasUnit"] == "unit:KiloM2"
+    body = jsonld.dumps({k: v for k, v in doc.items() if k != "@context"})
+    assert "https://w3id.org/zonekg/id/" not in body

@@ -1,0 +1,282 @@
+"""Bounded work: time, memory, parse and reasoning limits stop the work with a clear message."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from owlrl import DeductiveClosure, OWLRL_Semantics
+from rdflib import Graph
+from safety_support import flat, run_cli
+
+from zonekg import limits
+from zonekg.errors import QueryError, ZonekgError
+from zonekg.load import load, parse_turtle
+from zonekg.reason import reason
+
+ZK_CYCLE = "@prefix x: <http://x/> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _ring(n: int) -> str:
+    lines = [ZK_CYCLE, "x:p a owl:TransitiveProperty .\n"]
+    lines += [f"x:n{i} x:p x:n{(i + 1) % n} .\n" for i in range(n)]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    "name, data, query",
+    [
+        (
+            "regex",
+            '<http://x/a> <http://x/b> "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" .\n',
+            'SELECT ?o WHERE { ?s ?p ?o FILTER REGEX(?o, "^(a+)+$") }',
+        ),
+        (
+            "cartesian",
+            "".join(f"<http://x/s{i}> <http://x/p> {i} .\n" for i in range(400)),
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        ),
+        (
+            "path",
+            _ring(400),
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|^<http://x/p>)* ?b }",
+        ),
+    ],
+)
+def test_a_runaway_query_is_stopped_at_the_time_limit(tmp_path, name, data, query):
+    file = _write(tmp_path / f"{name}.ttl", data)
+    result = run_cli("--timeout", "2", "query", "--data", str(file), "--text", query)
+    assert result.returncode == 2, result.stdout[-500:] + result.stderr
+    message = flat(result.stderr)
+    assert "stopped after 2 s (time limit)" in message
+    assert "--timeout" in message and "ZONEKG_TIMEOUT" in message
+
+
+def test_the_time_limit_can_be_set_from_the_environment(tmp_path):
+    file = _write(
+        tmp_path / "a.ttl", '<http://x/a> <http://x/b> "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" .\n'
+    )
+    query = 'SELECT ?o WHERE { ?s ?p ?o FILTER REGEX(?o, "^(a+)+$") }'
+    result = run_cli("query", "--data", str(file), "--text", query, env={"ZONEKG_TIMEOUT": "1.5"})
+    assert result.returncode == 2
+    assert "stopped after 1.5 s (time limit)" in flat(result.stderr)
+
+
+def test_a_query_that_needs_too_much_memory_is_stopped():
+    doubling = " ".join(
+        f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(26)
+    )  # 32 bytes doubled 26 times: 2 GB
+    query = f'SELECT (STRLEN(?v26) AS ?n) WHERE {{ BIND("{"x" * 32}" AS ?v0) {doubling} }}'
+    result = run_cli("--memory", "700", "query", "--text", query)
+    assert result.returncode == 2, result.stdout[-300:] + result.stderr
+    message = flat(result.stderr)
+    assert "needed more than 700 MB (memory limit)" in message
+    assert "--memory" in message and "ZONEKG_MEMORY_MB" in message
+
+
+def test_reasoning_stops_at_the_triple_cap(tmp_path):
+    file = _write(tmp_path / "ring.ttl", _ring(300))  # closure: 90,000 triples
+    result = run_cli("reason", "--data", str(file), env={"ZONEKG_MAX_TRIPLES": "20000"})
+    assert result.returncode == 2
+    message = flat(result.stderr)
+    assert "the closure passed 20000 triples (triple-count cap)" in message
+    assert "ZONEKG_MAX_TRIPLES" in message
+
+
+def test_owlrl_expands_its_input_but_reasoning_never_touches_the_sources():
+    graph = Graph().parse(data=_ring(5), format="turtle")
+    before = len(graph)
+    DeductiveClosure(OWLRL_Semantics).expand(graph)
+    assert len(graph) > before, "control: owlrl writes into the graph it is given"
+
+    kg = load()
+    snapshot = {f: set(kg.graph_for(f)) for f in [*kg.ontology_files, *kg.data_files]}
+    inferred = reason(kg)
+    assert len(inferred) > 0
+    assert {f: set(kg.graph_for(f)) for f in snapshot} == snapshot
+
+
+def test_deep_nesting_crashes_rdflib_but_is_a_clear_error_here(tmp_path):
+    text = "<http://x/a> <http://x/b> " + "[ <http://x/c> " * 123 + "1" + " ]" * 123 + " .\n"
+    with pytest.raises(RecursionError):
+        Graph().parse(data=text, format="turtle")  # control
+    file = _write(tmp_path / "deep.ttl", text)
+    with pytest.raises(limits.LimitError, match="nested more than 32 deep") as caught:
+        parse_turtle(file)
+    assert caught.value.line == 1 and "ZONEKG_MAX_DEPTH" in caught.value.hint
+
+
+def test_brackets_inside_strings_iris_and_comments_do_not_count(tmp_path):
+    text = '<http://x/a> <http://x/b> "' + "[" * 100 + '" . # ' + "(" * 100 + "\n"
+    graph, _ = parse_turtle(_write(tmp_path / "strings.ttl", text))
+    assert len(graph) == 1
+
+
+def test_overlong_lines_and_big_files_are_refused_before_parsing(tmp_path, monkeypatch):
+    long = _write(tmp_path / "long.ttl", '<http://x/a> <http://x/b> "' + "x" * 200_000 + '" .\n')
+    with pytest.raises(limits.LimitError, match="over the line length limit") as caught:
+        parse_turtle(long)
+    assert caught.value.line == 1 and "ZONEKG_MAX_LINE" in caught.value.hint
+    monkeypatch.setenv("ZONEKG_MAX_LINE", "300000")
+    assert len(parse_turtle(long)[0]) == 1
+    monkeypatch.setenv("ZONEKG_MAX_INPUT_MB", "0.1")
+    with pytest.raises(limits.LimitError, match="over the input size limit"):
+        parse_turtle(long)
+
+
+def test_a_bad_limit_setting_is_reported(monkeypatch):
+    monkeypatch.setenv("ZONEKG_TIMEOUT", "soon")
+    with pytest.raises(ZonekgError, match="ZONEKG_TIMEOUT"):
+        limits.TIMEOUT.value()
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "aaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+ <rdf:Description rdf:about="http://x/a"><rdf:value>&c;</rdf:value></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_rdfxml_entities_are_expanded_by_rdflib_but_refused_here():
+    graph = Graph().parse(data=BILLION_LAUGHS, format="xml")
+    assert len(str(next(graph.objects()))) == 1000  # control: the entities were expanded
+    with pytest.raises(limits.LimitError, match="DOCTYPE declaration is refused") as caught:
+        limits.check_text(BILLION_LAUGHS, "laughs.rdf", "xml")
+    assert caught.value.line == 2
+
+
+def _boom():
+    raise RuntimeError("bug")
+
+
+def _bad_query():
+    raise QueryError("no such query", hint="pick one", line=3)
+
+
+def test_the_worker_returns_results_and_reraises_errors_with_their_fields():
+    assert limits.bounded(sum, [1, 2, 3], what="sum") == 6
+    with pytest.raises(QueryError) as caught:
+        limits.bounded(_bad_query, what="q")
+    assert (caught.value.message, caught.value.hint, caught.value.line) == (
+        "no such query",
+        "pick one",
+        3,
+    )
+    with pytest.raises(
+        limits.WorkerCrash, match="boom failed in the worker: RuntimeError: bug"
+    ) as crash:
+        limits.bounded(_boom, what="boom")
+    assert "Traceback" not in str(crash.value)
+    assert "Traceback" in crash.value.__notes__[0]
+
+
+def test_the_worker_is_killed_on_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("ZONEKG_TIMEOUT", "0.5")
+    with pytest.raises(limits.LimitError, match="sleep stopped after 0.5 s"):
+        limits.bounded(time.sleep, 60, what="sleep")
+
+
+def test_memory_limit_applies_in_the_worker_only(monkeypatch):
+    monkeypatch.setenv("ZONEKG_MEMORY_MB", "400")
+    with pytest.raises(limits.LimitError, match="memory limit"):
+        limits.bounded(bytearray, 1024 * 1024 * 1024, what="allocation")
+    assert len(bytearray(8)) == 8 and sys.getrecursionlimit() > 0
+
+
+def test_an_internal_error_shows_no_traceback_unless_debug():
+    from safety_support import run_python
+
+    code = (
+        "import sys\n"
+        "import zonekg.query as q\n"
+        "def broken(*args):\n"
+        "    raise RuntimeError('render broke')\n"
+        "q.render = broken\n"
+        "from zonekg.cli import main\n"
+        "sys.argv = ['zonekg', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    args = ["query", "--format", "csv", "--text", "ASK { ?s ?p ?o }"]
+    quiet = run_python(code, args)
+    assert quiet.returncode == 3
+    assert "internal error" in quiet.stderr and "render broke" in quiet.stderr
+    assert "Traceback" not in quiet.stderr and "--debug" in quiet.stderr
+    loud = run_python(code, ["--debug", *args])
+    assert loud.returncode != 0 and "Traceback" in loud.stderr and "render broke" in loud.stderr
+
+
+def test_validation_is_stopped_at_the_time_limit(tmp_path):
+    data = _write(
+        tmp_path / "a.ttl", '<http://x/a> <http://x/b> "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" .\n'
+    )
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://x/S> a sh:NodeShape ; sh:targetNode <http://x/a> ;\n"
+        '  sh:sparql [ sh:select """SELECT $this WHERE {\n'
+        '    $this ?p ?o FILTER REGEX(?o, "^(a+)+$") }""" ] .\n',
+    )
+    result = run_cli("--timeout", "2", "validate", "--data", str(data), "--shapes", str(shapes))
+    assert result.returncode == 2, result.stdout[-300:] + result.stderr
+    assert "validation stopped after 2 s (time limit)" in flat(result.stderr)
+
+
+def test_reasoning_is_stopped_at_the_time_limit(tmp_path):
+    file = _write(tmp_path / "ring.ttl", _ring(300))
+    result = run_cli("--timeout", "2", "reason", "--data", str(file))
+    assert result.returncode == 2
+    assert "reasoning stopped after 2 s (time limit)" in flat(result.stderr)
+
+
+def test_the_cli_installs_the_guard_before_any_command():
+    from safety_support import run_python
+
+    code = (
+        "import sys\n"
+        "from zonekg import cli, guard\n"
+        "sys.argv = ['zonekg', 'questions']\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('guard installed:', guard.installed())\n"
+    )
+    result = run_python(code)
+    assert "guard installed: True" in result.stdout, result.stderr
+
+
+def test_an_unreadable_folder_is_reported_not_taken_as_empty(tmp_path, monkeypatch):
+    """Root reads any folder, so the refusal is simulated where the loader lists it."""
+    import os
+
+    from zonekg.load import data_files
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.ttl").write_text("<http://x/a> <http://x/b> 1 .\n", encoding="utf-8")
+    assert data_files([folder]) == [folder / "a.ttl"]
+
+    real = os.scandir
+
+    def refuse(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(ZonekgError, match="cannot read this folder: Permission denied") as caught:
+        data_files([folder])
+    assert caught.value.file == folder

@@ -1,0 +1,209 @@
+"""Property tests: random Turtle-ish text and random queries only ever meet documented errors.
+
+The loader and query screening are fed in-process (many examples), the CLI in a
+subprocess (a few, under a short time limit) and the server over HTTP. Each run
+must end with success or a documented error (exit 0, 1 or 2 with no traceback;
+a status the README lists), within the limits, leaving the source files unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from safety_support import flat, run_cli, source_hashes
+from serve_support import running_server
+
+from zonekg.errors import ZonekgError
+from zonekg.load import parse_turtle
+from zonekg.namespaces import GRAPH
+from zonekg.query import _walk, parse
+
+FAST = settings(
+    max_examples=150,
+    deadline=3000,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+SLOW = settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+TURTLE_TOKENS = st.sampled_from(
+    [
+        "@prefix x: <http://x/> .\n",
+        "@prefix : <http://y/> .\n",
+        "@base <http://b/> .\n",
+        "PREFIX z: <rel/>\n",
+        "x:a",
+        ":b",
+        "z:c",
+        "y:undeclared",
+        "<http://x/s>",
+        "<rel>",
+        "<http://x/a b>",
+        "<../up>",
+        "a",
+        '"text"',
+        '"esc\\q"',
+        '"\\u00e9"',
+        '"""long\nstring"""',
+        "'single'",
+        '"open',
+        "@en",
+        "@en_US",
+        "@-x",
+        "^^<http://www.w3.org/2001/XMLSchema#integer>",
+        '"abc"^^<http://www.w3.org/2001/XMLSchema#date>',
+        "42",
+        "-1.5e3",
+        "true",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{",
+        "}",
+        ";",
+        ",",
+        ".",
+        " ",
+        "\n",
+        "# comment\n",
+        "\ufeff",
+        "_:b1",
+    ]
+)
+TURTLE = st.one_of(
+    st.lists(TURTLE_TOKENS, max_size=40).map(" ".join),
+    st.text(max_size=200),
+)
+
+QUERY_TOKENS = st.sampled_from(
+    [
+        "SELECT",
+        "ASK",
+        "CONSTRUCT",
+        "DESCRIBE",
+        "*",
+        "?s",
+        "?p",
+        "?o",
+        "WHERE",
+        "{",
+        "}",
+        ".",
+        "FILTER",
+        "(",
+        ")",
+        "REGEX",
+        '"a+"',
+        "SERVICE",
+        "<http://127.0.0.1:9/>",
+        "<file:///etc/hostname>",
+        "FROM",
+        "NAMED",
+        "GRAPH",
+        "LOAD",
+        "INSERT DATA",
+        "DELETE",
+        "OPTIONAL",
+        "UNION",
+        "zk:Zone",
+        "nope:x",
+        "a",
+        "LIMIT 1",
+        "BIND",
+        "AS",
+        "|",
+        "^",
+        "/",
+        "+",
+        'x" || true || "',
+        "PREFIX p: <http://p/>",
+    ]
+)
+QUERY = st.one_of(st.lists(QUERY_TOKENS, max_size=25).map(" ".join), st.text(max_size=120))
+
+
+@FAST
+@given(text=TURTLE)
+def test_the_loader_only_raises_documented_errors(tmp_path, text):
+    file = tmp_path / "random.ttl"
+    file.write_text(text, encoding="utf-8", errors="surrogatepass")
+    before = hashlib.sha256(file.read_bytes()).hexdigest()
+    try:
+        parse_turtle(file)
+    except ZonekgError as exc:
+        assert str(exc)
+    assert hashlib.sha256(file.read_bytes()).hexdigest() == before
+
+
+@FAST
+@given(text=QUERY)
+def test_query_screening_only_raises_documented_errors(text):
+    try:
+        prepared = parse(text, "random")
+    except ZonekgError as exc:
+        assert str(exc)
+        return
+    parts = list(_walk(prepared.algebra))
+    assert not any(part.name == "ServiceGraphPattern" for part in parts)
+    for clause in prepared.algebra.get("datasetClause") or []:
+        iri = clause["default"] if "default" in clause else clause["named"]
+        assert str(iri).startswith(str(GRAPH))
+
+
+@SLOW
+@given(text=TURTLE)
+def test_the_cli_loads_random_turtle_with_documented_exits(tmp_path, text):
+    file = tmp_path / "random.ttl"
+    file.write_text(text, encoding="utf-8", errors="surrogatepass")
+    sources = source_hashes()
+    result = run_cli("--timeout", "20", "stats", "--data", str(file))
+    assert result.returncode in (0, 2), flat(result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert source_hashes() == sources
+
+
+@SLOW
+@given(text=QUERY)
+def test_the_cli_runs_random_queries_with_documented_exits(text):
+    sources = source_hashes()
+    result = run_cli("--timeout", "5", "query", "--format", "csv", "--text", text)
+    assert result.returncode in (0, 2), flat(result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert source_hashes() == sources
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("serve"), "--timeout", "3") as running:
+        yield running
+
+
+#: What the README documents for /sparql: answers, bad query, refused, no acceptable
+#: type, too many rows, time limit.
+DOCUMENTED = {200, 400, 403, 406, 422, 503}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=QUERY)
+def test_the_server_answers_random_queries_with_documented_statuses(server, text):
+    sources = source_hashes()
+    with server.client() as http:
+        response = http.get("/sparql", params={"query": text})
+        assert response.status_code in DOCUMENTED, response.text
+        assert "Traceback" not in response.text
+        assert http.get("/healthz").status_code == 200
+    assert source_hashes() == sources

@@ -1,0 +1,553 @@
+"""The SPARQL 1.1 Protocol, linked-data lookups and pages over real HTTP.
+
+One `zonekg serve` runs on 127.0.0.1 and a free port for the whole module, with a
+short time limit and a low row cap so that both can be hit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.query import Result
+from serve_support import running_server
+
+from zonekg.namespaces import GRAPH, OA, PROV, ZK
+from zonekg.query import expected_rows, find_question
+
+TIMEOUT = 2
+MAX_ROWS = 500
+ZONES = f"SELECT ?zone WHERE {{ ?zone a <{ZK.DemonstrationZone}> }} ORDER BY ?zone"
+CHENGDU = "https://w3id.org/zonekg/id/zone/chengdu"
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+RDF_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("serve")
+    with running_server(tmp, "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with server.client() as client:
+        yield client
+
+
+def zones_from(response) -> list[str]:
+    """The ?zone column of a SELECT result in whichever format it came."""
+    ctype = response.headers["content-type"].split(";")[0]
+    if ctype == "application/sparql-results+json":
+        return [b["zone"]["value"] for b in response.json()["results"]["bindings"]]
+    if ctype == "application/sparql-results+xml":
+        root = ET.fromstring(response.content)
+        return [u.text for u in root.iter(f"{SRX}uri")]
+    if ctype == "text/csv":
+        return [row["zone"] for row in csv.DictReader(io.StringIO(response.text))]
+    if ctype == "text/tab-separated-values":
+        assert response.text.startswith("?zone\n")
+        parsed = Result.parse(io.BytesIO(response.content), format="tsv")
+        return [str(row[0]) for row in parsed]
+    raise AssertionError(f"unexpected content type {ctype}")
+
+
+# --- results formats and the three ways to send a query ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "ctype"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        (None, "application/sparql-results+json"),
+        ("text/*;q=0.5, application/sparql-results+xml;q=0.4", "text/csv"),
+        (
+            "application/sparql-results+json;q=0.2, text/tab-separated-values",
+            "text/tab-separated-values",
+        ),
+    ],
+)
+def test_select_in_every_format_by_accept(http, accept, ctype):
+    headers = {"Accept": accept} if accept else {}
+    response = http.get("/sparql", params={"query": ZONES}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == ctype
+    zones = zones_from(response)
+    assert CHENGDU in zones and len(zones) == 6
+    assert "Accept" in response.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ctype"),
+    [
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("text/csv", "text/csv"),
+    ],
+)
+def test_format_parameter_overrides_accept(http, fmt, ctype):
+    response = http.get(
+        "/sparql", params={"query": ZONES, "format": fmt}, headers={"Accept": "image/png"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(ctype)
+    assert len(zones_from(response)) == 6
+
+
+def test_post_form_and_post_query_body_agree_with_get(http):
+    got = http.get("/sparql", params={"query": ZONES}).json()
+    form = http.post("/sparql", data={"query": ZONES})
+    direct = http.post(
+        "/sparql", content=ZONES.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert form.status_code == direct.status_code == 200
+    assert form.json() == direct.json() == got
+
+
+def test_ask(http):
+    response = http.get("/sparql", params={"query": f"ASK {{ <{CHENGDU}> ?p ?o }}"})
+    assert response.json() == {"head": {}, "boolean": True}
+    no = http.get("/sparql", params={"query": "ASK { <urn:x:none> ?p ?o }", "format": "xml"})
+    assert ET.fromstring(no.content).find(f"{SRX}boolean").text == "false"
+    refused = http.get(
+        "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "text/csv"}
+    )
+    assert refused.status_code == 406
+
+
+def test_construct_in_every_rdf_format(http):
+    query = f"CONSTRUCT WHERE {{ <{CHENGDU}> ?p ?o }}"
+    graphs = []
+    for media, parser in RDF_FORMATS.items():
+        response = http.get("/sparql", params={"query": query}, headers={"Accept": media})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(media)
+        graphs.append(Graph().parse(data=response.text, format=parser))
+    assert len(graphs[0]) > 10
+    assert (URIRef(CHENGDU), RDF.type, ZK.DemonstrationZone) in graphs[0]
+    for other in graphs[1:]:
+        assert isomorphic(graphs[0], other)
+
+
+def test_describe(http):
+    response = http.get(
+        "/sparql", params={"query": f"DESCRIBE <{CHENGDU}>"}, headers={"Accept": "text/turtle"}
+    )
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef(CHENGDU), RDF.type, ZK.DemonstrationZone) in graph
+
+
+# --- datasets -----------------------------------------------------------------------------
+
+
+def count_query(http, query, **params) -> int:
+    response = http.get("/sparql", params={"query": query, **params})
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_default_graph_uri_selects_one_file(http, kg):
+    zone_file = next(f for f in kg.data_files if f.name == "zone.ttl")
+    expected = len(kg.graph_for(zone_file))
+    graph_name = str(GRAPH["data/zone.ttl"])
+    total = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert count_query(http, total, **{"default-graph-uri": graph_name}) == expected
+    assert count_query(http, total.replace("WHERE", f"FROM <{graph_name}> WHERE")) == expected
+    assert count_query(http, total) == len(kg.asserted())
+
+
+def test_named_graphs_include_the_closure(http, kg):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    inferred = str(GRAPH["inferred"])
+    n = count_query(http, query, **{"named-graph-uri": inferred})
+    assert n > 0
+    from zonekg.reason import reason
+
+    assert n == len(reason(kg))
+
+
+def test_service_description(server, http):
+    response = http.get("/sparql")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = URIRef(server.url + "/sparql")
+    assert (endpoint, RDF.type, URIRef(sd + "Service")) in graph
+    assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
+    names = set(graph.objects(None, URIRef(sd + "name")))
+    assert GRAPH["data/zone.ttl"] in names and GRAPH["inferred"] in names
+
+
+def test_named_graphs_are_those_of_the_service_description(http):
+    described = Graph().parse(data=http.get("/sparql").text, format="turtle")
+    sd_name = URIRef("http://www.w3.org/ns/sparql-service-description#name")
+    names = {str(n) for n in described.objects(None, sd_name)}
+    response = http.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"})
+    found = {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+    assert found == names and len(names) > 2
+
+
+def test_repeated_query_is_answered_from_the_cache(http):
+    query = f"SELECT ?zone WHERE {{ ?zone a <{ZK.DemonstrationZone}> }} # {time.time_ns()}"
+    hits = http.get("/healthz").json()["query_cache_hits"]
+    first = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert http.get("/healthz").json()["query_cache_hits"] == hits
+    second = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert http.get("/healthz").json()["query_cache_hits"] == hits + 1
+    assert first.content == second.content and first.status_code == 200
+    other = http.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+    )
+    assert other.headers["content-type"].startswith("text/tab-separated-values")
+
+
+def test_cors(http):
+    response = http.get(
+        "/sparql", params={"query": ZONES}, headers={"Origin": "http://example.org"}
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    preflight = http.options(
+        "/sparql",
+        headers={
+            "Origin": "http://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+# --- refusals and limits ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda c: c.get("/sparql", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}),
+        lambda c: c.post("/sparql", data={"update": "CLEAR ALL"}),
+        lambda c: c.post(
+            "/sparql",
+            content=b"DROP ALL",
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        lambda c: c.post(
+            "/sparql",
+            content=b"DELETE WHERE { ?s ?p ?o }",
+            headers={"Content-Type": "application/sparql-query"},
+        ),
+    ],
+)
+def test_updates_are_refused(http, send, kg):
+    response = send(http)
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert count_query(http, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == len(kg.asserted())
+
+
+@pytest.fixture
+def listener():
+    """A loopback port that records whether anything connected to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield sock
+
+
+def _connections(sock) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+        "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_service_and_remote_from_are_refused_never_fetched(http, listener, template):
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    response = http.get("/sparql", params={"query": template.format(url=url)})
+    assert response.status_code == 403
+    assert "SERVICE is not allowed" in response.text or "not in this dataset" in response.text
+    time.sleep(0.3)
+    assert _connections(listener) == 0
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_protocol_graphs_outside_ours_are_refused(http, listener, param):
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/g"
+    response = http.get("/sparql", params={"query": ZONES, param: url})
+    assert response.status_code == 403
+    assert url in response.text
+    time.sleep(0.3)
+    assert _connections(listener) == 0
+
+
+def test_malformed_query_gets_400_with_position(http):
+    response = http.get("/sparql", params={"query": "SELECT ?s WHERE {\n  ?s ?p \n"})
+    assert response.status_code == 400
+    assert "syntax error" in response.text
+    assert "line " in response.text and "column " in response.text
+
+
+def test_unknown_format_and_unacceptable_type(http):
+    bad = http.get("/sparql", params={"query": ZONES, "format": "yaml"})
+    assert bad.status_code == 400 and "csv" in bad.text
+    none = http.get("/sparql", params={"query": ZONES}, headers={"Accept": "image/png"})
+    assert none.status_code == 406
+
+
+def test_unsupported_content_type_gets_415(http):
+    response = http.post("/sparql", content=ZONES, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+
+
+def test_oversized_body_gets_413(http):
+    padding = "#" + "x" * (300 * 1024) + "\n"
+    response = http.post("/sparql", data={"query": padding + ZONES})
+    assert response.status_code == 413
+    assert "larger than" in response.text
+
+
+def test_row_cap(http):
+    over = http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert over.status_code == 422
+    assert f"more than {MAX_ROWS} rows" in over.text
+    under = http.get("/sparql", params={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}"})
+    assert under.status_code == 200
+    assert len(under.json()["results"]["bindings"]) == MAX_ROWS
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_costly_query_is_stopped_and_its_worker_killed(http):
+    before = http.get("/healthz").json()
+    assert len(before["workers"]) == 2
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    response = http.get("/sparql", params={"query": cartesian})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert "time limit" in response.text
+    assert elapsed < TIMEOUT + 5
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        after = http.get("/healthz").json()
+        if len(after["workers"]) == 2 and after["workers"] != before["workers"]:
+            break
+        time.sleep(0.3)
+    assert after["workers_killed"] == before["workers_killed"] + 1
+    gone = set(before["workers"]) - set(after["workers"])
+    assert len(gone) == 1
+    assert not _pid_alive(gone.pop())
+    assert http.get("/sparql", params={"query": ZONES}).status_code == 200
+
+
+# --- dereferenceable IRIs -------------------------------------------------------------------
+
+
+def test_resource_in_every_rdf_format(server, http):
+    local = URIRef(server.url + "/id/zone/chengdu")
+    graphs = []
+    for media, parser in RDF_FORMATS.items():
+        response = http.get("/id/zone/chengdu", headers={"Accept": media})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(media)
+        assert "Accept" in response.headers["vary"]
+        ext = {"text/turtle": "ttl", "application/n-triples": "nt"}.get(media)
+        if ext:
+            assert response.headers["content-location"] == f"/id/zone/chengdu.{ext}"
+        graphs.append(Graph().parse(data=response.text, format=parser))
+    graph = graphs[0]
+    for other in graphs[1:]:
+        assert isomorphic(graph, other)
+    # the public base is mapped to this server, in subjects, predicates and objects
+    assert not [t for t in graph if any(str(x).startswith("https://w3id.org/zonekg/") for x in t)]
+    assert (local, RDF.type, URIRef(server.url + "/def#DemonstrationZone")) in graph
+    assert (local, RDFS.label, Literal("中日(成都)地方发展合作示范区", lang="zh")) in graph
+    incoming = list(graph.subject_predicates(local))
+    assert incoming, "incoming links are part of the description"
+    passages = list(graph.objects(local, PROV.wasDerivedFrom))
+    quotes = [q for p in passages for q in graph.objects(p, OA.exact)]
+    assert quotes, "the quoted source passages are part of the description"
+    link = response.headers["link"]
+    assert '</id/zone/chengdu.ttl>; rel="alternate"; type="text/turtle"' in link
+
+
+@pytest.mark.parametrize(
+    ("accept", "ctype"),
+    [
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+        ("*/*", "text/turtle"),
+        (None, "text/turtle"),
+        ("application/rdf+xml;q=0.9, text/turtle;q=0.5", "application/rdf+xml"),
+        ("application/ld+json, text/html;q=0.9", "application/ld+json"),
+        ("text/*", "text/turtle"),
+        ("text/html;q=0.1, application/*;q=0.2", "application/n-triples"),
+    ],
+)
+def test_resource_conneg(http, accept, ctype):
+    headers = {"Accept": accept} if accept else {}
+    response = http.get("/id/zone/chengdu", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(ctype)
+
+
+def test_document_iris_skip_negotiation(http):
+    for ext, ctype in [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("html", "text/html"),
+    ]:
+        response = http.get(f"/id/zone/chengdu.{ext}", headers={"Accept": "image/png"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(ctype)
+        assert "content-location" not in response.headers
+
+
+def test_resource_not_acceptable(http):
+    response = http.get("/id/zone/chengdu", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/zone/atlantis", "/id/spaceship/chengdu", "/id/zone/chengdu.png"]
+)
+def test_unknown_iri_is_404(http, path):
+    response = http.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert "no resource" in response.text
+    page = http.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<html" in page.text
+
+
+def test_html_language_from_accept_language(http):
+    zh = http.get("/id/zone/chengdu", headers={"Accept": "text/html", "Accept-Language": "zh-CN"})
+    ja = http.get(
+        "/id/zone/chengdu", headers={"Accept": "text/html", "Accept-Language": "ja, en;q=0.5"}
+    )
+    en = http.get("/id/zone/chengdu", headers={"Accept": "text/html"})
+    assert '<h1 lang="zh">中日(成都)地方发展合作示范区</h1>' in zh.text
+    assert '<h1 lang="ja">中日(成都)地方発展協力モデル区</h1>' in ja.text
+    assert '<h1 lang="en">China-Japan (Chengdu)' in en.text
+    assert zh.headers["content-language"] == "zh"
+    for page in (zh, ja, en):  # all three names are on every page
+        assert (
+            "中日(成都)地方发展合作示范区" in page.text
+            and "中日(成都)地方発展協力モデル区" in page.text
+        )
+    assert "<blockquote" in en.text and "36.9 square kilometers" in en.text
+
+
+def test_ontology(server, http):
+    response = http.get("/def", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef(server.url + "/def"), RDF.type, OWL.Ontology) in graph
+    page = http.get("/def", headers={"Accept": "text/html"})
+    assert 'id="DemonstrationZone"' in page.text
+    assert http.get("/def.nt").headers["content-type"].startswith("application/n-triples")
+
+
+# --- pages without JavaScript ---------------------------------------------------------------
+
+
+def test_home_page(http):
+    page = http.get("/").text
+    assert 'href="/query?cq=cq01' in page
+    assert "/id/zone/chengdu" in page
+    assert "demonstration zone" in page
+
+
+@pytest.mark.parametrize("name", ["cq01", "cq06"])
+def test_query_page_runs_a_competency_question_server_side(http, name):
+    question = find_question(name)
+    page = http.get("/query", params={"cq": name})
+    assert page.status_code == 200
+    body = page.text.split('id="server-results"', 1)[1]
+    rows = body.count("<tr>") - 1  # minus the header row
+    assert rows == len(expected_rows(question)) > 0
+
+
+def test_query_page_form_post(http):
+    page = http.post("/query", data={"query": ZONES})
+    assert page.status_code == 200
+    assert "6 rows" in page.text
+    reasoned = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    plain = http.post("/query", data={"query": reasoned}).text
+    closure = http.post("/query", data={"query": reasoned, "reason": "owlrl"}).text
+    assert plain != closure  # the closure adds triples to the default graph when asked for
+    graph = http.post("/query", data={"query": "CONSTRUCT WHERE { ?z a zk:DemonstrationZone }"})
+    assert graph.status_code == 200 and "zk:DemonstrationZone" in graph.text
+    bad = http.post("/query", data={"query": "SELECT nonsense"})
+    assert bad.status_code == 400 and "syntax error" in bad.text
+
+
+def test_jsonld_context_is_served(http):
+    response = http.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    assert "zk" in response.json()["@context"]
+
+
+def test_healthz_and_request_log(server, http):
+    before = http.get("/healthz").json()["responses"]
+    http.get("/id/zone/atlantis")
+    health = http.get("/healthz").json()
+    assert health["status"] == "ok" and health["triples"] > 0
+    assert health["responses"]["4xx"] == before.get("4xx", 0) + 1
+    assert health["responses"]["2xx"] == before["2xx"] + 1  # the first /healthz
+    time.sleep(0.2)
+    assert "GET /healthz 200" in server.log_text()
+    assert "ms" in server.log_text().splitlines()[-1]
+
+
+def test_query_results_are_json_for_yasgui(http):
+    """YASGUI posts a form with Accept set to the JSON results type; CORS is not needed here."""
+    response = http.post(
+        "/sparql",
+        data={"query": ZONES},
+        headers={"Accept": "application/sparql-results+json,*/*;q=0.9"},
+    )
+    assert json.loads(response.text)["head"]["vars"] == ["zone"]
