@@ -229,7 +229,11 @@ def test_validation_is_stopped_at_the_time_limit(tmp_path):
         '  sh:sparql [ sh:select """SELECT $this WHERE {\n'
         '    $this ?p ?o FILTER REGEX(?o, "^(a+)+$") }""" ] .\n',
     )
-    result = run_cli("--timeout", "2", "validate", "--data", str(data), "--shapes", str(shapes))
+    # Python's re backtracks on this pattern; Oxigraph's regex (the default engine) does not.
+    result = run_cli(
+        "--timeout", "2", "validate", "--engine", "reference", "--data", str(data),
+        "--shapes", str(shapes),
+    )  # fmt: skip
     assert result.returncode == 2, result.stdout[-300:] + result.stderr
     assert "validation stopped after 2 s (time limit)" in flat(result.stderr)
 

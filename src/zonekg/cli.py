@@ -172,7 +172,7 @@ def query(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml.")] = "table",
     data: DataOption = None,
-    engine: EngineOption = "oxigraph",
+    engine: EngineOption = "reference",
     store: StoreOption = None,
     endpoint: Annotated[
         str | None,
@@ -479,8 +479,10 @@ def _fast_reason(data, store):
     from .progress import bar
 
     graph = _fast_load(data, store)
+    from .limits import MAX_TRIPLES
+
     with bar("reason", None, "triples") as advance:
-        count = fast_reason(graph, progress=advance)
+        count = fast_reason(graph, progress=advance, cap=int(MAX_TRIPLES.value()))
     triples = [q.triple for q in inferred_triples(graph)]
     from .namespaces import PREFIXES
 
@@ -489,7 +491,7 @@ def _fast_reason(data, store):
 
 
 def _fast_query(name, text, run_all, reasoned, fmt, data, store, endpoint):
-    """`query` on Oxigraph or at an endpoint; imports neither rdflib's SPARQL nor a reasoner."""
+    """`query` on Oxigraph or at an endpoint, screened and bounded like the reference path."""
     from . import engines
 
     formats = ("table", "csv", "tsv", "json", "xml")
@@ -509,31 +511,56 @@ def _fast_query(name, text, run_all, reasoned, fmt, data, store, endpoint):
         if not found:
             raise ZonekgError("no competency questions found", file=paths.QUERIES)
         jobs = [(cq.name, cq.question, cq.text, reasoned or cq.needs_reasoning) for cq in found]
+    from .limits import bounded
+    from .query import parse
+
     for label, _, body, _ in jobs:
+        parse(body, label)  # the same screening as the reference path (FROM, SERVICE, updates)
         engines.check_query(body, label)
-    graph = None if endpoint else _fast_load(data, store)
-    for label, question, body, needs_reasoning in jobs:
+    if endpoint:
+        outputs = _remote_outputs(jobs, fmt, endpoint)
+    else:
+        outputs = bounded(_fast_outputs, jobs, fmt, data, store, what="the query")
+    for label, question, kind, payload in outputs:
         if run_all:
             out.print(f"\n[bold]{label}[/]: {question}", highlight=False)
-        if endpoint:
-            from . import remote
+        if kind == "table":
+            _print_table(*payload)
+        else:
+            sys.stdout.write(payload)
 
-            body_out = remote.query(endpoint, body, remote.ACCEPT[fmt]).decode("utf-8")
-            if fmt == "table":
-                import csv
-                import io
 
-                reader = list(csv.reader(io.StringIO(body_out)))
-                _print_table(reader[0] if reader else [], reader[1:])
-            else:
-                sys.stdout.write(body_out)
-            continue
+def _fast_outputs(jobs, fmt, data, store) -> list:
+    """Run the jobs on Oxigraph and render them (in the bounded worker: results do not pickle)."""
+    from . import engines
+
+    graph = _fast_load(data, store)
+    outputs = []
+    for label, question, body, needs_reasoning in jobs:
         result = engines.query(graph, body, needs_reasoning, label)
         if fmt == "table" and not engines.is_graph_result(result):
-            columns, rows = engines.table_cells(result)
-            _print_table(columns, rows)
+            outputs.append((label, question, "table", engines.table_cells(result)))
         else:
-            sys.stdout.write(engines.render(result, "csv" if fmt == "table" else fmt))
+            text = engines.render(result, "csv" if fmt == "table" else fmt)
+            outputs.append((label, question, "text", text))
+    return outputs
+
+
+def _remote_outputs(jobs, fmt, endpoint) -> list:
+    import csv
+    import io
+
+    from . import remote
+
+    outputs = []
+    for label, question, body, _ in jobs:
+        text = remote.query(endpoint, body, remote.ACCEPT[fmt]).decode("utf-8")
+        if fmt == "table":
+            rows = list(csv.reader(io.StringIO(text)))
+            outputs.append((label, question, "table", (rows[0] if rows else [], rows[1:])))
+        else:
+            outputs.append((label, question, "text", text))
+    return outputs
 
 
 def _print_table(columns, rows) -> None:

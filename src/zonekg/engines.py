@@ -419,7 +419,12 @@ def compile_rules(graph: OxGraph) -> RuleSet:
     )
 
 
-def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 10_000) -> int:
+def reason(
+    graph: OxGraph,
+    progress: Progress = _no_progress,
+    max_rounds: int = 10_000,
+    cap: int | None = None,
+) -> int:
     """Materialise the OWL-RL closure into the INFERRED graph; return how many triples it has.
 
     Like ``reason.reason``, the graph holds only what is not asserted, and no
@@ -427,6 +432,7 @@ def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 
     owlrl makes internally, e.g. ``"9" rdf:type xsd:integer``) cannot be stored
     in RDF and are left out.
 
+    *cap* stops the work (LimitError) once the closure passes that many triples.
     The compiled rules run semi-naively in Python over pyoxigraph terms: each
     round only looks at the triples the previous round derived, so the cost
     follows the size of the closure, not rounds x size of the graph.
@@ -452,6 +458,7 @@ def reason(graph: OxGraph, progress: Progress = _no_progress, max_rounds: int = 
     }
     tbox = {(enc(to_ox(s)), enc(to_ox(p)), enc(to_ox(o))) for s, p, o in rules.tbox}
     engine = _SemiNaive(rules, asserted | tbox, enc, progress)
+    engine.cap = cap
     engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
     engine.named = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
     known = engine.run(max_rounds)
@@ -472,6 +479,7 @@ class _SemiNaive:
         def n(iri: str) -> int:
             return enc(ox.NamedNode(iri))
 
+        self.cap: int | None = None
         self.literals: set[int] = set()
         self.named: set[int] = set()
         self.type = n(RDF_TYPE)
@@ -514,6 +522,13 @@ class _SemiNaive:
             self._aliases(new)
             self.delta = {t for t in new if t not in self.known}
             self.progress("reason", len(self.delta))
+            if self.cap is not None and len(self.known) + len(self.delta) > self.cap:
+                from .limits import MAX_TRIPLES, LimitError
+
+                raise LimitError(
+                    f"reasoning stopped: the closure passed {self.cap} triples (triple-count cap)",
+                    hint=MAX_TRIPLES.how_to_raise(),
+                )
         raise ZonekgError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
 
     def _remember(self, t) -> None:
@@ -706,8 +721,10 @@ class FastReport:
 def skolemized_shapes(file: Path | None = None):
     """The shapes graph with blank nodes named, so both engines report the same shape IRIs."""
     from .load import parse_turtle
+    from .query import screen_shapes
 
     graph, _ = parse_turtle(Path(file or paths.SHAPES))
+    screen_shapes(graph, str(file or paths.SHAPES))  # their SPARQL may not use FROM or SERVICE
     return graph, graph.skolemize(basepath=SKOLEM)
 
 
