@@ -21,8 +21,8 @@ run: $(STAMP)
 	$(BIN)/zonekg query --all
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 # Independent RDF parsers and Graphviz for the export tests (Debian packages).
 TOOLS := serdi rapper dot
@@ -37,7 +37,7 @@ test: lint tools vendor chromium
 	$(BIN)/python -m pytest
 
 fmt: $(STAMP)
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/zonekg fmt
 
 clean:

@@ -101,7 +101,7 @@ def validate(
             run_validation, kg, inference=inference, shapes=load_shapes(shapes), what="validation"
         )
     if fmt == "turtle":
-        out.print(report.graph.serialize(format="turtle"), markup=False, highlight=False)
+        out.print(report.report_graph().serialize(format="turtle"), markup=False, highlight=False)
     elif fmt == "json":
         payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
         out.print(json.dumps(payload, indent=2, ensure_ascii=False), markup=False)
@@ -467,7 +467,6 @@ def _fast_validate(data, shapes, store):
     graph = _fast_load(data, store)
     with bar("validate", None, "checks") as advance:
         report = fast_validate(graph, shapes, progress=advance)
-    report.shapes = None
     return _Validated(graph.data_files, graph.count(graph.data_graphs)), report
 
 

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from . import paths
 from .errors import LoadError, QueryError, ZonekgError
+from .validate import ValidationReport, ValidationResult
 
 ENGINES = ("oxigraph", "reference")
 DEFAULT_ENGINE = "oxigraph"
@@ -649,75 +650,6 @@ SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 SH = "http://www.w3.org/ns/shacl#"
 
 
-@dataclass
-class FastResult:
-    """One SHACL result, with the same fields the reference ``ValidationResult`` has."""
-
-    focus: object
-    path: object
-    message: str
-    severity: object
-    source_shape: object
-    node_shape: object
-    value: object
-    component: str
-    locations: list = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        from .namespaces import curie
-
-        return {
-            "focus": str(self.focus),
-            "path": None if self.path is None else str(self.path),
-            "message": self.message,
-            "severity": curie(str(self.severity)),
-            "shape": curie(str(self.node_shape)),
-            "value": self.value,
-            "where": [str(loc) for loc in self.locations],
-        }
-
-
-@dataclass
-class FastReport:
-    conforms: bool
-    results: list[FastResult]
-    shapes: object  # the skolemised shapes graph (rdflib)
-
-    def by_shape(self) -> dict[str, list[FastResult]]:
-        from .namespaces import curie
-
-        grouped: dict[str, list[FastResult]] = {}
-        for r in sorted(self.results, key=lambda r: (str(r.node_shape), str(r.focus))):
-            grouped.setdefault(curie(str(r.node_shape)), []).append(r)
-        return grouped
-
-    @property
-    def graph(self):
-        """The report as a SHACL validation report graph."""
-        from rdflib import BNode, Graph, Literal, URIRef
-        from rdflib.namespace import RDF
-        from rdflib.namespace import SH as NS
-
-        from .namespaces import bind_prefixes
-
-        g = bind_prefixes(Graph())
-        report = BNode()
-        g.add((report, RDF.type, NS.ValidationReport))
-        g.add((report, NS.conforms, Literal(self.conforms)))
-        for r in self.results:
-            node = BNode()
-            g.add((report, NS.result, node))
-            g.add((node, RDF.type, NS.ValidationResult))
-            g.add((node, NS.focusNode, r.focus))
-            g.add((node, NS.sourceShape, r.source_shape))
-            g.add((node, NS.sourceConstraintComponent, URIRef(r.component)))
-            g.add((node, NS.resultSeverity, r.severity))
-            g.add((node, NS.resultMessage, Literal(r.message)))
-            if r.path is not None:
-                g.add((node, NS.resultPath, r.path))
-        return g
-
-
 def skolemized_shapes(file: Path | None = None):
     """The shapes graph with blank nodes named, so both engines report the same shape IRIs."""
     from .load import parse_turtle
@@ -786,7 +718,7 @@ def _run_checks(graph: OxGraph, shapes, checks, progress: Progress):
     finally:
         finish(graph.store)
     _locate(graph, results)
-    return FastReport(conforms=not results, results=results, shapes=shapes)
+    return ValidationReport(conforms=not results, results=results)
 
 
 def _results(graph: OxGraph, shapes, checks, progress: Progress) -> list:
@@ -802,7 +734,7 @@ def _results(graph: OxGraph, shapes, checks, progress: Progress) -> list:
             if check.sparql and "?path" in check.query and row["path"] is not None:
                 path = to_rdflib(row["path"])
             results.append(
-                FastResult(
+                ValidationResult(
                     focus=focus,
                     path=path,
                     message=check.message,
@@ -854,7 +786,7 @@ def validate_rudof(graph: OxGraph, shapes, progress: Progress = _no_progress):
         focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
         source = URIRef(entry.source_shape)
         results.append(
-            FastResult(
+            ValidationResult(
                 focus=focus,
                 path=URIRef(entry.path) if entry.path else None,
                 message=_message(entry.message),
@@ -866,7 +798,7 @@ def validate_rudof(graph: OxGraph, shapes, progress: Progress = _no_progress):
             )
         )
     _locate(graph, results)
-    return FastReport(conforms=bool(report.conforms), results=results, shapes=shapes)
+    return ValidationReport(conforms=bool(report.conforms), results=results)
 
 
 def _message(text: str | None) -> str:

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal as OneOf
 
-from pyshacl import validate as shacl_validate
-from rdflib import BNode, Graph, Node, URIRef
+from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
 from . import paths
 from .load import KnowledgeGraph, Location, parse_turtle
 from .namespaces import bind_prefixes, curie
 
-Inference = Literal["none", "rdfs", "owlrl"]
+Inference = OneOf["none", "rdfs", "owlrl"]
 INFERENCE_CHOICES: tuple[str, ...] = ("none", "rdfs", "owlrl")
 
 
@@ -31,6 +30,7 @@ class ValidationResult:
     source_shape: Node
     node_shape: Node
     value: Node | None
+    component: str = ""
     locations: list[Location] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -47,10 +47,34 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
+    """The results of either engine; ``graph`` is pySHACL's own report graph, when it ran."""
+
     conforms: bool
     results: list[ValidationResult]
-    graph: Graph
-    text: str
+    graph: Graph | None = None
+    text: str = ""
+
+    def report_graph(self) -> Graph:
+        """The report as a SHACL validation report graph."""
+        if self.graph is not None:
+            return self.graph
+        graph = bind_prefixes(Graph())
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.focusNode, r.focus))
+            graph.add((node, SH.sourceShape, r.source_shape))
+            graph.add((node, SH.resultSeverity, r.severity))
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+            if r.component:
+                graph.add((node, SH.sourceConstraintComponent, URIRef(r.component)))
+            if r.path is not None:
+                graph.add((node, SH.resultPath, r.path))
+        return graph
 
     def by_shape(self) -> dict[str, list[ValidationResult]]:
         grouped: dict[str, list[ValidationResult]] = {}
@@ -73,6 +97,8 @@ def validate(
     shapes: Graph | None = None,
 ) -> ValidationReport:
     """Validate the data of *kg* against the shapes, with the ontology as class hierarchy."""
+    from pyshacl import validate as shacl_validate  # slow to import; only when validating
+
     shapes = shapes if shapes is not None else load_shapes()
     conforms, report_graph, text = shacl_validate(
         kg.data,
