@@ -293,3 +293,17 @@ def test_cli_fast_engine_answers_and_is_bounded(tmp_path):
     )  # fmt: skip
     assert stopped.returncode == 2
     assert "time limit" in stopped.stderr
+
+
+def test_asserted_query_leaves_out_the_closure_once_it_is_stored():
+    """The union-of-graphs shortcut must not pull the inferred graph into asserted queries."""
+    graph = engines.load()
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def count(reasoned: bool) -> int:
+        return int(next(iter(engines.query(graph, text, reasoned=reasoned)))["n"].value)
+
+    before = count(False)
+    with_closure = count(True)  # computes and stores the closure
+    assert with_closure > before
+    assert count(False) == before
