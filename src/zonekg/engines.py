@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from . import paths
 from .errors import LoadError, QueryError, ZonekgError
-from .validate import ValidationReport, ValidationResult
+from .validate import ValidationReport, ValidationResult, owning_node_shape
 
 ENGINES = ("oxigraph", "reference")
 DEFAULT_ENGINE = "oxigraph"
@@ -681,18 +681,8 @@ def skolem_iri(node) -> str:
 def owning_shape(shapes, shape):
     """The node shape a skolemised property or SPARQL shape belongs to."""
     from rdflib import URIRef
-    from rdflib.namespace import SH as NS
 
-    seen = set()
-    while str(shape).startswith(SKOLEM) and shape not in seen:
-        seen.add(shape)
-        parent = next(shapes.subjects(NS.property, shape), None)
-        if parent is None:
-            parent = next(shapes.subjects(NS.sparql, shape), None)
-        if parent is None:
-            break
-        shape = parent
-    return URIRef(str(shape))
+    return URIRef(str(owning_node_shape(shapes, URIRef(str(shape)))))
 
 
 def validate(

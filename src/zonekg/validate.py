@@ -116,9 +116,9 @@ def validate(
 
 
 def owning_node_shape(shapes: Graph, shape: Node) -> Node:
-    """The node shape a (possibly blank) property shape belongs to."""
+    """The node shape a property shape or SPARQL constraint belongs to (blank or named)."""
     seen = set()
-    while isinstance(shape, BNode) and shape not in seen:
+    while shape not in seen:
         seen.add(shape)
         parent = next(shapes.subjects(SH.property, shape), None)
         if parent is None:
