@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -45,11 +46,14 @@ class KnowledgeGraph:
     def graph_for(self, file: Path) -> Graph:
         return self.dataset.graph(graph_iri(file))
 
-    @property
+    # Merged once: the asserted graphs never change after load (reasoning adds its own
+    # graph), and callers read these on every validation, stats call and home page.
+    # Treat them as read-only; asserted() gives a fresh copy to add to.
+    @cached_property
     def ontology(self) -> Graph:
         return _merge(self.graph_for(f) for f in self.ontology_files)
 
-    @property
+    @cached_property
     def data(self) -> Graph:
         return _merge(self.graph_for(f) for f in self.data_files)
 
