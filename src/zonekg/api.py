@@ -1,58 +1,556 @@
-"""The pipeline as Python functions, mirroring the CLI: load, validate, reason, query.
+"""The pipeline: load → validate → reason → query → export, the same for every caller.
 
-    from zonekg.api import load, validate, reason, query
-    kg = load()                       # or load(["my-data/"])
-    report = validate(kg)             # report.conforms, report.results
-    inferred = reason(kg)             # an rdflib Graph of inferred triples only
-    rows = query(kg, "cq04")          # a competency question, an .rq path or SPARQL text
+    from zonekg import api
+    kg = api.load()                          # or api.load(["my-data/"], engine="reference")
+    report = api.validate(kg)                # report.conforms, report.results (with file:line)
+    api.reason(kg)                           # the OWL-RL closure, in its own graph
+    answer = api.query(kg, "cq04")           # a question name, an .rq path, or SPARQL text
+    text = api.export(kg, "turtle")
 
-The validator and reasoner are imported only when called, so that a program
-that only queries starts fast.
+``load`` checks the inputs (``zonekg.inputs``) and hands them to an engine
+(``oxigraph`` by default, ``reference`` on request). Each step works on that one
+load. When an engine cannot do a step right (``Unsupported``), the step is
+handed to the reference engine and a note says so. A closure is kept in the
+cache folder under the digest of the inputs and the reasoner, so that separate
+commands on the same inputs reason once.
+
+These functions run in the calling process. ``bounded`` runs a whole task
+(load and steps) in a worker process under the time and memory limits: that is
+how the CLI and the server call them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
-from rdflib import Graph
+import pyoxigraph as ox
 
-from .load import KnowledgeGraph
-from .load import load as _load
+from . import engines
+from .core import paths
+from .core.errors import QueryError
+from .core.namespaces import INFERRED_GRAPH, RDF, ZK, expand
+from .core.questions import CompetencyQuestion, find_question, questions
+from .core.results import QueryResult, ValidationReport
+from .engines.base import Progress, no_progress
+from .inputs import Inputs, collect
+from .inputs.shapes import Shapes, load_shapes
+from .safety import limits
+from .safety.atomic import write_atomic
+from .safety.screen import ScreenedQuery, screen
 
-
-def load(data: Sequence[Path | str] | None = None) -> KnowledgeGraph:
-    """Load the project's ontology and its data (or the Turtle files/folders in *data*)."""
-    return _load([Path(p) for p in data] if data else None)
-
-
-def validate(kg: KnowledgeGraph, inference: str = "none"):
-    """Validate against the project's SHACL shapes; returns a ValidationReport."""
-    from .validate import validate as _validate
-
-    return _validate(kg, inference=inference)
-
-
-def reason(kg: KnowledgeGraph) -> Graph:
-    """The OWL-RL closure of *kg*, as the inferred triples only."""
-    from .reason import reason as _reason
-
-    return _reason(kg)
+T = TypeVar("T")
+INFERENCE_CHOICES = ("none", "rdfs", "owlrl")
 
 
-def query(kg: KnowledgeGraph, query: str, reasoned: bool | None = None) -> list[dict[str, str]]:
-    """Answer a competency question (``cq04``), an ``.rq`` file or SPARQL text.
+@dataclass
+class KnowledgeGraph:
+    """The inputs, loaded once by one engine; every step below works on it."""
 
-    Rows come as dicts of strings, as the SPARQL CSV format gives them. A
-    competency question runs with inference when its header asks for it;
-    *reasoned* overrides that.
+    inputs: Inputs
+    engine: engines.Engine
+    loaded: engines.Loaded
+    notes: list[str] = field(default_factory=list)
+    _reference: Any = None
+
+    @property
+    def ontology_files(self) -> list[Path]:
+        return self.inputs.ontology_files
+
+    @property
+    def data_files(self) -> list[Path]:
+        return self.inputs.data_files
+
+    @property
+    def asserted_graphs(self) -> list[str]:
+        return self.loaded.asserted_graphs
+
+    @property
+    def reasoned(self) -> bool:
+        return self.loaded.inferred_count is not None
+
+    def count(self, graphs: Sequence[str]) -> int:
+        return self.engine.count(self.loaded, list(graphs))
+
+    def quads(self, graphs: Sequence[str]):
+        return self.engine.quads(self.loaded, list(graphs))
+
+    def reference(self) -> tuple[engines.Engine, engines.Loaded]:
+        """The reference engine loaded with the same inputs (for hand-overs)."""
+        if self.engine.name == "reference":
+            return self.engine, self.loaded
+        if self._reference is None:
+            engine = engines.get("reference")
+            self._reference = (engine, engine.load(self.inputs))
+        return self._reference
+
+    @cached_property
+    def rdf(self) -> RdfView:
+        """The loaded graphs as rdflib graphs, for publishing and pages (built on first use)."""
+        return RdfView.of(self)
+
+
+def load(
+    data: Sequence[Path | str] | None = None,
+    *,
+    ontology: Sequence[Path | str] | None = None,
+    engine: str | None = None,
+    store: Path | None = None,
+    ill_typed: str = "error",
+    progress: Progress = no_progress,
+) -> KnowledgeGraph:
+    """Check the inputs (the project's data, or *data*: files and folders) and load them."""
+    inputs = collect(
+        [Path(p) for p in data] if data else None,
+        None if ontology is None else [Path(p) for p in ontology],
+        ill_typed=ill_typed,
+    )
+    chosen = engines.get(engine)
+    return KnowledgeGraph(inputs, chosen, chosen.load(inputs, store=store, progress=progress))
+
+
+def bounded(task: Callable[..., T], *args: Any, what: str, **kwargs: Any) -> T:
+    """Run ``task(*args, **kwargs)`` in a worker under the time and memory limits.
+
+    The worker is forked, so the task may close over anything; what it returns
+    must pickle (reports, query results and text do).
     """
-    from . import query as q
+    return limits.bounded(task, *args, what=what, **kwargs)
 
-    text, needs_reasoning, source = query, False, "query"
-    if "{" not in query:
-        cq = q.find_question(query)
-        text, needs_reasoning, source = cq.text, cq.needs_reasoning, cq.name
-    use_reasoning = needs_reasoning if reasoned is None else reasoned
-    result = q.run(q.graph_for_query(kg, use_reasoning), text, source)
-    return q.result_rows(result)
+
+# --- validate ----------------------------------------------------------------------------
+
+
+def validate(
+    kg: KnowledgeGraph,
+    shapes: Shapes | Path | None = None,
+    inference: str = "none",
+    progress: Progress = no_progress,
+) -> ValidationReport:
+    """SHACL validation of the ontology and data against the shapes (the project's by default)."""
+    if inference not in INFERENCE_CHOICES:
+        raise QueryError(
+            f"--inference {inference!r} is not one of: {', '.join(INFERENCE_CHOICES)}"
+        )
+    if not isinstance(shapes, Shapes):
+        shapes = load_shapes(shapes)
+    try:
+        report = kg.engine.validate(kg.loaded, shapes, inference=inference, progress=progress)
+    except engines.Unsupported as refusal:
+        kg.notes.append(f"{refusal.message}; pySHACL (the reference engine) validated instead")
+        engine, loaded = kg.reference()
+        report = engine.validate(loaded, shapes, inference=inference, progress=progress)
+    report.data_files = len(kg.data_files)
+    flagged = {(str(r.focus), str(r.value)) for r in report.results if r.value is not None}
+    report.ill_typed = [
+        problem
+        for problem in kg.inputs.ill_typed
+        if (problem.subject.value, problem.literal.value) not in flagged
+    ]
+    return report
+
+
+# --- reason ------------------------------------------------------------------------------
+
+
+def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
+    """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
+    if kg.reasoned:
+        return kg.loaded.inferred_count or 0
+    cache = _closure_cache(kg)
+    cached = _read_closure(cache) if cache is not None else None
+    if cached is not None:
+        kg.engine.add_inferred(kg.loaded, cached)
+        return kg.loaded.inferred_count or 0
+    cap = int(limits.MAX_TRIPLES.value())
+    try:
+        count = kg.engine.reason(kg.loaded, cap=cap, progress=progress)
+    except engines.Unsupported as refusal:
+        kg.notes.append(f"{refusal.message}; owlrl (the reference engine) reasoned instead")
+        engine, loaded = kg.reference()
+        engine.reason(loaded, cap=cap, progress=progress)
+        kg.engine.add_inferred(kg.loaded, engine.inferred(loaded))
+        count = kg.loaded.inferred_count or 0
+    if cache is not None:
+        _write_closure(cache, kg.engine.inferred(kg.loaded))
+    return count
+
+
+def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
+    """The inferred triples (reasoning first if needed)."""
+    reason(kg)
+    return kg.engine.inferred(kg.loaded)
+
+
+def closure_text(kg: KnowledgeGraph) -> str:
+    """The inferred triples as Turtle with the project's prefixes (reasoning first if needed)."""
+    from .core.formats import serialize
+
+    reason(kg)
+    return serialize(kg.quads([INFERRED_GRAPH]), "turtle")
+
+
+def _closure_cache(kg: KnowledgeGraph) -> Path | None:
+    if getattr(kg.loaded, "location", None) is not None:
+        return None  # an on-disk store keeps its closure itself
+    digest = hashlib.sha256()
+    digest.update(kg.inputs.digest().encode())
+    digest.update(kg.engine.name.encode())
+    for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
+        digest.update(file.read_bytes())  # a changed reasoner never reads an old closure
+    return paths.cache_folder() / f"closure-{digest.hexdigest()[:32]}.nt"
+
+
+def _read_closure(cache: Path) -> list[ox.Triple] | None:
+    try:
+        return [q.triple for q in ox.parse(path=str(cache), format=ox.RdfFormat.N_TRIPLES)]
+    except (OSError, SyntaxError):
+        return None
+
+
+def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
+    """Keep the closure for the next command; a cache that cannot be written is skipped."""
+    from .core.errors import ZonekgError
+
+    try:
+        write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    except (OSError, ZonekgError):
+        pass
+
+
+# --- query -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer: its label (a question's name, a file, ``--text``), text and needs."""
+
+    label: str
+    question: str
+    text: str
+    needs_reasoning: bool
+
+
+def job_for(query: str | CompetencyQuestion, reasoned: bool | None = None) -> Job:
+    """A job for a question (name, number or .rq path), or for SPARQL text."""
+    if isinstance(query, CompetencyQuestion):
+        cq = query
+    elif _looks_like_sparql(query):
+        return Job("--text", "", query, bool(reasoned))
+    else:
+        cq = find_question(query)
+    needs = cq.needs_reasoning if reasoned is None else reasoned or cq.needs_reasoning
+    return Job(cq.name, cq.question, cq.text, needs)
+
+
+def _looks_like_sparql(text: str) -> bool:
+    """SPARQL text, as opposed to a question name or a path (which have no braces or spaces)."""
+    return "{" in text or any(c.isspace() for c in text.strip())
+
+
+def screen_job(job: Job, **options: Any) -> ScreenedQuery:
+    return screen(job.text, job.label, **options)
+
+
+def all_questions() -> list[CompetencyQuestion]:
+    """The project's competency questions (at least one, or an error)."""
+    found = questions()
+    if not found:
+        raise QueryError("no competency questions found", file=paths.QUERIES)
+    return found
+
+
+def remote_answer(endpoint: str, screened: ScreenedQuery) -> QueryResult:
+    """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used)."""
+    from .engines import remote
+
+    return remote.query(endpoint, screened, limits.TIMEOUT.value())
+
+
+def query(
+    kg: KnowledgeGraph,
+    query: str | CompetencyQuestion | ScreenedQuery,
+    reasoned: bool | None = None,
+) -> QueryResult:
+    """Answer a competency question, an .rq file or SPARQL text.
+
+    A question runs over the closure when its header says ``Inference: owlrl``;
+    *reasoned* asks for the closure for any query.
+    """
+    if isinstance(query, ScreenedQuery):
+        return answer(kg, query, bool(reasoned))
+    job = job_for(query, reasoned)
+    return answer(kg, screen_job(job), job.needs_reasoning)
+
+
+def answer(
+    kg: KnowledgeGraph,
+    screened: ScreenedQuery,
+    reasoned: bool = False,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> QueryResult:
+    """Run an already screened query over the asserted graphs (and the closure)."""
+    if default_graphs is None:
+        default_graphs = list(kg.asserted_graphs)
+        if reasoned:
+            reason(kg)
+            default_graphs.append(INFERRED_GRAPH)
+    elif INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in (named_graphs or []):
+        reason(kg)
+    return kg.engine.query(
+        kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
+    )
+
+
+def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[str, str | None]]:
+    """Terms of the ontology's namespace that the query names but the ontology does not define,
+    each with the closest defined term (for a 'did you mean' warning)."""
+    import difflib
+
+    used = {iri for iri in screened.names if iri.startswith(ZK) and len(iri) > len(ZK)}
+    if not used:
+        return []
+    defined = set(_defined_terms(kg))
+    missing = []
+    for iri in sorted(used - defined):
+        close = difflib.get_close_matches(iri, sorted(defined), n=1, cutoff=0.75)
+        missing.append((iri, close[0] if close else None))
+    return missing
+
+
+def _defined_terms(kg: KnowledgeGraph) -> list[str]:
+    text = f"SELECT DISTINCT ?t WHERE {{ ?t <{RDF}type> ?k FILTER(STRSTARTS(STR(?t), \"{ZK}\")) }}"
+    result = kg.engine.query(
+        kg.loaded, screen(text, "ontology terms"), default_graphs=kg.loaded.ontology_graphs
+    )
+    return [row[0].value for row in result.rows]
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def write_output(output: Path, text: str | bytes, syntax: str | None = None) -> None:
+    """Write a command's output file atomically (parsed back first when it is RDF)."""
+    write_atomic(Path(output), text, rdf_format=syntax)
+
+
+def export_graphs(kg: KnowledgeGraph, graph: str = "asserted") -> list[str]:
+    """The named graphs an export holds: asserted, inferred or all."""
+    from .core.formats import GRAPH_CHOICES
+
+    if graph not in GRAPH_CHOICES:
+        raise QueryError(
+            f"--graph {graph!r} is not one of: {', '.join(GRAPH_CHOICES)}",
+            hint="asserted is the files as written; inferred and all run the reasoner",
+        )
+    chosen = list(kg.asserted_graphs) if graph in ("asserted", "all") else []
+    if graph in ("inferred", "all"):
+        reason(kg)
+        chosen.append(INFERRED_GRAPH)
+    return chosen
+
+
+def export(
+    kg: KnowledgeGraph,
+    fmt: str | None = None,
+    graph: str | None = None,
+    reasoned: bool = False,
+    canonical: bool = False,
+    output: Path | None = None,
+) -> str:
+    """The graph in an RDF format (written atomically to *output* when given).
+
+    *graph* defaults to ``all`` with *reasoned* and to ``asserted`` without.
+    """
+    from .core import formats
+
+    chosen = formats.choose(fmt, output, canonical)
+    if reasoned:
+        reason(kg)
+    quads = list(kg.quads(export_graphs(kg, graph or ("all" if reasoned else "asserted"))))
+    text = formats.canonical_nquads(quads) if canonical else formats.serialize(quads, chosen)
+    if output is not None:
+        write_atomic(Path(output), text, rdf_format=chosen.syntax)
+    return text
+
+
+# --- inspect -----------------------------------------------------------------------------
+
+_WHY = """
+SELECT ?kind ?document ?documentLabel ?quote ?url WHERE {
+  VALUES ?entity { <%s> }
+  ?entity prov:wasDerivedFrom ?support .
+  {
+    ?support a zk:Passage ; oa:exact ?quote ; dct:isPartOf ?document .
+    BIND("quote" AS ?kind)
+  } UNION {
+    ?support a zk:SourceDocument .
+    BIND(?support AS ?document)
+    BIND("document" AS ?kind)
+  }
+  OPTIONAL { ?document rdfs:label ?documentLabel FILTER(lang(?documentLabel) = "en") }
+  OPTIONAL { ?document schema:url ?url }
+}
+ORDER BY ?kind ?document ?quote
+"""
+
+_CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE { ?entity a ?class }
+GROUP BY ?class ORDER BY DESC(?entities) ?class
+"""
+
+_SOURCE_COUNTS = """
+SELECT ?document ?label (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
+  ?document a zk:SourceDocument .
+  OPTIONAL { ?document rdfs:label ?label FILTER(lang(?label) = "en") }
+  OPTIONAL {
+    ?entity prov:wasDerivedFrom ?support .
+    FILTER(?support = ?document || EXISTS { ?support dct:isPartOf ?document })
+  }
+}
+GROUP BY ?document ?label ORDER BY DESC(?entities) ?document
+"""
+
+
+@dataclass
+class Support:
+    kind: str  # "quote" or "document"
+    document: str
+    document_label: str
+    quote: str
+    url: str
+
+
+def why(kg: KnowledgeGraph, entity: str) -> list[Support]:
+    """The quoted passages and source documents an entity is derived from."""
+    iri = expand(entity)
+    if not iri or any(c in iri for c in '<>"{}|^`\\ \n'):
+        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu")
+    described = answer(kg, screen(f"ASK {{ <{iri}> ?p ?o }}", "why"))
+    if not described.boolean:
+        raise QueryError(
+            f"{entity} is not described in the graph",
+            hint="give a full IRI or a CURIE such as zone:chengdu (see `zonekg stats`)",
+        )
+    result = answer(kg, screen(_WHY % iri, "why"))
+    return [
+        Support(
+            *(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4]))
+        )
+        for r in result.rows
+    ]
+
+
+@dataclass
+class Stats:
+    triples: dict[str, int]
+    classes: list[tuple[str, int]]
+    sources: list[tuple[str, str, int]]
+
+
+def stats(kg: KnowledgeGraph) -> Stats:
+    """Triples per file, entities per class, entities per source."""
+    from .core.namespaces import display_path
+
+    triples = {display_path(f.path): kg.count(sorted(f.graphs)) for f in kg.inputs.files}
+    data = list(kg.loaded.data_graphs)
+    classes = answer(kg, screen(_CLASS_COUNTS, "stats"), default_graphs=data)
+    sources = answer(kg, screen(_SOURCE_COUNTS, "stats"), default_graphs=data)
+    return Stats(
+        triples,
+        [(r[0].value, int(r[1].value)) for r in classes.rows],
+        [(r[0].value, "" if r[1] is None else r[1].value, int(r[2].value)) for r in sources.rows],
+    )
+
+
+# --- the graphs as rdflib graphs -----------------------------------------------------------
+
+
+@dataclass
+class RdfView:
+    """The loaded graphs as an rdflib Dataset, for the modules that publish with rdflib."""
+
+    dataset: Any
+    ontology_graphs: list[str]
+    data_graphs: list[str]
+    ontology_files: list[Path]
+    data_files: list[Path]
+
+    @classmethod
+    def of(cls, kg: KnowledgeGraph) -> RdfView:
+        from rdflib import Dataset, URIRef
+
+        from .core.terms import to_rdflib
+        from .core.vocab import bind_prefixes
+
+        dataset = bind_prefixes(Dataset())
+        graphs = list(kg.asserted_graphs) + ([INFERRED_GRAPH] if kg.reasoned else [])
+        for q in kg.quads(graphs):
+            dataset.graph(URIRef(q.graph_name.value)).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            )
+        return cls(
+            dataset,
+            list(kg.loaded.ontology_graphs),
+            list(kg.loaded.data_graphs),
+            kg.ontology_files,
+            kg.data_files,
+        )
+
+    def graph(self, iri: str):
+        from rdflib import URIRef
+
+        return self.dataset.graph(URIRef(iri))
+
+    def merged(self, graphs: Sequence[str]):
+        from rdflib import Graph
+
+        from .core.vocab import bind_prefixes
+
+        out = bind_prefixes(Graph())
+        for iri in graphs:
+            for triple in self.graph(iri):
+                out.add(triple)
+        return out
+
+    @cached_property
+    def ontology(self):
+        return self.merged(self.ontology_graphs)
+
+    @cached_property
+    def data(self):
+        return self.merged(self.data_graphs)
+
+    def asserted(self):
+        """Ontology and data together, as one (fresh) graph."""
+        return self.merged([*self.ontology_graphs, *self.data_graphs])
+
+
+__all__ = [
+    "INFERENCE_CHOICES",
+    "all_questions",
+    "closure_text",
+    "find_question",
+    "remote_answer",
+    "write_output",
+    "Job",
+    "KnowledgeGraph",
+    "RdfView",
+    "answer",
+    "bounded",
+    "export",
+    "inferred",
+    "job_for",
+    "load",
+    "query",
+    "reason",
+    "stats",
+    "undefined_terms",
+    "validate",
+    "why",
+]

@@ -22,25 +22,14 @@ import resource
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..core.errors import QueryError
+from .protocol import GRAPH_TYPES, RESULT_TYPES, Reply, error_reply, explain, prepare
+
 log = logging.getLogger("zonekg.serve")
 
-#: Media type → rdflib serializer name, for SELECT/ASK results and for graphs.
-RESULT_SERIALIZERS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_SERIALIZERS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
 MEMORY_LIMIT = 3 * 1024**3
 CACHEABLE = {200, 400, 403, 406, 422}
 CACHE_ENTRIES = 512
@@ -48,24 +37,16 @@ CACHE_BODY_LIMIT = 1024 * 1024
 START_TIMEOUT = 120.0
 
 
-@dataclass
-class Reply:
-    status: int
-    content_type: str
-    body: bytes
-    rows: int = 0
-
-
-def error_reply(status: int, message: str) -> Reply:
-    return Reply(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
-
-
 # --- inside the worker process -------------------------------------------------------
 
 
-def _worker_main(conn: Connection, data: list[str] | None, max_rows: int) -> None:
-    from .. import guard
+def _worker_main(
+    conn: Connection, parent: int, data: list[str] | None, engine: str | None, max_rows: int
+) -> None:
+    from .. import api
+    from ..safety import guard, limits
 
+    limits.die_with_parent(parent)  # a killed server leaves no worker running on
     guard.install(data or [])  # a spawned worker is a new interpreter: guard it too
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
@@ -73,13 +54,8 @@ def _worker_main(conn: Connection, data: list[str] | None, max_rows: int) -> Non
     # should not wait for CPU behind them.
     with contextlib.suppress(OSError):
         os.nice(5)
-    import rdflib.plugins.sparql as sparql
-
-    # Never fetch a graph named in FROM / FROM NAMED (they are checked before they get
-    # here; this is the second lock), and keep the inferred graph out of the default graph.
-    sparql.SPARQL_LOAD_GRAPHS = False
-    sparql.SPARQL_DEFAULT_GRAPH_UNION = False
-    dataset = build_dataset([Path(p) for p in data] if data else None)
+    kg = api.load([Path(p) for p in data] if data else None, engine=engine)
+    api.reason(kg)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -87,84 +63,63 @@ def _worker_main(conn: Connection, data: list[str] | None, max_rows: int) -> Non
         except (EOFError, OSError):
             return
         try:
-            reply = execute(dataset, job, max_rows)
+            reply = execute(kg, job, max_rows)
         except MemoryError:
             reply = error_reply(
                 503, "the query needed more memory than a query may use; narrow it down"
             )
-        except Exception as exc:  # a query that rdflib fails on must not end the worker
+        except QueryError as exc:
+            reply = error_reply(400, explain(exc))
+        except Exception as exc:  # a query the engine fails on must not end the worker
             reply = error_reply(500, f"the query failed while running: {exc}")
         conn.send(reply)
 
 
-def build_dataset(data: list[Path] | None):
-    """Named graph per file plus the OWL-RL closure; the default graph is the asserted union."""
-    from ..load import load
-    from ..reason import reason
-
-    kg = load(data)
-    reason(kg)
-    dataset = kg.dataset
-    default = dataset.default_context
-    for triple in kg.asserted():
-        default.add(triple)
-    return dataset
-
-
-def execute(dataset, job: dict, max_rows: int) -> Reply:
-    from rdflib import URIRef
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.query import Result
-
-    from ..namespaces import bind_prefixes
-    from ..query import tsv
-    from .sparql import prepare
+def execute(kg, job: dict, max_rows: int) -> Reply:
+    from .. import api
+    from ..core import render
+    from ..core.results import ASK
 
     prepared = prepare(job)
     if isinstance(prepared, Reply):
         return prepared
-    prepared, media_type = prepared
-    clause = [CompValue("DatasetClause", default=URIRef(g)) for g in job.get("default", [])]
-    clause += [CompValue("DatasetClause", named=URIRef(g)) for g in job.get("named", [])]
-    if (
-        clause
-    ):  # the protocol's default-graph-uri / named-graph-uri override FROM (SPARQL 1.1 §2.1.4)
-        prepared.algebra["datasetClause"] = clause
-    result = dataset.query(prepared)
-    if result.type == "SELECT":
-        rows = []
-        for row in itertools.islice(result, max_rows + 1):
-            rows.append(
-                {
-                    var: value
-                    for var, value in zip(result.vars, row, strict=True)
-                    if value is not None
-                }
-            )
-        if len(rows) > max_rows:
-            return too_many(max_rows, "rows")
-        capped = Result("SELECT")
-        capped.vars = result.vars
-        capped.bindings = rows
-        if media_type == "text/tab-separated-values":
-            body = tsv(result.vars, rows).encode("utf-8")
-        else:
-            body = capped.serialize(format=RESULT_SERIALIZERS[media_type])
-        return Reply(200, _with_charset(media_type), body, len(rows))
-    if result.type == "ASK":
-        body = result.serialize(format=RESULT_SERIALIZERS[media_type])
-        return Reply(200, _with_charset(media_type), body, 1)
-    graph = result.graph
-    if len(graph) > max_rows:
-        return too_many(max_rows, "triples")
-    bind_prefixes(graph)
-    body = serialize_graph(graph, media_type)
-    return Reply(200, _with_charset(media_type), body, len(graph))
+    screened, media_type = prepared
+    # The protocol's default-graph-uri / named-graph-uri override FROM (SPARQL 1.1 §2.1.4).
+    default = job.get("default") or None
+    named = job.get("named") or None
+    if default is None and named is None:
+        default, named = list(kg.asserted_graphs), None
+    result = api.answer(kg, screened, default_graphs=default, named_graphs=named)
+    if len(result) > max_rows and result.kind != ASK:
+        return too_many(max_rows, "triples" if result.is_graph else "rows")
+    if result.is_graph:
+        body = serialize_triples(result.triples, media_type)
+    else:
+        body = render.render(result, RESULT_TYPES[media_type]).encode("utf-8")
+    return Reply(200, _with_charset(media_type), body, len(result))
+
+
+def serialize_triples(triples, media_type: str) -> bytes:
+    """Triples from a query in *media_type* (JSON-LD through rdflib, with the prefixes used)."""
+    from ..core import render
+
+    name = GRAPH_TYPES[media_type]
+    if name != "jsonld":
+        return render.graph_text(triples, name).encode("utf-8")
+    from rdflib import Graph
+
+    from ..core.terms import triple_to_rdflib
+    from ..core.vocab import bind_prefixes
+
+    graph = bind_prefixes(Graph())
+    for triple in triples:
+        graph.add(triple_to_rdflib(triple))
+    return serialize_graph(graph, media_type)
 
 
 def serialize_graph(graph, media_type: str) -> bytes:
-    """A graph in *media_type*; JSON-LD gets an inline @context of the graph's prefixes
-    (never a remote one), so that it reads as compactly as the Turtle."""
+    """An rdflib graph in *media_type*; JSON-LD gets an inline @context of the graph's
+    prefixes (never a remote one), so that it reads as compactly as the Turtle."""
     from rdflib import URIRef
 
     if media_type == "application/ld+json":
@@ -178,7 +133,8 @@ def serialize_graph(graph, media_type: str) -> bytes:
         return graph.serialize(
             format="json-ld", context=context, auto_compact=True, encoding="utf-8"
         )
-    return graph.serialize(format=GRAPH_SERIALIZERS[media_type], encoding="utf-8")
+    rdflib_names = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}
+    return graph.serialize(format=rdflib_names[GRAPH_TYPES[media_type]], encoding="utf-8")
 
 
 def too_many(cap: int, what: str) -> Reply:
@@ -199,12 +155,12 @@ def _with_charset(media_type: str) -> str:
 class Worker:
     _ids = itertools.count(1)
 
-    def __init__(self, data: list[str] | None, max_rows: int):
+    def __init__(self, data: list[str] | None, engine: str | None, max_rows: int):
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main,
-            args=(child, data, max_rows),
+            args=(child, os.getpid(), data, engine, max_rows),
             daemon=True,
             name=f"zonekg-query-{next(self._ids)}",
         )
@@ -236,9 +192,12 @@ class Worker:
 class QueryPool:
     """A fixed number of workers; a killed worker is replaced in the background."""
 
-    def __init__(self, size: int, data: list[str] | None, timeout: float, max_rows: int):
+    def __init__(
+        self, size: int, data: list[str] | None, timeout: float, max_rows: int, engine: str | None = None
+    ):
         self.size = size
         self.data = data
+        self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers: list[Worker] = []
@@ -257,7 +216,7 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     def _spawn(self) -> Worker:
-        worker = Worker(self.data, self.max_rows)
+        worker = Worker(self.data, self.engine, self.max_rows)
         with self._lock:
             self.workers.append(worker)
         return worker

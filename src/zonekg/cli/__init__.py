@@ -1,0 +1,93 @@
+"""The ``zonekg`` command: it parses arguments, calls ``zonekg.api`` and prints.
+
+Commands are grouped by topic (``graph``: validate, reason, run, fmt, stats, why,
+questions; ``ask``: query; ``publish``: export, diff, release, diagram,
+generate, push; ``serving``: serve). Exit codes: 0 ok, 1 the data fails a
+check, 2 bad input or usage, 3 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+
+import click
+
+from ..core.errors import EXIT_INTERNAL, ZonekgError
+
+DEBUG = {"on": False}
+
+
+@click.group(
+    help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
+    "validate, reason, query and inspect it.",
+    context_settings={"help_option_names": ["--help"]},
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option(
+    "--timeout", type=float, default=None, help="Time limit in seconds per query, validation or reasoning run."
+)
+@click.option("--memory", type=float, default=None, help="Memory limit in MB for those runs.")
+def cli(debug: bool, timeout: float | None, memory: float | None) -> None:
+    from ..safety.limits import set_from_options
+
+    DEBUG["on"] = debug
+    set_from_options(timeout=timeout, memory=memory)
+
+
+def _register() -> None:
+    from . import ask, graph, publish, serving
+
+    for module in (graph, ask, publish, serving):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    from ..safety import guard
+    from .output import err
+
+    guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
+    if "--debug" not in sys.argv:
+        logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
+        warnings.simplefilter("ignore")  # and warns on stderr; the checks report these
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err().print("interrupted", markup=False)
+        sys.exit(130)
+    except ZonekgError as exc:
+        if DEBUG["on"]:
+            raise
+        err().print("[red]error[/]: ", end="")
+        err().print(str(exc), markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err().print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:
+        if DEBUG["on"]:
+            raise
+        err().print("[red]internal error[/]: ", end="")
+        err().print(
+            f"{type(exc).__name__}: {exc}\n  hint: rerun with --debug for the traceback, and report it",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""``zonekg query``: competency questions, .rq files and SPARQL text, here or at an endpoint."""
+
+from __future__ import annotations
+
+import click
+
+from .. import api
+from ..core import render
+from ..core.errors import ZonekgError
+from .options import choice, data_option, data_paths, engine_option, store_option
+from .output import note, out, table, write
+
+FORMATS = ("table", "csv", "tsv", "json", "xml")
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--text", default=None, help="SPARQL text to run.")
+@click.option("--all", "run_all", is_flag=True, help="Run every competency question.")
+@click.option("--reason", "reasoned", is_flag=True, help="Query the OWL-RL closure as well.")
+@click.option("--format", "fmt", default="table", help="table, csv, tsv, json or xml.")
+@data_option
+@engine_option
+@store_option
+@click.option(
+    "--endpoint", default=None, help="Run at this SPARQL 1.1 endpoint instead (the only URL used)."
+)
+def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> None:
+    """Run a competency question, an .rq file or SPARQL text."""
+    choice("--format", fmt, FORMATS)
+    choice("--engine", engine, ("oxigraph", "reference"))
+    given = sum(x is not None and x is not False for x in (name, text, run_all or None))
+    if given != 1:
+        raise ZonekgError(
+            "give exactly one of: a question name or file, --text, or --all",
+            hint="see `zonekg questions` for the names",
+        )
+    if text is not None:
+        jobs = [api.Job("--text", "", text, reasoned)]
+    elif run_all:
+        jobs = [api.job_for(cq, reasoned or None) for cq in api.all_questions()]
+    else:
+        jobs = [api.job_for(api.find_question(name), reasoned or None)]
+    screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
+    if endpoint:
+        answers = [api.remote_answer(endpoint, s) for s in screened]
+    else:
+
+        def task():
+            kg = api.load(data_paths(data), engine=engine, store=store)
+            found = [
+                api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
+            ]
+            return found, kg.notes
+
+        answers, notes = api.bounded(task, what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries")
+        for text_note in notes:
+            note(f"note: {text_note}")
+    print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all)
+
+
+def print_answers(answers, fmt: str, every: bool) -> None:
+    for job, result in answers:
+        if every:
+            out().print("")
+            out().print(job.label, style="bold", markup=False, highlight=False, end="")
+            out().print(f": {job.question}", markup=False, highlight=False)
+        if fmt == "table" and not result.is_graph:
+            table(*render.table_cells(result))
+        else:
+            write(render.render(result, "csv" if fmt == "table" else fmt))
+
+
+COMMANDS = [query]

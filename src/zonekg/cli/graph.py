@@ -1,0 +1,208 @@
+"""Commands on the graph itself: validate, reason, run (the whole pipeline), stats, why, fmt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..core.errors import EXIT_CHECK_FAILED
+from .options import choice, data_option, data_paths, engine_option, output_option, store_option
+from .output import count, err, note, out, say
+
+
+def _notes(notes) -> None:
+    for text in notes:
+        note(f"note: {text}")
+
+
+def _progress(step: str, total: int | None, unit: str):
+    from .progress import bar
+
+    return bar(step, total, unit)
+
+
+def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeGraph:
+    with _progress("load", None, "bytes") as advance:
+        return api.load(data, engine=engine, store=store, ill_typed=ill_typed, progress=advance)
+
+
+@click.command()
+@data_option
+@click.option("--inference", default="none", help="Inference before validating: none, rdfs or owlrl.")
+@click.option("--format", "fmt", default="text", help="text, turtle or json.")
+@click.option("--shapes", type=click.Path(path_type=Path), default=None, help="Shapes file (default: the project's shapes).")
+@engine_option
+@store_option
+def validate(data, inference, fmt, shapes, engine, store) -> None:
+    """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
+    choice("--format", fmt, ("text", "turtle", "json"))
+    choice("--inference", inference, api.INFERENCE_CHOICES)
+    choice("--engine", engine, ("oxigraph", "reference"))
+
+    def task():
+        kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
+        with _progress("validate", None, "checks") as advance:
+            report = api.validate(kg, shapes, inference, progress=advance)
+        return report, kg.notes
+
+    report, notes = api.bounded(task, what="validation")
+    _notes(notes)
+    print_report(report, fmt, inference)
+    if not report.conforms or report.ill_typed:
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+def print_report(report, fmt: str, inference: str) -> None:
+    if fmt == "turtle":
+        say(report.report_graph().serialize(format="turtle"))
+    elif fmt == "json":
+        payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
+        say(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif report.conforms:
+        out().print(
+            f"[green]Conforms[/]: {report.data_triples} data triples in {report.data_files} files "
+            f"meet the shapes (inference: {inference})."
+        )
+    else:
+        from ..core.namespaces import curie
+
+        grouped = report.by_shape()
+        out().print(
+            f"[red]Does not conform[/]: {count(len(report.results), 'result')} "
+            f"in {count(len(grouped), 'shape')} (inference: {inference})."
+        )
+        for shape, results in grouped.items():
+            out().print("")
+            out().print(shape, style="bold", markup=False, highlight=False, end="")
+            say(f" ({len(results)})")
+            for r in results:
+                where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
+                path = f" {curie(str(r.path))}" if r.path is not None else ""
+                say(f"  {where}: {curie(str(r.focus))}{path}")
+                say(f"    {r.message}")
+    for problem in report.ill_typed:
+        note(f"{problem.error().where()}: ill-typed literal \"{problem.lexical}\" for datatype "
+             f"<{problem.literal.datatype.value}> (no shape checks it)")
+
+
+@click.command()
+@data_option
+@output_option("Write the inferred triples here.")
+@engine_option
+@store_option
+def reason(data, output, engine, store) -> None:
+    """Materialise the OWL-RL closure; only the inferred triples are written."""
+    choice("--engine", engine, ("oxigraph", "reference"))
+
+    def task():
+        kg = load_with_progress(data_paths(data), engine, store)
+        with _progress("reason", None, "triples") as advance:
+            total = api.reason(kg, progress=advance)
+        return api.closure_text(kg), total, kg.notes
+
+    text, total, notes = api.bounded(task, what="reasoning")
+    _notes(notes)
+    if output is None:
+        say(text)
+        return
+    api.write_output(output, text, "turtle")
+    note(f"{total} inferred triples written to {output} (asserted data unchanged).")
+
+
+@click.command()
+@data_option
+@output_option("Write the inferred triples here.")
+@engine_option
+@store_option
+def run(data, output, engine, store) -> None:
+    """The whole pipeline on one load: validate, reason, answer every competency question."""
+    from .ask import print_answers
+
+    choice("--engine", engine, ("oxigraph", "reference"))
+    jobs = [api.job_for(cq) for cq in api.all_questions()]
+    screened = [api.screen_job(job) for job in jobs]
+
+    def task():
+        kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
+        report = api.validate(kg)
+        total = api.reason(kg)
+        answers = [api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)]
+        return report, api.closure_text(kg), total, answers, kg.notes
+
+    report, text, total, answers, notes = api.bounded(task, what="the pipeline")
+    _notes(notes)
+    print_report(report, "text", "none")
+    if output is not None:
+        api.write_output(output, text, "turtle")
+        note(f"{total} inferred triples written to {output} (asserted data unchanged).")
+    print_answers(list(zip(jobs, answers, strict=True)), "table", every=True)
+    if not report.conforms or report.ill_typed:
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+@click.command()
+def questions() -> None:
+    """List the competency questions."""
+    from .output import draw
+
+    found = api.all_questions()
+    draw(["name", "question", "inference"], [[q.name, q.question, q.inference] for q in found])
+
+
+@click.command()
+@click.argument("entity")
+@data_option
+@engine_option
+def why(entity, data, engine) -> None:
+    """Show the quoted passages and sources behind an entity."""
+    found = api.bounded(
+        lambda: api.why(api.load(data_paths(data), engine=engine), entity), what="why"
+    )
+    if not found:
+        say(f"No provenance recorded for {entity}.")
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+    for s in found:
+        title = s.document_label or s.document
+        if s.kind == "quote":
+            out().print(f"“{s.quote}”", style="bold", markup=False, highlight=False)
+            say(f"   — {title}")
+        else:
+            address = f" <{s.url}>" if s.url else ""
+            out().print("source:", style="dim", end=" ")
+            say(f"{title}{address}")
+
+
+@click.command()
+@data_option
+@engine_option
+def stats(data, engine) -> None:
+    """Triples per file, entities per class, entities per source."""
+    from ..core.namespaces import curie
+    from .output import draw
+
+    s = api.bounded(lambda: api.stats(api.load(data_paths(data), engine=engine)), what="stats")
+    draw(["file", "triples"], [[f, str(n)] for f, n in s.triples.items()],
+         total=("total", str(sum(s.triples.values()))))
+    draw(["class", "entities"], [[curie(c), str(n)] for c, n in s.classes])
+    draw(["source", "entities derived from it"], [[label or curie(d), str(n)] for d, label, n in s.sources])
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Only report files that are not canonical; exit 1.")
+def fmt(files, check) -> None:
+    """Rewrite data files in the stable sorted Turtle form (or --check them)."""
+    from ..publish.canonical import reformat
+
+    unformatted = reformat(list(files) or None, check=check)
+    verb = "would reformat" if check else "reformatted"
+    for file in unformatted:
+        err().print(f"{verb} {file}", markup=False, highlight=False)
+    if check and unformatted:
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+COMMANDS = [validate, reason, run, questions, why, stats, fmt]

@@ -1,0 +1,147 @@
+"""Commands that write the graph out: export, diff, release, diagram, generate, push."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..core.errors import EXIT_CHECK_FAILED
+from .options import choice, data_option, data_paths, engine_option, output_option, store_option
+from .output import note, say, write
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: from the -o suffix, else turtle).",
+)
+@click.option("--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph).")
+@click.option(
+    "--graph", default=None, help="asserted, inferred or all (default: all with --reason, else asserted)."
+)
+@click.option("--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes.")
+@output_option("Write here (atomically), not stdout.")
+@data_option
+@engine_option
+def export(fmt, reasoned, graph, canonical, output, data, engine) -> None:
+    """Export the graph in an RDF format; TriG and N-Quads keep the named graphs."""
+    from ..core.formats import GRAPH_CHOICES, format_for
+
+    if graph is not None:
+        choice("--graph", graph, GRAPH_CHOICES)
+    if fmt is not None:
+        format_for(fmt)
+    choice("--engine", engine, ("oxigraph", "reference"))
+
+    def task():
+        kg = api.load(data_paths(data), engine=engine)
+        return api.export(kg, fmt, graph, reasoned, canonical, output)
+
+    text = api.bounded(task, what="export")
+    if output is None:
+        write(text)
+    else:
+        note(f"wrote {output} ({len(text.encode('utf-8'))} bytes)")
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), required=False)
+@data_option
+def diff(old, new, data) -> None:
+    """Triples added (+) and removed (-) going from OLD to NEW; exit 1 if they differ."""
+    from ..publish.diff import diff as run_diff
+    from ..publish.diff import read_graph
+
+    before = read_graph(old)
+    current = api.bounded(lambda: api.load(data_paths(data)).rdf.asserted(), what="loading")
+    after = read_graph(new) if new is not None else current
+    result = run_diff(before, after, label_source=current)
+    for line in result.lines():
+        say(line)
+    if result.same:
+        note("no differences")
+        return
+    note(f"{len(result.removed)} removed, {len(result.added)} added")
+    raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--endpoint",
+    default="http://127.0.0.1:8000/sparql",
+    show_default=True,
+    help="SPARQL endpoint address to put in the description.",
+)
+@data_option
+def release(folder, endpoint, data) -> None:
+    """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    from ..publish.release import build, version
+
+    files = api.bounded(lambda: build(api.load(data_paths(data)), folder, endpoint=endpoint), what="release")
+    say(f"release {version()}: {len(files)} files in {folder}")
+
+
+@click.command()
+@click.argument("kind")
+@output_option("File to write: .svg, .png or .dot.")
+@data_option
+def diagram(kind, output, data) -> None:
+    """Draw the ontology or the zone with Graphviz."""
+    from ..publish.diagram import KINDS, write_diagram
+
+    choice("kind", kind, KINDS)
+    if output is None:
+        raise click.UsageError("Missing option '-o' / '--output'.")
+    api.bounded(lambda: write_diagram(api.load(data_paths(data)).rdf, kind, output), what="diagram")
+    note(f"wrote {output}")
+
+
+@click.command()
+@click.option("--triples", type=int, required=True, help="At least this many data triples.")
+@output_option("Folder to write into.")
+@click.option("--seed", type=int, default=0, help="Same seed, same data.")
+@click.option("--violations", type=int, default=0, help="Break this many resources (known shapes).")
+def generate(triples, output, seed, violations) -> None:
+    """Write synthetic zone-shaped data (for benchmarks and scale tests)."""
+    from ..publish.generate import generate as run_generator
+    from .progress import bar
+
+    if output is None:
+        raise click.UsageError("Missing option '-o' / '--output'.")
+    with bar("generate", triples, "triples") as advance:
+        made = run_generator(triples, output, seed=seed, violations=violations, progress=advance)
+    note(
+        f"{made.triples} triples ({made.copies} zone copies, {len(made.violations)} violations) "
+        f"written to {output}"
+    )
+    for kind, focus in made.violations:
+        note(f"  {kind}: {focus}")
+
+
+@click.command()
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://host:7878/store")
+@click.option("--graph", default=None, help="Target graph IRI (default: the default graph).")
+@click.option("--with-inferred", is_flag=True, help="Push the OWL-RL closure as well.")
+@data_option
+@engine_option
+@store_option
+def push(endpoint, graph, with_inferred, data, engine, store) -> None:
+    """Replace a graph in a remote triplestore with this graph (one HTTP PUT)."""
+    from ..publish import push as pushing
+
+    pushing.graph_store_url(endpoint, graph)  # a bad URL is refused before any work
+    body, count = api.bounded(
+        lambda: pushing.body(api.load(data_paths(data), engine=engine, store=store), with_inferred),
+        what="push",
+    )
+    result = pushing.push(endpoint, body, count, graph)
+    note(f"{result.triples} triples put to {result.url} (HTTP {result.status}).")
+
+
+COMMANDS = [export, diff, release, diagram, generate, push]

@@ -1,0 +1,30 @@
+"""``zonekg serve``: the SPARQL endpoint, dereferenceable IRIs and pages."""
+
+from __future__ import annotations
+
+import click
+
+from .options import data_option, data_paths, engine_option
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public address that https://w3id.org/zonekg/ maps to (default: http://HOST:PORT/).",
+)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL query may run.")
+@click.option("--max-rows", type=int, default=10000, show_default=True, help="Most result rows (or triples) returned.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@data_option
+@engine_option
+def serve(host, port, base_url, timeout, max_rows, workers, data, engine) -> None:
+    """Serve the graph: SPARQL endpoint, dereferenceable IRIs and pages (Ctrl-C stops)."""
+    from ..web.app import serve as run_server
+
+    run_server(host, port, base_url, timeout, max_rows, workers, data_paths(data), engine)
+
+
+COMMANDS = [serve]

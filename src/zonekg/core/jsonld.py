@@ -1,0 +1,198 @@
+"""JSON-LD for web developers: the project @context, compacted and framed documents.
+
+The context (``context.jsonld`` beside this module, published as
+CONTEXT_IRI) gives readable keys: ``name`` for labels as a language map,
+``partOf``, ``totalArea``, ``derivedFrom`` and so on. Documents carry the
+context inline so that they can be read without fetching anything.
+
+pyld is only ever given LOADER, which serves the project's own context and
+refuses every other address: JSON-LD processing never reaches the network.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+from pyld.jsonld import JsonLdError
+from rdflib import Dataset, Graph, URIRef
+
+from .errors import LoadError, ZonekgError
+from .vocab import bind_prefixes
+
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+CONTEXT_IRI = "https://w3id.org/zonekg/context.jsonld"
+ZONE_IRI = "https://w3id.org/zonekg/id/zone/chengdu"
+
+
+@cache
+def _context_document() -> dict[str, Any]:
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+
+
+def context() -> dict[str, Any]:
+    """The project's @context object (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_context_document()["@context"])
+
+
+def context_text() -> str:
+    return CONTEXT_FILE.read_text(encoding="utf-8")
+
+
+def loader(url: str, options: dict | None = None) -> dict[str, Any]:
+    """A pyld document loader that serves only the project's context."""
+    if url == CONTEXT_IRI:
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": copy.deepcopy(_context_document()),
+        }
+    raise JsonLdError(
+        f"refusing to fetch {url}: only the project context ({CONTEXT_IRI}) is served",
+        "jsonld.LoadDocumentError",
+        {"url": url},
+        code="loading remote context failed",
+    )
+
+
+def _options(**extra) -> dict[str, Any]:
+    return {"documentLoader": loader, **extra}
+
+
+def expanded(graph: Graph) -> list[dict[str, Any]]:
+    """Expanded JSON-LD of *graph* (its triples only; named graphs are merged)."""
+    lines = _triples_only(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    # Sorted input gives the same key and array order on every run.
+    nquads = "".join(sorted(line + "\n" for line in lines.splitlines() if line.strip()))
+    return jsonld.from_rdf(nquads, _options(format="application/n-quads", useNativeTypes=True))
+
+
+def compacted_nquads(nquads: str) -> dict[str, Any]:
+    """Compacted JSON-LD of N-Triples/N-Quads text (graphs merged), sorted for stable output."""
+    lines = "".join(sorted(line + "\n" for line in nquads.splitlines() if line.strip()))
+    doc = jsonld.from_rdf(lines, _options(format="application/n-quads", useNativeTypes=True))
+    return _inline_context(jsonld.compact(doc, CONTEXT_IRI, _options(graph=True)))
+
+
+def compacted(graph: Graph) -> dict[str, Any]:
+    """The whole graph as one compacted document: ``{"@context": ..., "@graph": [...]}``."""
+    doc = jsonld.compact(expanded(graph), CONTEXT_IRI, _options(graph=True))
+    return _inline_context(doc)
+
+
+def framed(graph: Graph, frame: dict[str, Any]) -> dict[str, Any]:
+    """*graph* shaped by a JSON-LD *frame* (its @context is the project's)."""
+    frame = {"@context": CONTEXT_IRI, **{k: v for k, v in frame.items() if k != "@context"}}
+    doc = jsonld.frame(expanded(graph), frame, _options(omitGraph=True))
+    return _inline_context(doc)
+
+
+def class_frame(class_term: str) -> dict[str, Any]:
+    """Every instance of a class, with what it links to nested once."""
+    return {"type": class_term, "@embed": "@once"}
+
+
+def zone_frame(zone: str = ZONE_IRI) -> dict[str, Any]:
+    """The zone as root: its areas, area, approving body and sources nested; the
+    lists, plans and events that point at it (and through them the proposals and
+    agreements) nested under ``@reverse`` keys. Each node is embedded once, so
+    the long source texts are not repeated."""
+    return {
+        "id": zone,
+        "@embed": "@once",
+        "@reverse": {
+            "concerns": {"@embed": "@once"},
+            "about": {"@embed": "@once"},
+            "hasMember": {"@embed": "@once"},
+        },
+    }
+
+
+def class_documents(graph: Graph) -> dict[str, dict[str, Any]]:
+    """A framed document per class of ours that has instances, keyed by its term."""
+    ctx = context()
+    terms = {v: k for k, v in ctx.items() if isinstance(v, str) and ":" in v}
+    present = {
+        str(o)
+        for o in graph.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+    }
+    docs = {}
+    for term_iri, term in sorted(terms.items(), key=lambda kv: kv[1]):
+        prefix, _, local = term_iri.partition(":")
+        iri = ctx.get(prefix, "") + local
+        if iri in present and term[:1].isupper():
+            docs[term] = framed(graph, class_frame(term))
+    return docs
+
+
+def to_graph(doc: Any, source: str = "JSON-LD") -> Graph:
+    """Expand a JSON-LD document with pyld (project context only) into an rdflib graph."""
+    try:
+        nquads = jsonld.to_rdf(doc, _options(format="application/n-quads"))
+    except JsonLdError as exc:
+        raise LoadError(
+            f"cannot expand JSON-LD: {_reason(exc)}",
+            hint=f"use the project context ({CONTEXT_IRI}) or an inline @context",
+            file=Path(source),
+        ) from None
+    dataset = Dataset()
+    if nquads.strip():
+        dataset.parse(data=nquads, format="nquads")
+    graph = bind_prefixes(Graph())
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _inline_context(doc: dict[str, Any]) -> dict[str, Any]:
+    if doc.get("@context") == CONTEXT_IRI:
+        doc = {"@context": context(), **{k: v for k, v in doc.items() if k != "@context"}}
+    return doc
+
+
+def _triples_only(graph: Graph) -> Graph:
+    if isinstance(graph, Dataset):
+        merged = Graph()
+        for s, p, o, _ in graph.quads((None, None, None, None)):
+            merged.add((s, p, o))
+        return merged
+    return graph
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost useful message of pyld's chain of errors."""
+    chain = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for error in chain:
+        details = getattr(error, "details", None) or {}
+        if getattr(error, "code", None) == "loading remote context failed" and "url" in details:
+            return f"it refers to the remote context {details['url']}, which is never fetched"
+    last = chain[-1]
+    text = last.args[0] if last.args else str(last)
+    return str(text).splitlines()[0]
+
+
+__all__ = [
+    "CONTEXT_FILE",
+    "CONTEXT_IRI",
+    "ZonekgError",
+    "class_documents",
+    "compacted",
+    "context",
+    "expanded",
+    "framed",
+    "loader",
+    "to_graph",
+    "zone_frame",
+]

@@ -1,0 +1,109 @@
+"""Every prefix the project uses, and the IRIs of its graphs: the one place they are bound.
+
+Plain strings, so that the query path needs no RDF library to print a CURIE.
+Instance IRIs are slash IRIs ``https://w3id.org/zonekg/id/{kind}/{slug}``; each kind
+gets its own prefix so that Turtle can abbreviate them (a local name may not
+contain ``/``). ``vocab`` turns these into rdflib namespaces for the modules
+that work with rdflib graphs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+
+BASE = "https://w3id.org/zonekg/"
+ZK = BASE + "def#"
+ZKSH = BASE + "shapes#"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+#: The graph the OWL-RL closure is kept in, apart from the asserted graphs.
+INFERRED_GRAPH = GRAPH + "inferred"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SH = "http://www.w3.org/ns/shacl#"
+
+#: The kinds of instance this graph describes; each is a path segment under ID.
+KINDS = (
+    "amount",
+    "claim",
+    "collection",
+    "document",
+    "event",
+    "organization",
+    "passage",
+    "place",
+    "plan",
+    "project",
+    "proposal",
+    "quantity",
+    "sector",
+    "zone",
+)
+
+PREFIXES: dict[str, str] = {
+    "zk": ZK,
+    "zksh": ZKSH,
+    **{kind: f"{ID}{kind}/" for kind in KINDS},
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "gn": "https://sws.geonames.org/",
+    "iso639": "http://id.loc.gov/vocabulary/iso639-1/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": OWL,
+    "prov": "http://www.w3.org/ns/prov#",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "schema": "http://schema.org/",
+    "sh": SH,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "unit": "http://qudt.org/vocab/unit/",
+    "void": "http://rdfs.org/ns/void#",
+    "wd": "http://www.wikidata.org/entity/",
+    "dbr": "http://dbpedia.org/resource/",
+    "xsd": XSD,
+}
+
+
+def graph_iri(file: Path) -> str:
+    """The named graph a Turtle file's triples are loaded into."""
+    return GRAPH + display_path(file)
+
+
+def display_path(file: Path) -> str:
+    """A path relative to the project when it is inside it, else as given."""
+    try:
+        return Path(file).resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return Path(file).as_posix()
+
+
+def curie(iri: str) -> str:
+    """The shortest project CURIE for *iri*, or ``<iri>`` when no prefix fits."""
+    best = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if local and "/" not in local and "#" not in local:
+                if best is None or len(namespace) > len(PREFIXES[best[0]]):
+                    best = (prefix, local)
+    return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+
+
+def expand(text: str) -> str:
+    """Expand a CURIE of ours to a full IRI; IRIs (with or without <>) pass through."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1]
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return text

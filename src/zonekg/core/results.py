@@ -1,0 +1,149 @@
+"""What the pipeline steps return, whichever engine did the work.
+
+* ``QueryResult``: a SELECT, ASK, CONSTRUCT or DESCRIBE answer, with pyoxigraph
+  terms (cheap to import and to pickle out of a worker); ``render`` turns it into
+  every output format.
+* ``ValidationReport`` / ``ValidationResult``: SHACL results with rdflib terms,
+  because the shapes graph they point into is an rdflib graph; the report graph
+  (``sh:ValidationReport``) is built from them.
+* ``Location``: the ``file:line`` where a subject's description starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .namespaces import SH, curie, display_path
+
+SELECT, ASK, CONSTRUCT, DESCRIBE = "SELECT", "ASK", "CONSTRUCT", "DESCRIBE"
+
+
+@dataclass(frozen=True)
+class Location:
+    file: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{display_path(self.file)}:{self.line}"
+
+
+@dataclass
+class QueryResult:
+    """A query's answer: rows of terms (None where unbound), a boolean, or triples."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Any] = field(default_factory=list)
+
+    @property
+    def is_graph(self) -> bool:
+        return self.kind in (CONSTRUCT, DESCRIBE)
+
+    def __len__(self) -> int:
+        if self.kind == ASK:
+            return 1
+        return len(self.triples) if self.is_graph else len(self.rows)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of the bound variables."""
+        return [
+            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+
+
+@dataclass
+class ValidationResult:
+    focus: Any
+    path: Any
+    message: str
+    severity: Any
+    source_shape: Any
+    node_shape: Any
+    value: Any = None
+    component: Any = None
+    locations: list[Location] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "focus": str(self.focus),
+            "path": None if self.path is None else str(self.path),
+            "message": self.message,
+            "severity": curie(str(self.severity)),
+            "shape": shape_name(self.node_shape),
+            "value": None if self.value is None else str(self.value),
+            "where": [str(loc) for loc in self.locations],
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The results of either engine, and the shapes graph they point into."""
+
+    conforms: bool
+    results: list[ValidationResult]
+    shapes: Any = None
+    data_triples: int = 0
+    data_files: int = 0
+    ill_typed: list = field(default_factory=list)  # ill-typed literals no result reports
+
+    def report_graph(self):
+        """The report as a SHACL validation report graph (rdflib).
+
+        Blank-node paths and shapes are copied from the shapes graph, so that
+        ``sh:resultPath`` and ``sh:sourceShape`` read as the shapes graph wrote them.
+        """
+        from rdflib import BNode, Graph, Literal, URIRef
+        from rdflib.namespace import RDF
+
+        from .vocab import bind_prefixes
+
+        sh = lambda name: URIRef(SH + name)  # noqa: E731
+        graph = bind_prefixes(Graph())
+        report = BNode()
+        graph.add((report, RDF.type, sh("ValidationReport")))
+        graph.add((report, sh("conforms"), Literal(self.conforms)))
+        copied: set = set()
+        for r in self.results:
+            node = BNode()
+            graph.add((report, sh("result"), node))
+            graph.add((node, RDF.type, sh("ValidationResult")))
+            graph.add((node, sh("focusNode"), r.focus))
+            graph.add((node, sh("sourceShape"), r.source_shape))
+            graph.add((node, sh("resultSeverity"), r.severity))
+            graph.add((node, sh("resultMessage"), Literal(r.message)))
+            if r.component is not None:
+                graph.add((node, sh("sourceConstraintComponent"), URIRef(str(r.component))))
+            if r.path is not None:
+                graph.add((node, sh("resultPath"), r.path))
+                self._copy_blank(graph, r.path, copied)
+            if r.value is not None:
+                graph.add((node, sh("value"), r.value))
+            self._copy_blank(graph, r.source_shape, copied)
+        return graph
+
+    def _copy_blank(self, graph, node, copied: set) -> None:
+        from rdflib import BNode
+
+        if self.shapes is None or not isinstance(node, BNode) or node in copied:
+            return
+        copied.add(node)
+        for p, o in self.shapes.predicate_objects(node):
+            graph.add((node, p, o))
+            self._copy_blank(graph, o, copied)
+
+    def by_shape(self) -> dict[str, list[ValidationResult]]:
+        grouped: dict[str, list[ValidationResult]] = {}
+        for result in sorted(self.results, key=lambda r: (shape_name(r.node_shape), str(r.focus))):
+            grouped.setdefault(shape_name(result.node_shape), []).append(result)
+        return grouped
+
+
+def shape_name(node) -> str:
+    from rdflib import URIRef
+
+    return curie(str(node)) if isinstance(node, URIRef) else f"_:{node}"

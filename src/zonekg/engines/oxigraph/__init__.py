@@ -1,0 +1,209 @@
+"""The fast engine: Oxigraph for storage and SPARQL, compiled SHACL and OWL-RL rules.
+
+* Loading: each input file's checked bytes go into its named graph(s) of an
+  Oxigraph store, in memory or on disk (``store``, reused while the inputs'
+  digest and the graph sizes match its manifest).
+* Queries: Oxigraph's SPARQL engine runs the screened text.
+* Reasoning: ``rules`` (owlrl closes the schema, compiled instance rules do the rest).
+* Validation: ``validation`` (shapes compiled to SPARQL; pyrudof for what the
+  compiler does not translate). Inference before validation is pySHACL's work:
+  asked for it, this engine refuses and the pipeline hands over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ...core.errors import LoadError
+from ...core.namespaces import INFERRED_GRAPH, PREFIXES
+from ...core.results import ASK, QueryResult, ValidationReport
+from ...inputs import Inputs
+from ...inputs.shapes import Shapes
+from ...safety.screen import ScreenedQuery
+from ..base import Engine, Loaded, Progress, Unsupported, locate, no_progress
+from . import store as stores
+
+INFERRED = ox.NamedNode(INFERRED_GRAPH)
+EXTRA = ox.NamedNode("https://w3id.org/zonekg/graph/validation-extra")
+_QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+class OxigraphLoaded(Loaded):
+    def __init__(self, inputs: Inputs, store: ox.Store, location: Path | None) -> None:
+        super().__init__(inputs)
+        self.store = store
+        self.location = location
+        self.reused = False
+
+    def nodes(self, graphs: Iterable[str]) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in graphs]
+
+    def dataset(self, default: list[str], named: list[str] | None = None) -> dict:
+        """Query options that make *default* the default graph.
+
+        When the store holds exactly those graphs, ask for the union of all named
+        graphs instead of listing them: Oxigraph plans the union far better (one
+        competency question: 18 s listed, 2 s as the union, at 1M triples).
+        """
+        options: dict = {}
+        present = {g.value for g in self.store.named_graphs()}
+        if present == set(default):
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = self.nodes(default)
+        if named is not None:
+            options["named_graphs"] = self.nodes(named)
+        return options
+
+
+class OxigraphEngine(Engine):
+    name = "oxigraph"
+
+    def load(
+        self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
+    ) -> OxigraphLoaded:
+        location = Path(store) if store is not None else None
+        oxstore = stores.open_store(location)
+        loaded = OxigraphLoaded(inputs, oxstore, location)
+        if location is not None:
+            manifest = stores.trusted(oxstore, location, inputs.digest())
+            if manifest is not None:
+                loaded.reused = True
+                loaded.inferred_count = manifest.get("inferred")
+                progress("load", sum(len(f.data) for f in inputs.files))
+                return loaded
+            stores.drop_manifest(location)  # from here until the end, the store is not trusted
+            oxstore.clear()
+        for f in inputs.files:
+            loader = oxstore.bulk_load if location is not None else oxstore.load
+            try:
+                loader(input=f.data, format=f.ox_format, to_graph=ox.NamedNode(f.graph))
+            except (SyntaxError, OSError, ValueError) as exc:
+                raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None
+            progress("load", len(f.data))
+        if location is not None:
+            self._seal(loaded)
+        return loaded
+
+    def _seal(self, loaded: OxigraphLoaded) -> None:
+        """Flush an on-disk store and write its manifest, last."""
+        loaded.store.flush()
+        stores.write_manifest(
+            loaded.location,
+            {
+                "inputs": loaded.inputs.digest(),
+                "graphs": stores.graph_sizes(loaded.store),
+                "inferred": loaded.inferred_count,
+            },
+        )
+
+    def validate(
+        self,
+        loaded: OxigraphLoaded,
+        shapes: Shapes,
+        *,
+        inference: str = "none",
+        extra: Iterable[ox.Triple] = (),
+        progress: Progress = no_progress,
+    ) -> ValidationReport:
+        from .validation import validate
+
+        if inference != "none":
+            raise Unsupported(
+                f"the fast validator does not infer ({inference}) before validating",
+                hint="pySHACL does: --engine reference",
+            )
+        graphs = list(loaded.asserted_graphs)
+        extra = list(extra)
+        if extra:
+            loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, EXTRA) for t in extra)
+            graphs.append(EXTRA.value)
+        try:
+            report = validate(
+                loaded.store,
+                loaded.nodes(graphs),
+                loaded.dataset(graphs),
+                shapes,
+                progress,
+                loaded.inputs.data_files,
+            )
+        finally:
+            if extra:
+                loaded.store.update(f"DROP SILENT GRAPH {EXTRA}")
+        locate(loaded.inputs, report)
+        report.data_triples = self.count(loaded, loaded.data_graphs)
+        return report
+
+    def reason(self, loaded: OxigraphLoaded, *, cap: int, progress: Progress = no_progress) -> int:
+        from .rules import closure
+
+        if loaded.location is not None:
+            stores.drop_manifest(loaded.location)
+        closure(
+            loaded.store,
+            loaded.nodes(loaded.ontology_graphs),
+            loaded.nodes(loaded.data_graphs),
+            INFERRED,
+            progress,
+            cap=cap,
+        )
+        loaded.inferred_count = self.count(loaded, [INFERRED_GRAPH])
+        if loaded.location is not None:
+            self._seal(loaded)
+        return loaded.inferred_count
+
+    def add_inferred(self, loaded: OxigraphLoaded, triples: Iterable[ox.Triple]) -> None:
+        loaded.store.update(f"DROP SILENT GRAPH {INFERRED}")
+        loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in triples)
+        loaded.inferred_count = self.count(loaded, [INFERRED_GRAPH])
+
+    def query(
+        self,
+        loaded: OxigraphLoaded,
+        query: ScreenedQuery,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        default = default_graphs if default_graphs is not None else loaded.asserted_graphs
+        try:
+            result = loaded.store.query(
+                query.text, prefixes=PREFIXES, **loaded.dataset(list(default), named_graphs)
+            )
+            return _result(result, query)
+        except SyntaxError as exc:
+            raise _syntax_error(exc, query) from None
+
+    def quads(self, loaded: OxigraphLoaded, graphs: list[str]) -> Iterator[ox.Quad]:
+        for graph in loaded.nodes(graphs):
+            yield from loaded.store.quads_for_pattern(None, None, None, graph)
+
+    def count(self, loaded: OxigraphLoaded, graphs: list[str]) -> int:
+        if not graphs:
+            return 0
+        values = " ".join(f"<{g}>" for g in graphs)
+        result = loaded.store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(result))["n"].value)
+
+
+def _result(result, query: ScreenedQuery) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult(ASK, boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return QueryResult(query.form, triples=list(result))
+    variables = [v.value for v in result.variables]
+    return QueryResult("SELECT", variables, [tuple(solution) for solution in result])
+
+
+def _syntax_error(exc: SyntaxError, query: ScreenedQuery):
+    message = str(exc)
+    found = _QUERY_ERROR.search(message)
+    if found:
+        return query.syntax_error(found.group(3), int(found.group(1)))
+    return query.syntax_error(message, None)

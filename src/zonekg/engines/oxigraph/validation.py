@@ -1,0 +1,130 @@
+"""SHACL on Oxigraph: the shapes compiled to SPARQL (see ``shacl``), pyrudof for the rest.
+
+Blank-node shapes are skolemised so that a compiled check can name its shape
+in a query; results are mapped back to the shapes graph's own nodes, so that a
+report points at the shapes as they were written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ...core.errors import LoadError
+from ...core.results import ValidationReport, ValidationResult
+from ...core.terms import to_rdflib
+from ...inputs.shapes import Shapes, owning_node_shape
+from ..base import Progress
+
+SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
+
+
+def validate(store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files):
+    """Validate the union of *graphs* (*dataset*: the query options that select it)."""
+    from .shacl import NotCompiled, compile_shapes
+
+    skolemised = shapes.graph.skolemize(basepath=SKOLEM)
+    try:
+        checks = compile_shapes(skolemised)
+    except NotCompiled:
+        return validate_rudof(data_files, shapes.graph, progress)
+    return _run_checks(store, graphs, dataset, shapes.graph, checks, progress)
+
+
+def _run_checks(store, graphs, dataset, shapes, checks, progress) -> ValidationReport:
+    from .shacl import finish, prepare
+
+    prepare(store, graphs, checks)
+    try:
+        results = _results(store, dataset, shapes, checks, progress)
+    finally:
+        finish(store)
+    return ValidationReport(conforms=not results, results=results, shapes=shapes)
+
+
+def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]:
+    results = []
+    for check in checks:
+        for row in store.query(check.query, **dataset):
+            path = check.path
+            if check.sparql and "?path" in check.query and row["path"] is not None:
+                path = to_rdflib(row["path"])
+            value = row["value"] if "?value" in check.query else None
+            source = unskolemise(check.source_shape)
+            results.append(
+                ValidationResult(
+                    focus=to_rdflib(row["this"]),
+                    path=None if path is None else unskolemise(path),
+                    message=check.message,
+                    severity=check.severity,
+                    source_shape=source,
+                    node_shape=owning_node_shape(shapes, source),
+                    value=None if value is None else to_rdflib(value),
+                    component=check.component,
+                )
+            )
+        progress("validate", 1)
+    return results
+
+
+def unskolemise(node):
+    """The shapes graph's own node for a skolem IRI made by ``skolemize``."""
+    from rdflib import BNode, URIRef
+
+    text = str(node)
+    if isinstance(node, URIRef) and text.startswith(SKOLEM):
+        return BNode(text[len(SKOLEM) :])
+    return node
+
+
+def validate_rudof(data_files, shapes, progress: Progress) -> ValidationReport:
+    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses."""
+    import pyrudof
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import SH
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    first = True
+    # Path objects, never str: a str may be taken as inline data or a URL to fetch.
+    for file in data_files:
+        try:
+            rudof.read_data(
+                Path(file).resolve(),
+                reader_mode=pyrudof.ReaderMode.Strict,
+                merge=not first,
+                base=Path(file).resolve().as_uri(),
+            )
+        except Exception as exc:
+            raise LoadError(f"cannot read for validation: {exc}", file=file) from None
+        first = False
+        progress("validate", 1)
+    rudof.read_shacl(shapes.serialize(format="turtle"))
+    report = rudof.validate_shacl()
+    results = []
+    for entry in report:
+        focus = entry.focus_node
+        focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
+        source = URIRef(entry.source_shape)
+        results.append(
+            ValidationResult(
+                focus=focus,
+                path=URIRef(entry.path) if entry.path else None,
+                message=_message(entry.message),
+                severity=SH[entry.severity],
+                source_shape=source,
+                node_shape=owning_node_shape(shapes, source),
+                value=entry.value,
+                component=entry.constraint_component,
+            )
+        )
+    return ValidationReport(conforms=bool(report.conforms), results=results, shapes=shapes)
+
+
+def _message(text: str | None) -> str:
+    """rudof joins its own message and the shape's sh:message; keep the shape's words."""
+    if not text:
+        return "(no message)"
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"(?:@[\w-]+)?', text)
+    return parts[-1] if parts else text

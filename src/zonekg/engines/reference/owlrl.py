@@ -1,0 +1,65 @@
+"""The OWL-RL closure with owlrl, kept apart from the asserted triples.
+
+owlrl expands a graph in place, so it runs on a copy; what it adds is returned
+on its own. It stops at a triple-count cap, since a cycle can grow the closure
+for minutes.
+"""
+
+from __future__ import annotations
+
+from owlrl import DeductiveClosure, OWLRL_Semantics
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL
+
+from ...core.errors import LimitError
+from ...safety.limits import MAX_TRIPLES
+
+
+def closure(asserted: Graph, cap: int) -> Graph:
+    """The triples OWL-RL derives from *asserted* that it does not already hold."""
+    expanded = Graph()
+    for triple in asserted:
+        expanded.add(triple)
+    semantics = capped(OWLRL_Semantics, cap)
+    DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    inferred = Graph()
+    for triple in expanded:
+        if triple not in asserted and not _is_noise(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def _is_noise(triple) -> bool:
+    """Triples owlrl derives that are no knowledge, or not RDF at all.
+
+    Reflexive owl:sameAs (x sameAs x) is true of everything and says nothing;
+    a literal in subject position (``"3"^^xsd:integer a xsd:decimal``) is a
+    generalised triple that no RDF syntax can write.
+    """
+    s, p, o = triple
+    if isinstance(s, Literal) or not isinstance(p, URIRef):
+        return True
+    return p == OWL.sameAs and s == o
+
+
+def capped(semantics: type, cap: int) -> type:
+    """An owlrl semantics class that stops when the closure would pass *cap* triples."""
+
+    class Capped(semantics):
+        _zk_base = 0
+
+        def empty_stored_triples(self):
+            # once per cycle: the graph only grows between cycles
+            self._zk_base = len(self.destination)
+            super().empty_stored_triples()
+
+        def store_triple(self, t):
+            super().store_triple(t)
+            if self._zk_base + len(self.added_triples) > cap:
+                raise LimitError(
+                    f"reasoning stopped: the closure passed {cap} triples (triple-count cap)",
+                    hint=MAX_TRIPLES.how_to_raise(),
+                )
+
+    Capped.__name__ = f"Capped{semantics.__name__}"
+    return Capped

@@ -1,0 +1,79 @@
+"""The stable, sorted Turtle/TriG form that hand-edited data files are kept in.
+
+A file's leading comment block is kept; the rest is rdflib's sorted Turtle with
+the project's prefixes (TriG: one sorted block per graph, graphs in IRI order),
+so that re-serialising never changes a file that is already in this form and
+diffs stay small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.vocab import bind_prefixes
+from ..inputs import read_file
+from ..inputs.files import data_files
+from ..safety.atomic import write_atomic
+
+
+def canonical_text(file: Path) -> str:
+    from rdflib import Dataset, Graph
+
+    checked = read_file(file)
+    text = checked.text
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    if checked.syntax == "trig":
+        parsed = Dataset()
+        parsed.parse(data=text, format="trig", publicID=_NO_BASE)
+        body = _trig(parsed)
+    else:
+        parsed = Graph()
+        parsed.parse(data=text, format="turtle", publicID=_NO_BASE)
+        out = bind_prefixes(Graph())
+        for triple in parsed:
+            out.add(triple)
+        body = out.serialize(format="turtle")
+    return ("\n".join(header) + "\n" if header else "") + body.rstrip("\n") + "\n"
+
+
+_NO_BASE = "https://no-base.zonekg.invalid/"
+
+
+def _trig(dataset) -> str:
+    """TriG with the named graphs in IRI order (rdflib writes them in hash order)."""
+    from rdflib import Dataset
+
+    prefixes: set[str] = set()
+    bodies = []
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if not len(graph):
+            continue
+        single = bind_prefixes(Dataset())
+        named = single.graph(graph.identifier)
+        for triple in graph:
+            named.add(triple)
+        lines = single.serialize(format="trig").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")).strip())
+    return "\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(bodies) + "\n"
+
+
+def reformat(files: Sequence[Path] | None = None, check: bool = False) -> list[Path]:
+    """Rewrite (or with *check*, only list) the files not in the canonical form."""
+    unformatted = []
+    for file in data_files(files):
+        canonical = canonical_text(file)
+        if file.read_text(encoding="utf-8") != canonical:
+            unformatted.append(file)
+            if not check:
+                write_atomic(file, canonical, rdf_format=_syntax(file))
+    return unformatted
+
+
+def _syntax(file: Path) -> str:
+    return "trig" if Path(file).suffix == ".trig" else "turtle"

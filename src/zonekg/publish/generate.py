@@ -1,0 +1,169 @@
+"""Synthetic data shaped like the real graph, for benchmarks and scale tests.
+
+The real data is the template: copy 0 is the project's data as it is, and each
+further copy renames every instance it describes (``{kind}/{slug}`` becomes
+``{kind}/{slug}-z{n}``) so that every zone gets its own areas, proposals,
+agreement sets, projects, organisations, amounts, source documents with full
+text and the passages quoted from them. Resources linked to outside
+identifiers with owl:sameAs (countries, province, city) are shared, as in a real
+graph that grows: copying them would make every copy the same as every other.
+Monetary values vary with the seed; everything else that the shapes check
+(quotes occurring in their document, counts, areas) is kept as in the template,
+so the output conforms. The output is N-Triples in ``.ttl`` files (N-Triples is
+Turtle), one per topic file of the template, written at about a million lines
+a second.
+
+Violations: ``violations=K`` breaks K distinct resources, cycling through
+kinds whose shape and focus node are known (see VIOLATION_KINDS).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import paths
+from ..core.errors import ZonekgError
+
+INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+VALUE_PROPERTIES = ("http://schema.org/value", "http://schema.org/minValue")
+DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+ID = "https://w3id.org/zonekg/id/"
+
+#: kind -> (template subject, predicate, what the broken copy says instead; None drops it)
+VIOLATION_KINDS: dict[str, tuple[str, str, str | None]] = {
+    "negative-amount": (
+        ID + "amount/rmb-1-billion-class",
+        "http://schema.org/value",
+        f'"-1000000000"^^<{DECIMAL}>',
+    ),
+    "missing-declared-count": (
+        ID + "collection/agreements-rmb-2-billion-class",
+        "https://w3id.org/zonekg/def#declaredCount",
+        None,
+    ),
+    "quote-not-in-text": (
+        ID + "passage/article-trans-sector",
+        "http://www.w3.org/ns/oa#exact",
+        '"words that the article does not contain"',
+    ),
+}
+
+
+@dataclass
+class Generated:
+    files: list[Path]
+    triples: int
+    copies: int
+    violations: list[tuple[str, str]]  # (kind, focus IRI)
+
+
+@dataclass
+class _Template:
+    file: str
+    lines: list[tuple[str, str, str]]  # N-Triples terms; instance IRIs as "{}" formats
+
+
+def _templates(data: Sequence[Path] | None) -> tuple[list[_Template], int]:
+    from rdflib import URIRef
+
+    from ..inputs import rdflib_graph
+    from ..inputs.files import data_files
+
+    templates = []
+    parsed = [(f, rdflib_graph(f)[0]) for f in data_files(data)]
+    shared = {str(s) for _, g in parsed for s in g.subjects(URIRef(SAME_AS), None)}
+    for file, graph in parsed:
+        lines = []
+        for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+            lines.append(tuple(_term(t, shared) for t in (s, p, o)))
+        templates.append(_Template(file.name, lines))
+    return templates, sum(len(t.lines) for t in templates)
+
+
+def _term(term, shared: set[str]) -> str:
+    text = term.n3()
+    match = INSTANCE.match(text)
+    if match and match.group(1) not in shared:
+        return "<" + match.group(1).replace("{", "{{").replace("}", "}}") + "{suffix}>"
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def generate(
+    triples: int,
+    out: Path,
+    seed: int = 0,
+    violations: int = 0,
+    data: Sequence[Path] | None = None,
+    progress: Callable[[str, int], None] = lambda _s, _n: None,
+) -> Generated:
+    """Write at least *triples* data triples (whole zone copies) into folder *out*."""
+    from ..safety.atomic import write_atomic
+
+    if triples < 1:
+        raise ZonekgError("--triples must be at least 1")
+    if violations < 0:
+        raise ZonekgError("--violations must be 0 or more")
+    templates, per_copy = _templates(data)
+    copies = max(1, -(-triples // per_copy))
+    if violations > copies * len(VIOLATION_KINDS):
+        raise ZonekgError(
+            f"{violations} violations do not fit in {copies} zone copies",
+            hint=f"ask for at most {copies * len(VIOLATION_KINDS)}, or for more triples",
+        )
+    rng = random.Random(seed)
+    # Which copies break what: spread over the copies, deterministic for the seed.
+    slots = [(c, k) for c in range(copies) for k in VIOLATION_KINDS]
+    broken = dict.fromkeys(rng.sample(slots, violations)) if violations else {}
+    factors = [rng.uniform(0.25, 4.0) for _ in range(copies)]
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ZonekgError("the output is a file, not a folder", file=out)
+    written: list[Path] = []
+    total = 0
+    done = 0
+    made: list[tuple[str, str]] = []
+    for template in templates:
+        chunks: list[str] = []
+        for copy in range(copies):
+            suffix = "" if copy == 0 else f"-z{copy}"
+            for s, p, o in template.lines:
+                subject = s.format(suffix=suffix)
+                obj = o.format(suffix=suffix)
+                if p[1:-1] in VALUE_PROPERTIES and copy:
+                    obj = _scaled(obj, factors[copy])
+                for kind in VIOLATION_KINDS:
+                    if (copy, kind) not in broken:
+                        continue
+                    focus, predicate, replacement = VIOLATION_KINDS[kind]
+                    if s.format(suffix="") == f"<{focus}>" and p == f"<{predicate}>":
+                        made.append((kind, subject[1:-1]))
+                        obj = replacement
+                        break
+                if obj is None:
+                    continue
+                chunks.append(f"{subject} {p} {obj} .\n")
+            progress("generate", len(chunks) - done)
+            done = len(chunks)
+        target = out / template.file
+        write_atomic(target, "".join(chunks))
+        written.append(target)
+        total += len(chunks)
+        done = 0
+    return Generated(written, total, copies, sorted(made))
+
+
+def _scaled(literal: str, factor: float) -> str:
+    match = re.match(r'^"([0-9.]+)"\^\^<([^>]+)>$', literal)
+    if not match:
+        return literal
+    value = round(float(match.group(1)) * factor, -3)
+    return f'"{value:.1f}"^^<{match.group(2)}>'
+
+
+def default_output() -> Path:
+    return paths.BUILD / "generated"

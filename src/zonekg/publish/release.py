@@ -1,0 +1,308 @@
+"""The release bundle: every format, a DCAT + VoID description, docs, pictures, checksums.
+
+The bundle is built in a temporary folder beside the target and only then
+moved into place, so a failed release never leaves a half-written bundle and
+never touches a good one that is already there.
+
+The version comes from one place, the package metadata (pyproject.toml); the
+ontology's owl:versionInfo must agree, and a test checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, VOID, XSD
+
+from .. import api
+from ..api import KnowledgeGraph
+from ..core import paths
+from ..core.errors import ZonekgError
+from ..core.formats import FORMATS, canonical_nquads, serialize
+from ..core.namespaces import BASE, ID, curie
+from ..core.vocab import ZK, bind_prefixes
+from ..safety.atomic import write_atomic
+
+DCAT3 = Namespace(str(DCAT))  # rdflib's DCAT lacks DCAT 3 terms such as dcat:version
+DATASET = URIRef(BASE + "dataset")
+SERVICE = URIRef(BASE + "dataset/sparql-service")
+ARTICLE = URIRef(ID + "document/article-2020-11-19")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DEFAULT_ENDPOINT = "http://127.0.0.1:8000/sparql"
+IANA = "https://www.iana.org/assignments/media-types/"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+TITLE = "zonekg: the China-Japan (Chengdu) Regional Development Cooperation Demonstration Zone"
+DESCRIPTION = (
+    "A sourced knowledge graph of the China-Japan (Chengdu) Regional Development "
+    "Cooperation Demonstration Zone: its areas, the cooperation list and its proposals, "
+    "the industrial plan, the signing event, the cooperation agreements and projects, the "
+    "organisations behind them and the money involved. Every fact points to the quoted "
+    "passage of the 2020-11-19 news item, or to another cited source, that it comes from."
+)
+NAME = "zonekg"
+SUMS = "SHA256SUMS"
+DESCRIPTION_FILE = "dataset.ttl"
+
+
+def version() -> str:
+    """The package version (from pyproject.toml, through the installed metadata)."""
+    try:
+        return metadata.version("zonekg")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
+        pyproject = paths.ROOT / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+
+
+def issued_date() -> dt.date:
+    """Today (UTC), or SOURCE_DATE_EPOCH's day for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except ValueError:
+            raise ZonekgError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
+                hint="unset it or give seconds since 1970-01-01",
+            ) from None
+    return dt.datetime.now(dt.UTC).date()
+
+
+def ontology_version(kg: KnowledgeGraph) -> str | None:
+    ontology = kg.rdf.ontology
+    node = next(ontology.subjects(RDF.type, OWL.Ontology), None)
+    value = ontology.value(node, OWL.versionInfo) if node is not None else None
+    return None if value is None else str(value)
+
+
+def describe(
+    kg: KnowledgeGraph,
+    files: dict[str, int],
+    endpoint: str = DEFAULT_ENDPOINT,
+    issued: dt.date | None = None,
+) -> Graph:
+    """The DCAT + VoID description of the dataset; *files* maps bundle paths to sizes."""
+    release = version()
+    issued = issued or issued_date()
+    base = f"{BASE}release/{release}/"
+    asserted = kg.rdf.asserted()
+    g = bind_prefixes(Graph())
+    d = DATASET
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, RDF.type, VOID.Dataset))
+    g.add((d, DCTERMS.title, Literal(TITLE, lang="en")))
+    g.add((d, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    g.add((d, DCTERMS.license, LICENSE))
+    g.add((d, OWL.versionInfo, Literal(release)))
+    g.add((d, DCAT3.version, Literal(release)))
+    g.add((d, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+    g.add((d, DCTERMS.source, ARTICLE))
+    g.add((ARTICLE, RDFS.label, asserted.value(ARTICLE, RDFS.label) or Literal("source article")))
+    g.add((d, VOID.triples, Literal(len(asserted))))
+    g.add(
+        (d, VOID.entities, Literal(len({s for s in asserted.subjects() if isinstance(s, URIRef)})))
+    )
+    g.add((d, VOID.vocabulary, URIRef(str(ZK))))
+    g.add((d, VOID.uriSpace, Literal(ID)))
+    g.add((d, VOID.exampleResource, URIRef(ID + "zone/chengdu")))
+    g.add((d, VOID.sparqlEndpoint, URIRef(endpoint)))
+    g.add((d, DCAT.landingPage, URIRef(base + "docs/index.html")))
+
+    classes = Counter(o for o in asserted.objects(None, RDF.type) if isinstance(o, URIRef))
+    for cls, count in sorted(classes.items()):
+        part = URIRef(f"{BASE}dataset/class/{_slug(cls)}")
+        g.add((d, VOID.classPartition, part))
+        g.add((part, RDF.type, VOID.Dataset))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(count)))
+    g.add((d, VOID.classes, Literal(len(classes))))
+    properties = Counter(p for p in asserted.predicates())
+    for prop, count in sorted(properties.items()):
+        part = URIRef(f"{BASE}dataset/property/{_slug(prop)}")
+        g.add((d, VOID.propertyPartition, part))
+        g.add((part, RDF.type, VOID.Dataset))
+        g.add((part, VOID.property, prop))
+        g.add((part, VOID.triples, Literal(count)))
+    g.add((d, VOID.properties, Literal(len(properties))))
+
+    for name, size in sorted(files.items()):
+        media = _media_type(name)
+        if media is None:
+            continue
+        dist = URIRef(base + name)
+        g.add((d, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f"{name} ({media})", lang="en")))
+        g.add((dist, DCAT.downloadURL, dist))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+        g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+
+    g.add((SERVICE, RDF.type, DCAT.DataService))
+    g.add((SERVICE, DCTERMS.title, Literal("SPARQL endpoint of `zonekg serve`", lang="en")))
+    g.add((SERVICE, DCAT.endpointURL, URIRef(endpoint)))
+    g.add((SERVICE, DCAT.servesDataset, d))
+    g.add((SERVICE, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((d, DCAT.distribution, URIRef(base + "sparql")))
+    g.add((URIRef(base + "sparql"), RDF.type, DCAT.Distribution))
+    g.add((URIRef(base + "sparql"), DCAT.accessService, SERVICE))
+    g.add((URIRef(base + "sparql"), DCAT.accessURL, URIRef(endpoint)))
+    for cq in _questions():
+        node = URIRef(f"{BASE}query/{cq.name}")
+        g.add((SERVICE, RDFS.seeAlso, node))
+        g.add((node, RDF.type, SH.SPARQLExecutable))
+        form = _query_form(cq)
+        if form is not None:
+            g.add((node, RDF.type, form))
+        g.add((node, RDFS.label, Literal(cq.question or cq.name, lang="en")))
+        g.add((node, RDF.value, Literal(cq.text)))
+        g.add((node, RDFS.seeAlso, URIRef(base + f"queries/{cq.path.name}")))
+    return g
+
+
+def build(
+    kg: KnowledgeGraph,
+    target: Path,
+    endpoint: str = DEFAULT_ENDPOINT,
+    issued: dt.date | None = None,
+    diagrams: bool = True,
+) -> dict[str, int]:
+    """Write the bundle to *target*; return its files (relative path -> bytes)."""
+    onto = ontology_version(kg)
+    if onto != version():
+        raise ZonekgError(
+            f"the ontology's owl:versionInfo ({onto}) is not the package version ({version()})",
+            hint="set the same version in pyproject.toml and ontology/zonekg.ttl",
+            file=paths.ONTOLOGY,
+        )
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        files = _write_bundle(kg, staging, endpoint, issued, diagrams)
+        _replace_folder(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return files
+
+
+def _write_bundle(kg, folder: Path, endpoint, issued, diagrams) -> dict[str, int]:
+    from ..core import jsonld
+    from .docs import write_docs
+
+    written: dict[str, int] = {}
+
+    def put(name: str, content: str | bytes) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        write_atomic(folder / name, data)
+        written[name] = len(data)
+
+    asserted = list(kg.quads(kg.asserted_graphs))
+    for fmt in FORMATS.values():
+        put(NAME + fmt.suffix, serialize(asserted, fmt))
+    put(f"{NAME}.canonical.nq", canonical_nquads(asserted))
+    put(f"{NAME}-inferred.ttl", api.closure_text(kg))
+    put("ontology/zonekg.ttl", kg.rdf.ontology.serialize(format="turtle"))
+    put("context.jsonld", jsonld.context_text())
+    graph = kg.rdf.asserted()
+    put("jsonld/zone-chengdu.jsonld", jsonld.dumps(jsonld.framed(graph, jsonld.zone_frame())))
+    for term, doc in jsonld.class_documents(graph).items():
+        put(f"jsonld/{term}.jsonld", jsonld.dumps(doc))
+    for cq in _questions():
+        put(f"queries/{cq.path.name}", cq.text)
+    written[_relative(write_docs(kg.rdf, folder / "docs"), folder)] = 0
+    if diagrams:
+        from .diagram import write_diagram
+
+        for kind in ("ontology", "zone"):
+            for suffix in (".svg", ".png"):
+                path = write_diagram(kg.rdf, kind, folder / "diagrams" / f"{kind}{suffix}")
+                written[_relative(path, folder)] = 0
+    for name in written:
+        written[name] = (folder / name).stat().st_size
+    description = describe(kg, written, endpoint, issued)
+    put(DESCRIPTION_FILE, description.serialize(format="turtle"))
+    put(SUMS, checksums(folder, sorted(written)))
+    return written
+
+
+def checksums(folder: Path, names: list[str]) -> str:
+    """``sha256sum`` format: one ``<hex>  <path>`` line per file."""
+    lines = []
+    for name in names:
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name}\n")
+    return "".join(lines)
+
+
+def verify(folder: Path) -> list[str]:
+    """The files whose checksum in SHA256SUMS does not match (empty when all do)."""
+    bad = []
+    for line in (Path(folder) / SUMS).read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        path = Path(folder) / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            bad.append(name)
+    return bad
+
+
+def _replace_folder(staging: Path, target: Path) -> None:
+    """Move *staging* to *target*; an existing *target* is swapped out, then removed."""
+    os.chmod(staging, 0o755)
+    if target.exists() and not target.is_dir():
+        raise ZonekgError("the release target exists and is not a folder", file=target)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.rmdir(old)
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _questions():
+    return api.all_questions()
+
+
+def _query_form(cq) -> URIRef | None:
+    from ..safety.screen import screen
+
+    form = screen(cq.text, str(cq.path)).form
+    return {
+        "SELECT": SH.SPARQLSelectExecutable,
+        "ASK": SH.SPARQLAskExecutable,
+        "CONSTRUCT": SH.SPARQLConstructExecutable,
+    }.get(form)
+
+
+def _media_type(name: str) -> str | None:
+    if name.endswith(".canonical.nq"):
+        return "application/n-quads"
+    suffix = Path(name).suffix
+    for fmt in FORMATS.values():
+        if suffix == fmt.suffix:
+            return fmt.media_type
+    return None
+
+
+def _slug(iri: URIRef) -> str:
+    return curie(str(iri)).strip("<>").replace(":", "-").replace("/", "-").replace("#", "-")
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()

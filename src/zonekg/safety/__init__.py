@@ -1,0 +1,1 @@
+"""Layer 2: the offline guard, limits and bounded workers, atomic writes, the one query screen, the HTTP client."""

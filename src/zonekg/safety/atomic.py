@@ -1,0 +1,80 @@
+"""Writing files so that a failure never leaves a partial or truncated target.
+
+``Graph.serialize(path)`` truncates the target first, so a failed export
+leaves a shorter file that still parses. Here the content goes to a temporary
+file beside the target, RDF is parsed back from it when the format is known,
+and only then does a rename replace the target. Writers of the same folder
+hold an exclusive lock (``flock`` on the folder) for the whole sequence, so two
+processes writing one path never interleave: the target is always exactly
+one writer's complete content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..core.errors import ZonekgError
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on *folder* (blocks while another process holds it)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def write_atomic(target: Path, content: str | bytes, rdf_format: str | None = None) -> None:
+    """Write *content* to a temporary file beside *target*, then rename it over *target*.
+
+    With *rdf_format* (a name from ``core.formats``: turtle, ntriples, nquads,
+    trig, rdfxml, jsonld), the temporary file is parsed back first and the
+    target is left untouched if that fails.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with folder_lock(target.parent):
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would.
+            os.chmod(tmp, 0o666 & ~_umask())
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if rdf_format is not None:
+                _parse_back(Path(tmp), rdf_format, target)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+
+def _parse_back(tmp: Path, rdf_format: str, target: Path) -> None:
+    from ..core.formats import parse_back
+
+    try:
+        parse_back(tmp, rdf_format)
+    except Exception as exc:
+        raise ZonekgError(
+            f"the {rdf_format} written for this file does not parse back ({exc}); "
+            "the file was left unchanged",
+            hint="this is a bug in the writer: rerun with --debug and report it",
+            file=target,
+        ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,595 @@
+"""Step 5b: serve the graph over HTTP (an ASGI app; ``zonekg serve`` runs it on uvicorn).
+
+What it answers:
+
+- ``/sparql``: the SPARQL 1.1 Protocol (GET, POST form, POST
+  ``application/sparql-query``), read-only; with no query, the service description.
+- ``/id/{kind}/{slug}`` and ``/def``: each IRI of ours, with content negotiation
+  between an HTML page and Turtle, N-Triples, JSON-LD or RDF/XML.
+- ``/``, ``/query``: pages people can browse, which work without JavaScript (only
+  the YASGUI editor on the query page needs it).
+- ``/healthz``.
+
+IRIs and HTTP status: an ``/id/...`` IRI names a thing (a zone, an agreement), not a
+document. The server answers it with **200 and the description itself** rather
+than a 303 redirect to a separate document: one round trip instead of two, which
+the W3C TAG's 2012 revision of httpRange-14 allows, and the response says which
+document it is (``Content-Location: /id/kind/slug.ttl``) and where the other
+formats are (``Link: <...>; rel="alternate"``). The document IRIs (``.html``,
+``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) answer 200 with that format and no
+negotiation.
+
+The public base ``https://w3id.org/zonekg/`` is rewritten to ``--base-url`` in
+pages and in the descriptions served at ``/id`` and ``/def``, so that a client can
+follow links to this server. The SPARQL endpoint keeps the published IRIs, so
+queries (and the competency questions) are written with the IRIs the data is
+published under, wherever it is served from.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import time
+import urllib.parse
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import api
+from ..core.errors import QueryError
+from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, curie
+from ..core.questions import known_question
+from ..core.vocab import ZK
+from .conneg import negotiate, negotiate_language
+from .pages import LANGUAGES, WEB, Pages, Settings, Site
+from .protocol import RDF_TYPES, Reply, choose_type, error_reply
+from .workers import QueryPool, serialize_graph
+
+log = logging.getLogger("zonekg.serve")
+
+HTML = "text/html"
+#: Document suffix → media type, for the document IRIs that skip negotiation.
+SUFFIXES = {
+    "html": HTML,
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
+EXTENSION = {media: ext for ext, media in SUFFIXES.items()}
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
+# --- the app -------------------------------------------------------------------------
+
+
+class ZonekgApp:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        # The pages read the graph with rdflib; the reference engine loads it that way anyway.
+        kg = api.load(settings.data, engine="reference")
+        self.site = Site.build(kg, settings.base_url)
+        self.pages = Pages(self.site, settings)
+        self.graph_names = list(kg.asserted_graphs)
+        self.our_graphs = {*self.graph_names, INFERRED_GRAPH}
+        self.sizes = {name: kg.count([name]) for name in self.graph_names}
+        self.pool = QueryPool(
+            settings.workers,
+            [str(p) for p in settings.data] if settings.data else None,
+            settings.timeout,
+            settings.max_rows,
+            settings.engine,
+        )
+        self.started = time.time()
+        self.responses: dict[str, int] = {}  # responses by status class, for /healthz
+
+    # SPARQL ---------------------------------------------------------------------------
+
+    async def sparql(self, request: Request) -> Response:
+        if request.method == "GET":
+            params = _multi(request.query_params.multi_items())
+        else:
+            body = await _read_body(request, self.settings.max_body)
+            if isinstance(body, Response):
+                return body
+            params = _multi(request.query_params.multi_items())
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype == "application/x-www-form-urlencoded":
+                try:
+                    form = urllib.parse.parse_qsl(
+                        body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
+                    )
+                except UnicodeDecodeError:
+                    return error_response(400, "the form body is not UTF-8")
+                for key, value in form:
+                    params.setdefault(key, []).append(value)
+            elif ctype == "application/sparql-query":
+                try:
+                    params.setdefault("query", []).append(body.decode("utf-8"))
+                except UnicodeDecodeError:
+                    return error_response(400, "the query is not UTF-8 text")
+            elif ctype == "application/sparql-update":
+                return error_response(403, READ_ONLY)
+            else:
+                return error_response(
+                    415,
+                    f"unsupported Content-Type {ctype or '(none)'!r}: send the query as "
+                    "application/x-www-form-urlencoded (query=...) or application/sparql-query",
+                )
+        if "update" in params:
+            return error_response(403, READ_ONLY)
+        queries = params.get("query", [])
+        if not queries:
+            if request.method == "GET":
+                return self.service_description(request)
+            return error_response(400, "no query: send one in the 'query' parameter")
+        if len(queries) > 1:
+            return error_response(400, "more than one 'query' parameter; send exactly one")
+        reply = await self.run_query(
+            queries[0],
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+            accept=request.headers.get("accept"),
+            fmt=(params.get("format") or [None])[0],
+        )
+        return reply_response(reply)
+
+    async def run_query(self, text, default, named, accept=None, fmt=None) -> Reply:
+        job = {
+            "query": text,
+            "default": default,
+            "named": named,
+            "accept": accept,
+            "fmt": fmt,
+            "graphs": sorted(self.our_graphs),
+        }
+        return await self.pool.run(job)
+
+    def service_description(self, request: Request) -> Response:
+        media = choose_type(
+            request.headers.get("accept"), request.query_params.get("format"), RDF_TYPES
+        )
+        if isinstance(media, Reply):
+            return reply_response(media)
+        graph = service_description(self)
+        body = serialize_graph(graph, media)
+        return Response(body, media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
+
+    # Linked data ----------------------------------------------------------------------
+
+    async def resource(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        slug = request.path_params["slug"]
+        suffix = None
+        stem, dot, ext = slug.rpartition(".")
+        if dot and ext in SUFFIXES and kind in KINDS:
+            candidate = URIRef(f"{ID}{kind}/{stem}")
+            if self.site.known(candidate):
+                slug, suffix = stem, ext
+        iri = URIRef(f"{ID}{kind}/{slug}")
+        if kind not in KINDS or not self.site.known(iri):
+            return self.not_found(request, f"no resource {self.site.local(str(iri))} in this graph")
+        path = f"/id/{kind}/{slug}"
+        return self.negotiated(request, iri, path, suffix)
+
+    async def ontology(self, request: Request) -> Response:
+        suffix = request.path_params.get("ext")
+        if suffix is not None and suffix not in SUFFIXES:
+            return self.not_found(request, f"no document /def.{suffix}")
+        return self.negotiated(request, URIRef(BASE + "def"), "/def", suffix)
+
+    def negotiated(self, request, iri, path, suffix) -> Response:
+        offered = [HTML, *RDF_TYPES]
+        if suffix:
+            media = SUFFIXES[suffix]
+        else:
+            # text/turtle first: a client that says */* (curl, most libraries) wants data;
+            # browsers name text/html explicitly and get the page.
+            media = negotiate(request.headers.get("accept"), [*RDF_TYPES, HTML])
+        links = ", ".join(f'<{path}.{EXTENSION[m]}>; rel="alternate"; type="{m}"' for m in offered)
+        headers = {"Vary": "Accept, Accept-Language", "Link": links}
+        if media is None:
+            return PlainTextResponse(
+                "none of the formats this resource has is acceptable: " + ", ".join(offered) + "\n",
+                status_code=406,
+                headers=headers,
+            )
+        if not suffix:
+            headers["Content-Location"] = f"{path}.{EXTENSION[media]}"
+        language = None
+        if media == HTML:
+            language = negotiate_language(request.headers.get("accept-language"), LANGUAGES) or "en"
+            headers["Content-Language"] = language
+        body = self.document(iri, path, media, language)
+        return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - the app and its graph live as long as the process
+    def document(self, iri: URIRef, path: str, media: str, language: str | None) -> bytes:
+        """The description of *iri* in *media*; the graph is read-only, so each is made once."""
+        if media == HTML:
+            alternates = [(EXTENSION[m], f"{path}.{EXTENSION[m]}", m) for m in RDF_TYPES]
+            if path == "/def":
+                response = self.pages.render(
+                    "ontology.html", ontology=ontology_terms(self.site), alternates=alternates
+                )
+            else:
+                response = self.pages.resource(iri, language, alternates)
+            return response.body
+        description = self.site.ontology if path == "/def" else self.site.describe(iri)
+        graph = self.site.rewrite(description)
+        return serialize_graph(graph, media)
+
+    def not_found(self, request: Request, message: str) -> Response:
+        if negotiate(request.headers.get("accept"), ["text/plain", HTML]) == HTML:
+            return self.pages.render("error.html", status=404, title="Not found", message=message)
+        return PlainTextResponse(message + "\n", status_code=404)
+
+    # Pages ------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        return HTMLResponse(self.home_page())
+
+    @functools.lru_cache(maxsize=1)  # noqa: B019 - one page, made once
+    def home_page(self) -> bytes:
+        site = self.site
+        zone = URIRef(f"{ID}zone/chengdu")
+        return self.pages.render(
+            "home.html",
+            triples=len(site.graph),
+            data_triples=len(site.kg.rdf.data),
+            counts=self.pages.counts,
+            documents=self.pages.documents,
+            questions=self.pages.questions,
+            zone={"href": site.local(str(zone)), "label": site.label(zone)}
+            if site.known(zone)
+            else None,
+        ).body
+
+    async def query_page(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        if request.method == "POST":
+            body = await _read_body(request, self.settings.max_body)
+            if isinstance(body, Response):
+                return body
+            params.update(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
+        text = params.get("query", "")
+        selected = None
+        if params.get("cq"):
+            try:
+                selected = known_question(params["cq"])
+            except QueryError as exc:
+                return self.pages.render(
+                    "error.html", status=404, title="Not found", message=exc.message
+                )
+            text = selected.text
+        reasoned = params.get("reason") == "owlrl" or bool(selected and selected.needs_reasoning)
+        default = self.reasoned_dataset() if reasoned else []
+        result = error = rdf = None
+        if text.strip():
+            # a table for SELECT and ASK; CONSTRUCT and DESCRIBE are shown as Turtle
+            reply = await self.run_query(
+                text, default, [], accept="application/sparql-results+json, text/turtle;q=0.9"
+            )
+            if reply.status != 200:
+                error = reply.body.decode("utf-8")
+            elif reply.content_type.startswith("text/turtle"):
+                rdf = reply.body.decode("utf-8")
+            else:
+                result = results_table(json.loads(reply.body), self.site)
+        questions = [
+            {
+                "name": q.name,
+                "question": q.question,
+                "text": q.text,
+                "default": self.reasoned_dataset() if q.needs_reasoning else [],
+            }
+            for q in self.pages.questions
+        ]
+        return self.pages.render(
+            "query.html",
+            text=text,
+            selected=selected.name if selected else "",
+            questions=questions,
+            questions_json=json.dumps(questions, ensure_ascii=False).replace("</", "<\\/"),
+            default_graphs=default,
+            result=result,
+            rdf=rdf,
+            error=error,
+            status=400 if error else 200,
+        )
+
+    def reasoned_dataset(self) -> list[str]:
+        """Graphs to query for a question that needs OWL-RL: the asserted ones and the closure."""
+        return [*self.graph_names, str(INFERRED_GRAPH)]
+
+    async def context(self, request: Request) -> Response:
+        """The project's JSON-LD @context, which is published under our base too."""
+        from .jsonld import context_text
+
+        return Response(context_text(), media_type="application/ld+json")
+
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "triples": len(self.site.graph),
+                "workers": self.pool.pids(),
+                "workers_killed": self.pool.killed,
+                "query_cache_hits": self.pool.cache_hits,
+                "responses": dict(sorted(self.responses.items())),
+                "timeout": self.settings.timeout,
+                "max_rows": self.settings.max_rows,
+                "uptime_s": round(time.time() - self.started, 1),
+            }
+        )
+
+
+READ_ONLY = (
+    "updates are not allowed: this endpoint is read-only; use SELECT, ASK, CONSTRUCT or DESCRIBE"
+)
+
+
+def reply_response(reply: Reply) -> Response:
+    headers = {"Vary": "Accept"}
+    return Response(
+        reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers
+    )
+
+
+def error_response(status: int, message: str) -> Response:
+    return reply_response(error_reply(status, message))
+
+
+async def _read_body(request: Request, cap: int) -> bytes | Response:
+    declared = request.headers.get("content-length")
+    too_big = error_response(
+        413, f"the request body is larger than {cap} bytes, the most this server accepts"
+    )
+    if declared and declared.isdigit() and int(declared) > cap:
+        return too_big
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            return too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _multi(items) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in items:
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def results_table(data: dict, site: Site) -> dict:
+    """SPARQL JSON results as columns and cells for a page (IRIs become links)."""
+    if "boolean" in data:
+        return {"columns": ["ask"], "rows": [[{"text": str(data["boolean"]).lower()}]]}
+    columns = data["head"]["vars"]
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row = []
+        for column in columns:
+            cell = binding.get(column)
+            if cell is None:
+                row.append({"text": ""})
+            elif cell["type"] == "uri":
+                row.append({"text": curie(cell["value"]), "href": site.local(cell["value"])})
+            else:
+                row.append({"text": cell["value"]})
+        rows.append(row)
+    return {"columns": columns, "rows": rows}
+
+
+def ontology_terms(site: Site) -> list[dict]:
+    from rdflib.namespace import SKOS as _SKOS
+
+    terms = []
+    for kind, cls in (
+        ("Class", OWL.Class),
+        ("Object property", OWL.ObjectProperty),
+        ("Datatype property", OWL.DatatypeProperty),
+    ):
+        for term in sorted(set(site.ontology.subjects(RDF.type, cls))):
+            if not str(term).startswith(str(ZK)):
+                continue
+            definition = site.values(term, _SKOS.definition)
+            terms.append(
+                {
+                    "kind": kind,
+                    "anchor": str(term)[len(str(ZK)) :],
+                    "curie": curie(str(term)),
+                    "label": site.label(term),
+                    "definition": str(definition[0]) if definition else "",
+                }
+            )
+    return terms
+
+
+def service_description(app: ZonekgApp) -> Graph:
+    from rdflib import Namespace
+    from rdflib.namespace import VOID
+
+    sd = Namespace(SD)
+    formats = Namespace(FORMATS_NS)
+    graph = Graph()
+    graph.bind("sd", sd)
+    graph.bind("formats", formats)
+    graph.bind("void", VOID)
+    graph.bind("dct", DCTERMS)
+    endpoint = URIRef(app.settings.base_url + "sparql")
+    graph.add((endpoint, RDF.type, sd.Service))
+    graph.add((endpoint, sd.endpoint, endpoint))
+    graph.add((endpoint, sd.supportedLanguage, sd.SPARQL11Query))
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
+        graph.add((endpoint, sd.resultFormat, formats[name]))
+    graph.add(
+        (
+            endpoint,
+            DCTERMS.description,
+            Literal(
+                "Read-only SPARQL 1.1 endpoint over the zonekg graph. The default graph is "
+                "the ontology and the data (asserted triples); each source file and the OWL-RL "
+                "closure are named graphs. Updates, SERVICE and graphs from elsewhere are refused; "
+                f"each query has {app.settings.timeout:g} s and at most {app.settings.max_rows} "
+                "result rows.",
+                lang="en",
+            ),
+        )
+    )
+    dataset = BNode()
+    default = BNode()
+    graph.add((endpoint, sd.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, sd.Dataset))
+    graph.add((dataset, sd.defaultGraph, default))
+    graph.add((default, RDF.type, sd.Graph))
+    graph.add((default, VOID.triples, Literal(len(app.site.graph))))
+    sizes = app.sizes
+    for name in sorted(app.our_graphs):
+        named, inner = BNode(), BNode()
+        graph.add((dataset, sd.namedGraph, named))
+        graph.add((named, RDF.type, sd.NamedGraph))
+        graph.add((named, sd.name, URIRef(name)))
+        graph.add((named, sd.graph, inner))
+        graph.add((inner, RDF.type, sd.Graph))
+        if name in sizes:  # the closure is computed in the workers, so its size is not known here
+            graph.add((inner, VOID.triples, Literal(sizes[name])))
+    return graph
+
+
+class RequestLog:
+    """One log line per request: method, path, status and time taken."""
+
+    def __init__(self, app, stats: dict[str, int] | None = None):
+        self.app = app
+        self.stats = stats if stats is not None else {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_and_note(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            path = scope.get("path", "")
+            if scope.get("query_string"):
+                path += "?" + scope["query_string"].decode("latin-1")[:200]
+            log.info("%s %s %d %.1fms", scope.get("method"), path, status["code"], elapsed)
+            bucket = f"{status['code'] // 100}xx"
+            self.stats[bucket] = self.stats.get(bucket, 0) + 1
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    app_state = ZonekgApp(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        await app_state.pool.start()
+        log.info("query workers ready: %s", app_state.pool.pids())
+        try:
+            yield
+        finally:
+            app_state.pool.close()
+
+    routes = [
+        Route("/", app_state.home),
+        Route("/sparql", app_state.sparql, methods=["GET", "POST"]),
+        Route("/query", app_state.query_page, methods=["GET", "POST"]),
+        Route("/id/{kind}/{slug}", app_state.resource),
+        Route("/def", app_state.ontology),
+        Route("/def.{ext}", app_state.ontology),
+        Route("/context.jsonld", app_state.context),
+        Route("/healthz", app_state.healthz),
+        Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(RequestLog, stats=app_state.responses),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["Content-Location", "Link", "Vary"],
+            max_age=3600,
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.zonekg = app_state
+    return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    base_url: str | None = None,
+    timeout: float = 10.0,
+    max_rows: int = 10000,
+    workers: int = 2,
+    data: list[Path] | None = None,
+    engine: str | None = None,
+) -> None:
+    """Run the server until interrupted."""
+    import uvicorn
+
+    from ..safety import guard
+
+    guard.install([str(p) for p in data or []])  # no-op under the CLI, which installed it
+
+    if timeout <= 0 or max_rows <= 0 or workers <= 0:
+        raise QueryError(
+            "--timeout, --max-rows and --workers must be positive",
+            hint="e.g. --timeout 10 --max-rows 10000 --workers 2",
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings(
+        base_url=base_url or f"http://{_host_for_url(host)}:{port}/",
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        data=data,
+        engine=engine,
+    )
+    app = create_app(settings)
+    log.info("serving %s on http://%s:%d/ (pid %d)", settings.base_url, host, port, os.getpid())
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _host_for_url(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,124 @@
+"""The SPARQL 1.1 Protocol's side of a request: screening the query, choosing the format,
+and the replies. Shared by the server process and the query workers (which do this
+work, so that the server's event loop never parses a query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.errors import QueryError
+from ..safety.screen import ScreenedQuery, screen
+from .conneg import negotiate
+
+#: Media type → writer name (core.render), for SELECT/ASK results and for graphs.
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+}
+RDF_TYPES = list(GRAPH_TYPES)
+#: Values of the ``format`` parameter, as other SPARQL endpoints spell them.
+FORMAT_PARAM = {
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+}
+#: Plain JSON/XML are accepted as the SPARQL results formats, as clients often ask for them.
+RESULT_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+ASK_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
+
+
+@dataclass
+class Reply:
+    status: int
+    content_type: str
+    body: bytes
+    rows: int = 0
+
+
+def error_reply(status: int, message: str) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
+
+
+def offered_for(form: str) -> list[str]:
+    """The media types a query's result can be sent in, in order of preference."""
+    return {"SELECT": list(RESULT_TYPES), "ASK": ASK_TYPES}.get(form, RDF_TYPES)
+
+
+def check_query(text: str, our_graphs: set[str], protocol_graphs: list[str]) -> ScreenedQuery:
+    """The one screen, with FROM / FROM NAMED and the protocol's graphs limited to ours."""
+    screened = screen(text, "query", allowed_graph=lambda iri: iri in our_graphs)
+    for iri in protocol_graphs:
+        if iri not in our_graphs:
+            raise QueryError(
+                f"graph <{iri}> is not in this dataset: graphs are never fetched from elsewhere",
+                hint="use one of the graphs listed in the service description (GET /sparql)",
+            )
+    return screened
+
+
+def status_for(exc: QueryError) -> int:
+    refused = ("updates are not allowed", "SERVICE is not allowed", "graph <", "FROM <")
+    if exc.message.startswith(refused):
+        return 403
+    return 400
+
+
+def explain(exc: QueryError) -> str:
+    text = exc.message
+    if exc.line is not None:
+        text = f"line {exc.line}, column {exc.column}: {text}"
+    return f"{text}\nhint: {exc.hint}" if exc.hint else text
+
+
+def choose_type(accept, fmt, offered: list[str]) -> str | Reply:
+    if fmt:
+        media = FORMAT_PARAM.get(fmt.lower(), fmt.lower())
+        media = RESULT_ALIASES.get(media, media)
+        if media in offered:
+            return media
+        names = sorted(k for k, v in FORMAT_PARAM.items() if v in offered)
+        return error_reply(
+            400, f"format {fmt!r} is not available here; use one of: {', '.join(names)}"
+        )
+    aliases = {alias: target for alias, target in RESULT_ALIASES.items() if target in offered}
+    media = negotiate(accept, [*offered, *aliases])
+    if media is None:
+        return error_reply(
+            406, "none of the formats for this query is acceptable: " + ", ".join(offered)
+        )
+    return aliases.get(media, media)
+
+
+def prepare(job: dict) -> tuple[ScreenedQuery, str] | Reply:
+    """(screened query, media type) for a job, or the Reply that refuses it."""
+    try:
+        screened = check_query(job["query"], set(job["graphs"]), [*job["default"], *job["named"]])
+    except QueryError as exc:
+        return error_reply(status_for(exc), explain(exc))
+    media = choose_type(job.get("accept"), job.get("fmt"), offered_for(screened.form))
+    if isinstance(media, Reply):
+        return media
+    return screened, media
