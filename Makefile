@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint fmt clean tools vendor chromium bench bench-scale
 
@@ -11,18 +12,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# `make run` installs what running needs; `make test` adds the test extras.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
-	$(BIN)/zonekg validate
-	$(BIN)/zonekg reason -o build/inferred.ttl
-	$(BIN)/zonekg query --all
+# One load for the whole pipeline: validate, reason (closure to build/inferred.ttl), every question.
+run: $(RUN_STAMP)
+	$(BIN)/zonekg run -o build/inferred.ttl
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 # Independent RDF parsers and Graphviz for the export tests (Debian packages).
 TOOLS := serdi rapper dot

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from zonekg.engines import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +61,26 @@ def running_server(tmp: Path, *args: str) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(5)
+
+
+@contextmanager
+def servers_by_engine(tmp: Path, *args: str) -> Iterator[Callable[[str], Server]]:
+    """A `zonekg serve` per engine, each started when it is first asked for; all are
+    stopped at the end. The default engine's is started without ``--engine``, so that
+    it runs what a user gets."""
+    started: dict[str, Server] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(engine: str) -> Server:
+            if engine not in started:
+                flags = [] if engine == DEFAULT else ["--engine", engine]
+                server = stack.enter_context(running_server(tmp, *flags, *args))
+                health = httpx.get(server.url + "/healthz", timeout=10, trust_env=False)
+                assert health.json()["engine"] == engine, health.text
+                started[engine] = server
+            return started[engine]
+
+        yield get
 
 
 def _wait_ready(server: Server, limit: float = 90) -> None:

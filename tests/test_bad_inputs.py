@@ -2,7 +2,9 @@
 
 Every case runs the CLI in a subprocess and must exit with the expected code,
 print the expected fragment (whitespace-normalised), print no traceback, and
-leave every source file and every case file unchanged.
+leave every source file and every case file unchanged. A case about a data
+file (written as ``stats --data {file}``) runs through every command that
+reads data, on both engines: the input checks come before any engine.
 """
 
 from __future__ import annotations
@@ -15,10 +17,21 @@ from safety_support import ROOT, flat, run_cli, source_hashes, tree_hashes
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_inputs"
 CASES = tomllib.loads((CASES_DIR / "cases.toml").read_text(encoding="utf-8"))["case"]
+DATA_CASES = [c for c in CASES if c["args"] == ["stats", "--data", "{file}"]]
+OTHER_CASES = [c for c in CASES if c not in DATA_CASES]
+#: Every command that reads data, as a user types it (serve fails before it listens).
+DATA_COMMANDS = {
+    "validate": ["validate"],
+    "reason": ["reason"],
+    "query": ["query", "cq01"],
+    "export": ["export"],
+    "stats": ["stats"],
+    "serve": ["serve", "--port", "9"],
+}
 
 
 def test_the_suite_is_big_enough_and_every_case_file_exists():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 30 and len(DATA_CASES) >= 15
     names = [case["name"] for case in CASES]
     assert len(names) == len(set(names)), "case names must be unique"
     for case in CASES:
@@ -26,18 +39,36 @@ def test_the_suite_is_big_enough_and_every_case_file_exists():
             assert (CASES_DIR / case["file"]).is_file(), case["name"]
     used = {case["file"] for case in CASES if "file" in case}
     on_disk = {p.name for p in CASES_DIR.iterdir() if p.is_file() and p.name != "cases.toml"}
-    assert on_disk <= used | {"backtracking-data.ttl"}, f"files no case uses: {on_disk - used}"
+    assert on_disk <= used, f"files no case uses: {on_disk - used}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_bad_input(case):
-    file = str((CASES_DIR / case["file"]).relative_to(ROOT)) if "file" in case else ""
-    folder = str(CASES_DIR.relative_to(ROOT))
-    args = [a.replace("{file}", file).replace("{dir}", folder) for a in case["args"]]
+def _check(case, args, env=None, exit_code=None, fragment=None):
     sources, inputs = source_hashes(), tree_hashes(CASES_DIR)
-    result = run_cli(*args, env=case.get("env"))
+    result = run_cli(*args, env=env)
     message = flat(result.stderr)
-    assert result.returncode == case["exit"], message
-    assert case["message"] in message
+    assert result.returncode == (exit_code or case["exit"]), message
+    assert (fragment or case["message"]) in message, message
     assert "Traceback" not in result.stderr + result.stdout
     assert source_hashes() == sources and tree_hashes(CASES_DIR) == inputs
+
+
+def _file(case) -> str:
+    return str((CASES_DIR / case["file"]).relative_to(ROOT)) if "file" in case else ""
+
+
+@pytest.mark.parametrize("command", sorted(DATA_COMMANDS))
+@pytest.mark.parametrize("case", DATA_CASES, ids=[case["name"] for case in DATA_CASES])
+def test_bad_data_file(case, command, engine):
+    args = [*DATA_COMMANDS[command], "--data", _file(case), "--engine", engine]
+    exit_code = case.get("validate_exit") if command == "validate" else None
+    _check(case, args, case.get("env"), exit_code)
+
+
+@pytest.mark.parametrize("case", OTHER_CASES, ids=[case["name"] for case in OTHER_CASES])
+def test_bad_input(case, engine):
+    folder = str(CASES_DIR.relative_to(ROOT))
+    args = [a.replace("{file}", _file(case)).replace("{dir}", folder) for a in case["args"]]
+    if args and args[0] in ("query", "validate") or args[2:3] == ["query"]:
+        args.append(f"--engine={engine}")
+    fragment = case.get("reference_message") if engine == "reference" else None
+    _check(case, args, case.get("env"), fragment=fragment)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zonekg import paths
-from zonekg.canonical import canonical_turtle
+from zonekg.core import paths
+from zonekg.publish.canonical import canonical_text as canonical_turtle
 
 DATA_FILES = sorted(paths.DATA.glob("*.ttl"))
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from zonekg import paths
+from zonekg.core import paths
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
@@ -22,7 +22,8 @@ def zonekg(*args: str) -> subprocess.CompletedProcess:
 
 
 def _tree_digest() -> dict[str, str]:
-    files = [*paths.DATA.rglob("*.ttl"), paths.ONTOLOGY, *paths.QUERIES.glob("*")]
+    files = [*paths.DATA.rglob("*.tt[l]"), *paths.DATA.rglob("*.trig"), paths.ONTOLOGY]
+    files += list(paths.QUERIES.glob("*"))
     assert files
     return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
@@ -34,13 +35,13 @@ def unchanged_sources():
     assert _tree_digest() == before, "a command modified a source file"
 
 
-def test_validate_project_data_conforms(unchanged_sources):
-    result = zonekg("validate")
+def test_validate_project_data_conforms(unchanged_sources, engine):
+    result = zonekg("validate", "--engine", engine)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Conforms" in result.stdout
 
 
-def test_validate_json_reports_results_with_file_and_line(tmp_path):
+def test_validate_json_reports_results_with_file_and_line(tmp_path, engine):
     bad = tmp_path / "bad.ttl"
     bad.write_text(
         "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
@@ -48,7 +49,7 @@ def test_validate_json_reports_results_with_file_and_line(tmp_path):
         "<https://w3id.org/zonekg/id/proposal/nameless> a zk:Proposal .\n",
         encoding="utf-8",
     )
-    result = zonekg("validate", "--data", str(bad), "--format", "json")
+    result = zonekg("validate", "--data", str(bad), "--format", "json", "--engine", engine)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["conforms"] is False
@@ -56,7 +57,8 @@ def test_validate_json_reports_results_with_file_and_line(tmp_path):
     assert all(r["where"] == [f"{bad}:4"] for r in report["results"])
 
 
-def test_turtle_syntax_error_names_file_and_line_and_exits_2(tmp_path):
+@pytest.mark.parametrize("command", ["validate", "reason", "stats", "export"])
+def test_turtle_syntax_error_names_file_and_line_and_exits_2(tmp_path, command, engine):
     broken = tmp_path / "broken.ttl"
     broken.write_text(
         "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
@@ -64,7 +66,7 @@ def test_turtle_syntax_error_names_file_and_line_and_exits_2(tmp_path):
         "<https://w3id.org/zonekg/id/zone/b> a zk:DemonstrationZone .\n",
         encoding="utf-8",
     )
-    result = zonekg("validate", "--data", str(broken))
+    result = zonekg(command, "--data", str(broken), "--engine", engine)
     assert result.returncode == 2
     assert f"{broken}:3:" in result.stderr
     assert "Traceback" not in result.stderr
@@ -110,14 +112,14 @@ def test_bad_flag_value_exits_2():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
-def test_query_formats(fmt):
-    result = zonekg("query", "cq01", "--format", fmt)
+def test_query_formats(fmt, engine):
+    result = zonekg("query", "cq01", "--format", fmt, "--engine", engine)
     assert result.returncode == 0, result.stderr
     assert "Gazelle Valley" in result.stdout
 
 
 def test_query_all_answers_every_question():
-    from zonekg.query import questions
+    from zonekg.core.questions import questions
 
     result = zonekg("query", "--all")
     assert result.returncode == 0, result.stderr
@@ -128,13 +130,13 @@ def test_query_all_answers_every_question():
 def test_reason_writes_only_inferred_triples_and_leaves_data_alone(tmp_path, unchanged_sources):
     from rdflib import Graph
 
-    from zonekg.load import load
+    from zonekg import api
 
     target = tmp_path / "out" / "inferred.ttl"
     result = zonekg("reason", "-o", str(target))
     assert result.returncode == 0, result.stderr
     inferred = Graph().parse(target)
-    asserted = load().asserted()
+    asserted = api.load().rdf.asserted()
     assert len(inferred) > 0
     assert not any(triple in asserted for triple in inferred)
     assert [p.name for p in target.parent.iterdir()] == ["inferred.ttl"]
@@ -174,7 +176,7 @@ def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path)
     """write_atomic goes through mkstemp (mode 0600); the result must honour the umask."""
     import os
 
-    from zonekg.atomic import write_atomic
+    from zonekg.safety.atomic import write_atomic
 
     target = tmp_path / "out.ttl"
     write_atomic(target, "x")

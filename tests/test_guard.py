@@ -7,6 +7,7 @@ input and the listener sees no connection.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -15,8 +16,8 @@ import pytest
 from rdflib import Dataset, Graph
 from safety_support import Listener, flat, run_cli, run_python
 
-from zonekg.errors import QueryError
-from zonekg.query import parse
+from zonekg.core.errors import QueryError
+from zonekg.safety.screen import screen as parse
 
 
 @pytest.fixture
@@ -41,12 +42,12 @@ def _unguarded(action) -> None:
         logging.disable(logging.NOTSET)
 
 
-def test_service_http_reaches_the_network_in_rdflib_but_not_in_zonekg(listener):
+def test_service_http_reaches_the_network_in_rdflib_but_not_in_zonekg(listener, engine):
     query = f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}"
     _unguarded(lambda: list(Graph().query(query)))
     assert _settle(listener) >= 1, "control: rdflib should have sent the query"
     before = listener.connections
-    result = run_cli("query", "--text", query)
+    result = run_cli("query", "--text", query, "--engine", engine)
     assert result.returncode == 2
     assert "SERVICE is not allowed" in flat(result.stderr)
     assert _settle(listener) == before
@@ -94,7 +95,7 @@ def test_service_file_and_load_are_refused(tmp_path, listener):
 def test_the_guard_stops_service_even_when_screening_is_bypassed(listener):
     """The audit hook is the backstop: plain rdflib under guard.install() cannot connect."""
     code = (
-        "from zonekg import guard; guard.install()\n"
+        "from zonekg.safety import guard; guard.install()\n"
         "from rdflib import Graph\n"
         "try:\n"
         f"    list(Graph().query('SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}'))\n"
@@ -114,7 +115,7 @@ def test_jsonld_remote_context_is_fetched_by_rdflib_but_not_under_the_guard(list
     assert _settle(listener) >= 1, "control: rdflib should have fetched the context"
     before = listener.connections
     code = (
-        "from zonekg import guard; guard.install()\n"
+        "from zonekg.safety import guard; guard.install()\n"
         "from rdflib import Graph\n"
         "try:\n"
         f"    Graph().parse(data={doc!r}, format='json-ld')\n"
@@ -136,7 +137,7 @@ def test_jsonld_file_context_outside_the_project_is_refused(tmp_path):
     scratch = tmp_path / "scratch"  # the only temporary folder the subprocess may use
     scratch.mkdir()
     code = (
-        "from zonekg import guard; guard.install()\n"
+        "from zonekg.safety import guard; guard.install()\n"
         "from rdflib import Graph\n"
         "try:\n"
         f"    print(len(Graph().parse(data={doc!r}, format='json-ld')))\n"
@@ -158,7 +159,7 @@ def test_files_outside_the_allowed_places_cannot_be_opened(tmp_path):
     scratch.mkdir()
     code = (
         "import sys\n"
-        "from zonekg import guard; guard.install([sys.argv[1]])\n"
+        "from zonekg.safety import guard; guard.install([sys.argv[1]])\n"
         "print(open(sys.argv[1]).read())\n"
         "try:\n"
         "    open(sys.argv[2])\n"
@@ -174,7 +175,7 @@ def test_files_outside_the_allowed_places_cannot_be_opened(tmp_path):
 def test_an_address_the_user_names_is_allowed(listener):
     code = (
         "import socket, sys\n"
-        "from zonekg import guard; guard.install(sys.argv[1:])\n"
+        "from zonekg.safety import guard; guard.install(sys.argv[1:])\n"
         f"socket.create_connection(('127.0.0.1', {listener.port}), timeout=5).close()\n"
         "print('connected')\n"
     )
@@ -222,3 +223,64 @@ def test_the_guarded_server_serves_every_kind_of_page(tmp_path):
     assert statuses == dict.fromkeys(paths, 200), log
     assert answer.status_code == 200
     assert "GuardError" not in log and "refused" not in log
+
+
+# --- regression: a comment ended by a lone carriage return (issue "one pipeline") ---------
+#
+# rdflib ends a '#' comment at "\n" only; Oxigraph (and the SPARQL grammar) also at "\r".
+# A query screened with rdflib's parser and run by Oxigraph therefore hid a SERVICE clause
+# from the screen, and Oxigraph's own HTTP client (which the audit hook cannot see) called out.
+
+CR_QUERY = "SELECT ?s WHERE {{ #\rSERVICE <{url}sparql> {{ ?s ?p ?o }}\n}}"
+
+
+def test_cr_comment_control_oxigraph_itself_calls_the_address(listener):
+    """Control: run directly by pyoxigraph, the hidden SERVICE reaches the listener."""
+    import pyoxigraph as ox
+
+    with contextlib.suppress(Exception):
+        list(ox.Store().query(CR_QUERY.format(url=listener.url)))
+    assert _settle(listener) >= 1
+
+
+def test_cr_comment_service_is_refused_in_a_query(listener, engine):
+    result = run_cli("query", "--text", CR_QUERY.format(url=listener.url), "--engine", engine)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "SERVICE is not allowed" in flat(result.stderr)
+    assert _settle(listener) == 0
+
+
+def test_cr_comment_service_is_refused_in_a_shapes_file(tmp_path, listener, engine):
+    shapes = tmp_path / "shapes.ttl"
+    select = CR_QUERY.format(url=listener.url).replace("?s WHERE", "$this WHERE")
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://x/S> a sh:NodeShape ; sh:targetNode <http://x/a> ;\n"
+        f"  sh:sparql [ sh:select {json.dumps(select)} ] .\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data.ttl"
+    data.write_text('<http://x/a> <http://x/b> "c" .\n', encoding="utf-8")
+    result = run_cli(
+        "validate", "--data", str(data), "--shapes", str(shapes), "--engine", engine
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "SERVICE is not allowed" in flat(result.stderr)
+    assert _settle(listener) == 0
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "SERVICE <{url}>",
+        "service <{url}>",
+        "\\u0053ERVICE <{url}>",
+        "SERVICE\t<{url}>",
+        "#x\r\nSERVICE <{url}>",
+        "# a comment \\\rSERVICE <{url}>",
+    ],
+)
+def test_no_spelling_of_service_passes_the_screen(spelling, listener):
+    text = "SELECT * WHERE { " + spelling.format(url=listener.url) + " { ?s ?p ?o } }"
+    with pytest.raises(QueryError, match="SERVICE is not allowed"):
+        parse(text)

@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
 
-from zonekg import paths
-from zonekg.query import run
+from zonekg import api
+from zonekg.core import paths
 
 CHECKS = sorted(paths.QC.glob("*-violation.rq"))
 FIXTURES = Path(__file__).parent / "qc_fixtures"
@@ -25,24 +24,30 @@ def _runs_on_data(check: Path) -> bool:
     return "data" in match.group(1)
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
-def test_check_passes_on_the_project_ontology(check, kg):
-    graph = kg.asserted() if _runs_on_data(check) else kg.ontology
-    rows = list(run(graph, check.read_text(encoding="utf-8"), check.name))
-    assert rows == [], [tuple(str(v) for v in row) for row in rows]
+def _rows(kg, check: Path) -> list[dict]:
+    return api.query(kg, check.read_text(encoding="utf-8")).dicts()
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
-def test_check_passes_its_passing_fixture(check):
-    graph = Graph().parse(FIXTURES / check.stem / "pass.ttl")
-    assert list(run(graph, check.read_text(encoding="utf-8"), check.name)) == []
+def test_check_passes_on_the_project_ontology(check, engine):
+    if _runs_on_data(check):
+        kg = api.load(engine=engine)
+    else:
+        kg = api.load([paths.ONTOLOGY], ontology=[], engine=engine)
+    assert _rows(kg, check) == []
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
-def test_check_reports_the_term_its_failing_fixture_breaks(check):
+def test_check_passes_its_passing_fixture(check, engine):
+    kg = api.load([FIXTURES / check.stem / "pass.ttl"], ontology=[], engine=engine)
+    assert _rows(kg, check) == []
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
+def test_check_reports_the_term_its_failing_fixture_breaks(check, engine):
     fixture = FIXTURES / check.stem / "fail.ttl"
     expected = re.findall(r"^# expect: (\S+)$", fixture.read_text(encoding="utf-8"), re.M)
     assert expected, f"{fixture} names no '# expect:' term"
-    rows = list(run(Graph().parse(fixture), check.read_text(encoding="utf-8"), check.name))
-    reported = {row.term for row in rows}
-    assert {URIRef(term) for term in expected} <= reported
+    rows = _rows(api.load([fixture], ontology=[], engine=engine), check)
+    reported = {row["term"].value for row in rows if "term" in row}
+    assert set(expected) <= reported

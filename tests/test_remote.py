@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from zonekg import engines, remote
-from zonekg.errors import ZonekgError
-from zonekg.query import expected_rows, questions
+from zonekg import api
+from zonekg.core.errors import ZonekgError
+from zonekg.core.questions import expected_rows, questions
+from zonekg.core.render import csv_rows
+from zonekg.publish import push as remote
+from zonekg.safety.screen import screen
+
+
+def _rows(endpoint: str, text: str) -> list[dict]:
+    return csv_rows(api.remote_answer(endpoint, screen(text)))
+
 
 GRAPH = "https://w3id.org/zonekg/graph/pushed"
 
@@ -54,7 +62,7 @@ def server(tmp_path_factory):
 
 
 def _count(base: str) -> int:
-    rows = remote.rows(
+    rows = _rows(
         base + "/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
     )
     return int(rows[0]["n"])
@@ -63,8 +71,8 @@ def _count(base: str) -> int:
 @pytest.mark.parametrize("with_inferred", [False, True], ids=["asserted", "with-closure"])
 def test_push_replaces_the_graph_and_every_question_answers_remotely(server, with_inferred):
     """Questions without inference against the asserted push, the others against the closure."""
-    graph = engines.load()
-    body, count = remote.serialize_graph(graph, with_inferred=with_inferred)
+    kg = api.load()
+    body, count = remote.body(kg, with_inferred=with_inferred)
     first = remote.push(server + "/store", body, count, GRAPH)
     assert first.status in (200, 201, 204)
     assert _count(server) == count
@@ -73,17 +81,16 @@ def test_push_replaces_the_graph_and_every_question_answers_remotely(server, wit
     found = [q for q in questions() if q.needs_reasoning == with_inferred]
     assert found
     for cq in found:
-        embedded = engines.result_rows(engines.query(graph, cq.text, cq.needs_reasoning, cq.name))
-        assert remote.rows(server + "/query", cq.text) == embedded == expected_rows(cq), cq.name
+        embedded = csv_rows(api.query(kg, cq))
+        assert _rows(server + "/query", cq.text) == embedded == expected_rows(cq), cq.name
 
 
 def test_push_without_closure_misses_what_only_reasoning_gives(server):
-    graph = engines.load()
-    body, count = remote.serialize_graph(graph, with_inferred=False)
+    body, count = remote.body(api.load(), with_inferred=False)
     remote.push(server + "/store", body, count, GRAPH)
     assert _count(server) == count
     (cq,) = [q for q in questions() if q.name.startswith("cq06")]
-    assert len(remote.rows(server + "/query", cq.text)) < len(expected_rows(cq))
+    assert len(_rows(server + "/query", cq.text)) < len(expected_rows(cq))
 
 
 def test_cli_push_and_remote_query(server):
@@ -102,6 +109,6 @@ def test_unreachable_endpoint_is_a_clear_error():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(ZonekgError, match="cannot reach"):
-        remote.query(f"http://127.0.0.1:{port}/query", "ASK {}")
+        _rows(f"http://127.0.0.1:{port}/query", "ASK {}")
     with pytest.raises(ZonekgError, match="not an http"):
         remote.graph_store_url("file:///etc/passwd", None)

@@ -1,5 +1,8 @@
 """End to end in a real browser: Playwright drives Debian's chromium (never a downloaded one).
 
+The journeys that run queries (through YASGUI, or the page's form without
+JavaScript) run once per engine, each against a server whose workers use it.
+
 `make test` installs chromium first (`make chromium`). Screenshots land in
 build/screenshots/ for a person to look at.
 """
@@ -10,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from serve_support import ROOT, running_server
+from serve_support import ROOT, servers_by_engine
 
-from zonekg.query import expected_rows, find_question
+from zonekg.core.questions import expected_rows, find_question, questions
+from zonekg.engines import DEFAULT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -27,9 +31,26 @@ SHOTS = ROOT / "build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("serve-browser")) as server:
-        yield server
+def servers(tmp_path_factory):
+    with servers_by_engine(tmp_path_factory.mktemp("serve-browser")) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def server(servers):
+    """The server with the default engine, for what the server process answers itself."""
+    return servers(DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def engine_server(servers, engine):
+    """A server whose query workers answer with *engine*."""
+    return servers(engine)
+
+
+def _shot(name: str, engine: str = DEFAULT) -> Path:
+    """Where a screenshot goes; the default engine's keep their plain names."""
+    return SHOTS / (f"{name}.png" if engine == DEFAULT else f"{name}-{engine}.png")
 
 
 @pytest.fixture(scope="module")
@@ -59,26 +80,26 @@ def _literal_cells(name: str) -> list[str]:
     return [v for row in rows for v in row.values() if v and not v.startswith("http")]
 
 
-def test_home_to_zone_to_query(server, browser):
+def test_home_to_zone_to_query(engine_server, engine, browser):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    elsewhere = _watch_requests(page, server)
+    elsewhere = _watch_requests(page, engine_server)
 
-    page.goto(server.url + "/")
+    page.goto(engine_server.url + "/")
     expect(page.locator("h1")).to_contain_text("China-Japan (Chengdu)")
     expect(page.locator("ol.questions li")).to_have_count(len(_questions()))
-    page.screenshot(path=SHOTS / "home.png", full_page=True)
+    page.screenshot(path=_shot("home", engine), full_page=True)
 
     page.click("#zone-link")
-    page.wait_for_url(server.url + "/id/zone/chengdu")
+    page.wait_for_url(engine_server.url + "/id/zone/chengdu")
     expect(page.locator("h1")).to_have_text(
         "China-Japan (Chengdu) Regional Development Cooperation Demonstration Zone"
     )
     expect(page.locator("table.labels")).to_contain_text("中日(成都)地方发展合作示范区")
     assert page.locator("blockquote").count() >= 1
-    page.screenshot(path=SHOTS / "zone.png", full_page=True)
+    page.screenshot(path=_shot("zone", engine), full_page=True)
 
     page.click("header nav >> text=Query")
-    page.wait_for_url(server.url + "/query")
+    page.wait_for_url(engine_server.url + "/query")
     page.wait_for_selector(".yasqe_queryButton")
     expect(page.locator("#fallback")).to_be_hidden()
     for name in ("cq01", "cq06"):  # cq06 needs the OWL-RL closure, sent as default-graph-uri
@@ -89,23 +110,23 @@ def test_home_to_zone_to_query(server, browser):
         table = page.locator(".yasr table").inner_text()
         for text in _literal_cells(name):
             assert text in table, f"{name}: {text!r} is not in the results table"
-        page.screenshot(path=SHOTS / f"query-{name}.png", full_page=True)
+        page.screenshot(path=_shot(f"query-{name}", engine), full_page=True)
     assert elsewhere == [], f"the pages reached outside this server: {elsewhere}"
     page.close()
 
 
-def test_query_page_without_javascript(server, browser):
+def test_query_page_without_javascript(engine_server, engine, browser):
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1200, "height": 900}
     )
     page = context.new_page()
-    page.goto(server.url + "/query?cq=cq01")
+    page.goto(engine_server.url + "/query?cq=cq01")
     rows = page.locator("#server-results table.results tbody tr")
     expect(rows).to_have_count(len(expected_rows(find_question("cq01"))))
     page.fill("#query-text", "SELECT ?zone WHERE { ?zone a zk:DemonstrationZone }")
     page.click("#fallback button[type=submit]")
     expect(page.locator("#server-results table.results tbody tr")).to_have_count(6)
-    page.screenshot(path=SHOTS / "query-nojs.png", full_page=True)
+    page.screenshot(path=_shot("query-nojs", engine), full_page=True)
     context.close()
 
 
@@ -114,13 +135,11 @@ def test_accept_language_picks_the_title(server, browser):
     page = context.new_page()
     page.goto(server.url + "/id/zone/chengdu")
     expect(page.locator("h1")).to_have_text("中日(成都)地方発展協力モデル区")
-    page.screenshot(path=SHOTS / "zone-ja.png")
+    page.screenshot(path=_shot("zone-ja"))
     context.close()
 
 
 def _questions() -> list[str]:
-    from zonekg.query import questions
-
     found = [q.name for q in questions()]
     assert found, "no competency questions found under queries/"
     return found

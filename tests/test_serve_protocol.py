@@ -1,11 +1,16 @@
 """The SPARQL 1.1 Protocol, linked-data lookups and pages over real HTTP.
 
-One `zonekg serve` runs on 127.0.0.1 and a free port for the whole module, with a
-short time limit and a low row cap so that both can be hit.
+`zonekg serve` runs on 127.0.0.1 and a free port, with a short time limit and a
+low row cap so that both can be hit: one server with the default engine
+(oxigraph) for the whole module, and one with `--engine reference` started when
+the first test that answers queries on both engines asks for it. The queries are
+answered in the workers with the engine chosen; the pages and lookups are the
+server process's own, so they run on the default server only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -17,12 +22,15 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, PROV, RDF, RDFS
 from rdflib.query import Result
-from serve_support import running_server
+from serve_support import servers_by_engine
 
-from zonekg.namespaces import GRAPH, OA, PROV, ZK
-from zonekg.query import expected_rows, find_question
+from zonekg import api
+from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH, graph_iri
+from zonekg.core.questions import expected_rows, find_question
+from zonekg.core.vocab import OA, ZK
+from zonekg.engines import DEFAULT
 
 TIMEOUT = 2
 MAX_ROWS = 500
@@ -38,16 +46,37 @@ RDF_FORMATS = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def servers(tmp_path_factory):
+    """A server per engine, each started when a test first asks for it, and a client of it."""
     tmp = tmp_path_factory.mktemp("serve")
-    with running_server(tmp, "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)) as server:
-        yield server
+    limits = ["--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)]
+    clients = {}
+    with servers_by_engine(tmp, *limits) as started, contextlib.ExitStack() as stack:
+
+        def get(engine: str):
+            if engine not in clients:
+                clients[engine] = stack.enter_context(started(engine).client())
+            return started(engine), clients[engine]
+
+        yield get
 
 
 @pytest.fixture(scope="module")
-def http(server):
-    with server.client() as client:
-        yield client
+def server(servers):
+    """The server with the default engine."""
+    return servers(DEFAULT)[0]
+
+
+@pytest.fixture(scope="module")
+def http(servers):
+    """A client of the server with the default engine."""
+    return servers(DEFAULT)[1]
+
+
+@pytest.fixture(scope="module")
+def engine_http(servers, engine):
+    """A client of the server whose workers answer queries with *engine*."""
+    return servers(engine)[1]
 
 
 def zones_from(response) -> list[str]:
@@ -87,9 +116,9 @@ def zones_from(response) -> list[str]:
         ),
     ],
 )
-def test_select_in_every_format_by_accept(http, accept, ctype):
+def test_select_in_every_format_by_accept(engine_http, accept, ctype):
     headers = {"Accept": accept} if accept else {}
-    response = http.get("/sparql", params={"query": ZONES}, headers=headers)
+    response = engine_http.get("/sparql", params={"query": ZONES}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == ctype
     zones = zones_from(response)
@@ -107,8 +136,8 @@ def test_select_in_every_format_by_accept(http, accept, ctype):
         ("text/csv", "text/csv"),
     ],
 )
-def test_format_parameter_overrides_accept(http, fmt, ctype):
-    response = http.get(
+def test_format_parameter_overrides_accept(engine_http, fmt, ctype):
+    response = engine_http.get(
         "/sparql", params={"query": ZONES, "format": fmt}, headers={"Accept": "image/png"}
     )
     assert response.status_code == 200
@@ -116,32 +145,32 @@ def test_format_parameter_overrides_accept(http, fmt, ctype):
     assert len(zones_from(response)) == 6
 
 
-def test_post_form_and_post_query_body_agree_with_get(http):
-    got = http.get("/sparql", params={"query": ZONES}).json()
-    form = http.post("/sparql", data={"query": ZONES})
-    direct = http.post(
+def test_post_form_and_post_query_body_agree_with_get(engine_http):
+    got = engine_http.get("/sparql", params={"query": ZONES}).json()
+    form = engine_http.post("/sparql", data={"query": ZONES})
+    direct = engine_http.post(
         "/sparql", content=ZONES.encode(), headers={"Content-Type": "application/sparql-query"}
     )
     assert form.status_code == direct.status_code == 200
     assert form.json() == direct.json() == got
 
 
-def test_ask(http):
-    response = http.get("/sparql", params={"query": f"ASK {{ <{CHENGDU}> ?p ?o }}"})
+def test_ask(engine_http):
+    response = engine_http.get("/sparql", params={"query": f"ASK {{ <{CHENGDU}> ?p ?o }}"})
     assert response.json() == {"head": {}, "boolean": True}
-    no = http.get("/sparql", params={"query": "ASK { <urn:x:none> ?p ?o }", "format": "xml"})
+    no = engine_http.get("/sparql", params={"query": "ASK { <urn:x:none> ?p ?o }", "format": "xml"})
     assert ET.fromstring(no.content).find(f"{SRX}boolean").text == "false"
-    refused = http.get(
+    refused = engine_http.get(
         "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "text/csv"}
     )
     assert refused.status_code == 406
 
 
-def test_construct_in_every_rdf_format(http):
+def test_construct_in_every_rdf_format(engine_http):
     query = f"CONSTRUCT WHERE {{ <{CHENGDU}> ?p ?o }}"
     graphs = []
     for media, parser in RDF_FORMATS.items():
-        response = http.get("/sparql", params={"query": query}, headers={"Accept": media})
+        response = engine_http.get("/sparql", params={"query": query}, headers={"Accept": media})
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith(media)
         graphs.append(Graph().parse(data=response.text, format=parser))
@@ -151,8 +180,8 @@ def test_construct_in_every_rdf_format(http):
         assert isomorphic(graphs[0], other)
 
 
-def test_describe(http):
-    response = http.get(
+def test_describe(engine_http):
+    response = engine_http.get(
         "/sparql", params={"query": f"DESCRIBE <{CHENGDU}>"}, headers={"Accept": "text/turtle"}
     )
     assert response.status_code == 200
@@ -169,24 +198,26 @@ def count_query(http, query, **params) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_default_graph_uri_selects_one_file(http, kg):
+def test_default_graph_uri_selects_one_file(engine_http, kg):
     zone_file = next(f for f in kg.data_files if f.name == "zone.ttl")
-    expected = len(kg.graph_for(zone_file))
-    graph_name = str(GRAPH["data/zone.ttl"])
+    graph_name = graph_iri(zone_file)
+    assert graph_name == GRAPH + "data/zone.ttl"
+    expected = len(kg.rdf.graph(graph_name))
+    assert expected > 0
     total = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert count_query(http, total, **{"default-graph-uri": graph_name}) == expected
-    assert count_query(http, total.replace("WHERE", f"FROM <{graph_name}> WHERE")) == expected
-    assert count_query(http, total) == len(kg.asserted())
+    assert count_query(engine_http, total, **{"default-graph-uri": graph_name}) == expected
+    from_clause = total.replace("WHERE", f"FROM <{graph_name}> WHERE")
+    assert count_query(engine_http, from_clause) == expected
+    assert count_query(engine_http, total) == len(kg.rdf.asserted())
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graph_name}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count_query(engine_http, named) == expected
 
 
-def test_named_graphs_include_the_closure(http, kg):
+def test_named_graphs_include_the_closure(engine_http, kg):
     query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    inferred = str(GRAPH["inferred"])
-    n = count_query(http, query, **{"named-graph-uri": inferred})
+    n = count_query(engine_http, query, **{"named-graph-uri": INFERRED_GRAPH})
     assert n > 0
-    from zonekg.reason import reason
-
-    assert n == len(reason(kg))
+    assert n == len(api.inferred(kg))  # the reference engine's closure
 
 
 def test_service_description(server, http):
@@ -199,14 +230,16 @@ def test_service_description(server, http):
     assert (endpoint, RDF.type, URIRef(sd + "Service")) in graph
     assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
     names = set(graph.objects(None, URIRef(sd + "name")))
-    assert GRAPH["data/zone.ttl"] in names and GRAPH["inferred"] in names
+    assert URIRef(GRAPH + "data/zone.ttl") in names and URIRef(INFERRED_GRAPH) in names
 
 
-def test_named_graphs_are_those_of_the_service_description(http):
-    described = Graph().parse(data=http.get("/sparql").text, format="turtle")
+def test_named_graphs_are_those_of_the_service_description(engine_http):
+    described = Graph().parse(data=engine_http.get("/sparql").text, format="turtle")
     sd_name = URIRef("http://www.w3.org/ns/sparql-service-description#name")
     names = {str(n) for n in described.objects(None, sd_name)}
-    response = http.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"})
+    response = engine_http.get(
+        "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}
+    )
     found = {b["g"]["value"] for b in response.json()["results"]["bindings"]}
     assert found == names and len(names) > 2
 
@@ -262,11 +295,12 @@ def test_cors(http):
         ),
     ],
 )
-def test_updates_are_refused(http, send, kg):
-    response = send(http)
+def test_updates_are_refused(engine_http, send, kg):
+    response = send(engine_http)
     assert response.status_code == 403
     assert "read-only" in response.text
-    assert count_query(http, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == len(kg.asserted())
+    total = count_query(engine_http, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert total == len(kg.rdf.asserted())
 
 
 @pytest.fixture
@@ -298,9 +332,9 @@ def _connections(sock) -> int:
         "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
     ],
 )
-def test_service_and_remote_from_are_refused_never_fetched(http, listener, template):
+def test_service_and_remote_from_are_refused_never_fetched(engine_http, listener, template):
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-    response = http.get("/sparql", params={"query": template.format(url=url)})
+    response = engine_http.get("/sparql", params={"query": template.format(url=url)})
     assert response.status_code == 403
     assert "SERVICE is not allowed" in response.text or "not in this dataset" in response.text
     time.sleep(0.3)
@@ -308,26 +342,26 @@ def test_service_and_remote_from_are_refused_never_fetched(http, listener, templ
 
 
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
-def test_protocol_graphs_outside_ours_are_refused(http, listener, param):
+def test_protocol_graphs_outside_ours_are_refused(engine_http, listener, param):
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/g"
-    response = http.get("/sparql", params={"query": ZONES, param: url})
+    response = engine_http.get("/sparql", params={"query": ZONES, param: url})
     assert response.status_code == 403
     assert url in response.text
     time.sleep(0.3)
     assert _connections(listener) == 0
 
 
-def test_malformed_query_gets_400_with_position(http):
-    response = http.get("/sparql", params={"query": "SELECT ?s WHERE {\n  ?s ?p \n"})
+def test_malformed_query_gets_400_with_position(engine_http):
+    response = engine_http.get("/sparql", params={"query": "SELECT ?s WHERE {\n  ?s ?p \n"})
     assert response.status_code == 400
     assert "syntax error" in response.text
     assert "line " in response.text and "column " in response.text
 
 
-def test_unknown_format_and_unacceptable_type(http):
-    bad = http.get("/sparql", params={"query": ZONES, "format": "yaml"})
+def test_unknown_format_and_unacceptable_type(engine_http):
+    bad = engine_http.get("/sparql", params={"query": ZONES, "format": "yaml"})
     assert bad.status_code == 400 and "csv" in bad.text
-    none = http.get("/sparql", params={"query": ZONES}, headers={"Accept": "image/png"})
+    none = engine_http.get("/sparql", params={"query": ZONES}, headers={"Accept": "image/png"})
     assert none.status_code == 406
 
 
@@ -343,11 +377,13 @@ def test_oversized_body_gets_413(http):
     assert "larger than" in response.text
 
 
-def test_row_cap(http):
-    over = http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+def test_row_cap(engine_http):
+    over = engine_http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert over.status_code == 422
     assert f"more than {MAX_ROWS} rows" in over.text
-    under = http.get("/sparql", params={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}"})
+    under = engine_http.get(
+        "/sparql", params={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}"}
+    )
     assert under.status_code == 200
     assert len(under.json()["results"]["bindings"]) == MAX_ROWS
 
@@ -360,19 +396,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def test_costly_query_is_stopped_and_its_worker_killed(http):
-    before = http.get("/healthz").json()
+def test_costly_query_is_stopped_and_its_worker_killed(engine_http):
+    before = engine_http.get("/healthz").json()
     assert len(before["workers"]) == 2
     cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     started = time.monotonic()
-    response = http.get("/sparql", params={"query": cartesian})
+    response = engine_http.get("/sparql", params={"query": cartesian})
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert "time limit" in response.text
     assert elapsed < TIMEOUT + 5
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        after = http.get("/healthz").json()
+        after = engine_http.get("/healthz").json()
         if len(after["workers"]) == 2 and after["workers"] != before["workers"]:
             break
         time.sleep(0.3)
@@ -380,7 +416,7 @@ def test_costly_query_is_stopped_and_its_worker_killed(http):
     gone = set(before["workers"]) - set(after["workers"])
     assert len(gone) == 1
     assert not _pid_alive(gone.pop())
-    assert http.get("/sparql", params={"query": ZONES}).status_code == 200
+    assert engine_http.get("/sparql", params={"query": ZONES}).status_code == 200
 
 
 # --- dereferenceable IRIs -------------------------------------------------------------------
@@ -501,26 +537,28 @@ def test_home_page(http):
 
 
 @pytest.mark.parametrize("name", ["cq01", "cq06"])
-def test_query_page_runs_a_competency_question_server_side(http, name):
+def test_query_page_runs_a_competency_question_server_side(engine_http, name):
     question = find_question(name)
-    page = http.get("/query", params={"cq": name})
+    page = engine_http.get("/query", params={"cq": name})
     assert page.status_code == 200
     body = page.text.split('id="server-results"', 1)[1]
     rows = body.count("<tr>") - 1  # minus the header row
     assert rows == len(expected_rows(question)) > 0
 
 
-def test_query_page_form_post(http):
-    page = http.post("/query", data={"query": ZONES})
+def test_query_page_form_post(engine_http):
+    page = engine_http.post("/query", data={"query": ZONES})
     assert page.status_code == 200
     assert "6 rows" in page.text
     reasoned = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    plain = http.post("/query", data={"query": reasoned}).text
-    closure = http.post("/query", data={"query": reasoned, "reason": "owlrl"}).text
+    plain = engine_http.post("/query", data={"query": reasoned}).text
+    closure = engine_http.post("/query", data={"query": reasoned, "reason": "owlrl"}).text
     assert plain != closure  # the closure adds triples to the default graph when asked for
-    graph = http.post("/query", data={"query": "CONSTRUCT WHERE { ?z a zk:DemonstrationZone }"})
+    graph = engine_http.post(
+        "/query", data={"query": "CONSTRUCT WHERE { ?z a zk:DemonstrationZone }"}
+    )
     assert graph.status_code == 200 and "zk:DemonstrationZone" in graph.text
-    bad = http.post("/query", data={"query": "SELECT nonsense"})
+    bad = engine_http.post("/query", data={"query": "SELECT nonsense"})
     assert bad.status_code == 400 and "syntax error" in bad.text
 
 
@@ -543,9 +581,9 @@ def test_healthz_and_request_log(server, http):
     assert "ms" in server.log_text().splitlines()[-1]
 
 
-def test_query_results_are_json_for_yasgui(http):
+def test_query_results_are_json_for_yasgui(engine_http):
     """YASGUI posts a form with Accept set to the JSON results type; CORS is not needed here."""
-    response = http.post(
+    response = engine_http.post(
         "/sparql",
         data={"query": ZONES},
         headers={"Accept": "application/sparql-results+json,*/*;q=0.9"},

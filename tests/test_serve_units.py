@@ -6,33 +6,52 @@ import io
 import subprocess
 import sys
 
+import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal, URIRef, Variable
+from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 from serve_support import ROOT
 
-from zonekg.errors import QueryError
-from zonekg.namespaces import GRAPH
-from zonekg.query import tsv
-from zonekg.web.sparql import check_query, choose_type, prepare, status_for
-from zonekg.web.workers import Reply
+from zonekg.core.errors import QueryError
+from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH
+from zonekg.core.render import to_tsv
+from zonekg.core.results import SELECT, QueryResult
+from zonekg.web.protocol import (
+    Reply,
+    check_query,
+    choose_type,
+    explain,
+    prepare,
+    status_for,
+)
+from zonekg.web.workers import execute
 
-OURS = {str(GRAPH["data/zone.ttl"]), str(GRAPH["inferred"])}
+OURS = {GRAPH + "data/zone.ttl", INFERRED_GRAPH}
 
 
 def test_tsv_round_trips_awkward_literals():
-    a, b = Variable("a"), Variable("b")
     rows = [
-        {a: URIRef("http://example.org/x"), b: Literal('tab\there\nnew "line" \\ end', lang="en")},
-        {b: Literal("36.9", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))},
-        {a: BNode("n1"), b: Literal("中日")},
+        (
+            ox.NamedNode("http://example.org/x"),
+            ox.Literal('tab\there\nnew "line" \\ end', language="en"),
+        ),
+        (
+            None,
+            ox.Literal("36.9", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ),
+        (ox.BlankNode("n1"), ox.Literal("中日")),
     ]
-    body = tsv([a, b], rows).encode("utf-8")
+    body = to_tsv(QueryResult(SELECT, ["a", "b"], rows)).encode("utf-8")
     assert body.decode().splitlines()[0] == "?a\t?b"
     assert len(body.decode().splitlines()) == 4  # line breaks inside literals are escaped
     parsed = list(Result.parse(io.BytesIO(body), format="tsv"))
-    assert parsed[0][1] == rows[0][b] and parsed[0][0] == rows[0][a]
-    assert parsed[1][0] is None and parsed[1][1] == rows[1][b]
+    assert parsed[0][1] == Literal('tab\there\nnew "line" \\ end', lang="en")
+    assert parsed[0][0] == URIRef("http://example.org/x")
+    assert parsed[1][0] is None
+    assert parsed[1][1] == Literal(
+        "36.9", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+    )
+    assert parsed[2][0] == BNode("n1")
     assert parsed[2][1] == Literal("中日")
 
 
@@ -42,7 +61,11 @@ def test_tsv_round_trips_awkward_literals():
         ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403, "updates are not allowed"),
         ("SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }", 403, "SERVICE"),
         ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", 403, "not in this dataset"),
-        ("SELECT * WHERE { ?s ?p }", 400, "syntax error"),
+        (
+            "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+            403,
+            "not in this dataset",
+        ),
     ],
 )
 def test_refusals_are_classified(text, status, words):
@@ -52,21 +75,63 @@ def test_refusals_are_classified(text, status, words):
     assert words in caught.value.message
 
 
+def test_syntax_errors_are_left_to_the_engine_and_classified_400(kgs, engine):
+    # The one screen lexes and refuses; it does not parse. A syntax error is found by
+    # the engine's own parser in the worker, and reported as 400 with the user's position.
+    query = "SELECT * WHERE {\n  ?s ?p }"
+    job = {"query": query, "default": [], "named": [], "graphs": sorted(OURS), "accept": None}
+    with pytest.raises(QueryError) as caught:
+        execute(kgs[engine], job, 10)
+    assert status_for(caught.value) == 400
+    assert "syntax error" in caught.value.message
+    assert caught.value.line == 2 and caught.value.column is not None
+    assert explain(caught.value).startswith("line 2, column ")
+
+
 def test_our_graphs_are_allowed_in_from_and_protocol():
     graph = sorted(OURS)[0]
-    check_query(f"SELECT * FROM <{graph}> FROM NAMED <{graph}> WHERE {{ ?s ?p ?o }}", OURS, [graph])
-    with pytest.raises(QueryError):
+    screened = check_query(
+        f"SELECT * FROM <{graph}> FROM NAMED <{graph}> WHERE {{ ?s ?p ?o }}", OURS, [graph]
+    )
+    assert screened.form == "SELECT"
+    with pytest.raises(QueryError) as caught:
         check_query("SELECT * WHERE { ?s ?p ?o }", OURS, ["http://example.org/elsewhere"])
+    assert status_for(caught.value) == 403
+    assert "not in this dataset" in caught.value.message
 
 
 def test_prepare_picks_format_by_query_form():
     job = {"default": [], "named": [], "graphs": sorted(OURS), "accept": "text/turtle, */*;q=0.1"}
-    _, media = prepare({**job, "query": "CONSTRUCT WHERE { ?s ?p ?o }"})
-    assert media == "text/turtle"
-    _, media = prepare({**job, "query": "SELECT * WHERE { ?s ?p ?o }"})
-    assert media == "application/sparql-results+json"  # text/turtle is not a results format
+    prepared = prepare({**job, "query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert prepared.media_type == "text/turtle" and prepared.screened.form == "CONSTRUCT"
+    prepared = prepare({**job, "query": "SELECT * WHERE { ?s ?p ?o }"})
+    # text/turtle is not a results format
+    assert prepared.media_type == "application/sparql-results+json"
+    assert prepared.screened.form == "SELECT"
     refused = prepare({**job, "query": "ASK { ?s ?p ?o }", "accept": "text/csv"})
     assert isinstance(refused, Reply) and refused.status == 406
+
+
+def test_prepare_takes_the_dataset_from_the_protocol_then_from_then_the_service():
+    zone, inferred = GRAPH + "data/zone.ttl", INFERRED_GRAPH
+    job = {"default": [], "named": [], "graphs": sorted(OURS), "accept": None}
+    plain = prepare({**job, "query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert (plain.default, plain.named) == (None, None)  # the service's own
+    query = (
+        f"PREFIX g: <{GRAPH}data/>\n"
+        f"SELECT * FROM g:zone.ttl FROM NAMED <{inferred}> WHERE {{ ?s ?p ?o }}"
+    )
+    clauses = prepare({**job, "query": query})
+    # FROM NAMED is left to the engine, which keeps the query's own when given no list
+    assert (clauses.default, clauses.named) == ([zone], None)
+    only_named = prepare({**job, "query": f"SELECT * from named <{zone}> WHERE {{ ?s ?p ?o }}"})
+    assert (only_named.default, only_named.named) == ([], None)  # an empty default graph
+    # the protocol's graphs override FROM and FROM NAMED (SPARQL 1.1 Protocol 2.1.4)
+    overridden = prepare({**job, "query": query, "default": [inferred], "named": [zone]})
+    assert (overridden.default, overridden.named) == ([inferred], [zone])
+    # a word FROM in a string or a variable is not a clause
+    text = prepare({**job, "query": 'SELECT ?from WHERE { ?from ?p "FROM" }'})
+    assert (text.default, text.named) == (None, None)
 
 
 def test_format_parameter_names_the_choices():

@@ -6,12 +6,12 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF, SH
 
-from zonekg import paths
-from zonekg.load import load
-from zonekg.namespaces import ZKSH
-from zonekg.validate import load_shapes, owning_node_shape, validate
+from zonekg import api
+from zonekg.core import paths
+from zonekg.core.vocab import ZKSH
+from zonekg.inputs.shapes import load_shapes, owning_node_shape
 
-INVALID = sorted(paths.INVALID.glob("*.ttl"))
+INVALID = sorted(paths.INVALID.glob("*.ttl")) + sorted(paths.INVALID.glob("*.trig"))
 
 
 @pytest.fixture(scope="module")
@@ -24,24 +24,25 @@ def test_invalid_examples_exist():
 
 
 @pytest.mark.parametrize("inference", ["none", "rdfs", "owlrl"])
-def test_project_data_conforms(kg, shapes, inference):
-    report = validate(kg, inference=inference, shapes=shapes)
-    assert report.conforms, report.text
+def test_project_data_conforms(kgs, engine, shapes, inference):
+    report = api.validate(kgs[engine], shapes, inference=inference)
+    assert report.conforms, [r.as_dict() for r in report.results]
 
 
 @pytest.mark.parametrize("example", INVALID, ids=lambda p: p.stem)
 @pytest.mark.parametrize("inference", ["none", "rdfs"])
-def test_invalid_example_fails_on_the_shape_it_is_named_after(example, shapes, inference):
+def test_invalid_example_fails_on_the_shape_it_is_named_after(example, shapes, inference, engine):
     shape = ZKSH[example.name.split("-", 1)[0]]
-    assert (shape, None, None) in shapes, f"{example.name} names no shape of ours"
-    report = validate(load([example]), inference=inference, shapes=shapes)
+    assert (shape, None, None) in shapes.graph, f"{example.name} names no shape of ours"
+    report = api.validate(api.load([example], engine=engine), shapes, inference=inference)
     assert not report.conforms
-    failing = {owning_node_shape(shapes, r.source_shape) for r in report.results}
+    failing = {owning_node_shape(shapes.graph, r.source_shape) for r in report.results}
     assert failing == {shape}, f"{example.name} fails on {failing}"
 
 
 def test_every_shape_has_a_counter_example(shapes):
-    node_shapes = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
+    graph = shapes.graph
+    node_shapes = {s for s in graph.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
     assert node_shapes
     covered = {ZKSH[example.name.split("-", 1)[0]] for example in INVALID}
     assert node_shapes - covered == set()

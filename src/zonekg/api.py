@@ -21,6 +21,7 @@ how the CLI and the server call them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,9 +134,7 @@ def validate(
 ) -> ValidationReport:
     """SHACL validation of the ontology and data against the shapes (the project's by default)."""
     if inference not in INFERENCE_CHOICES:
-        raise QueryError(
-            f"--inference {inference!r} is not one of: {', '.join(INFERENCE_CHOICES)}"
-        )
+        raise QueryError(f"--inference {inference!r} is not one of: {', '.join(INFERENCE_CHOICES)}")
     if not isinstance(shapes, Shapes):
         shapes = load_shapes(shapes)
     try:
@@ -216,10 +215,8 @@ def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
     from .core.errors import ZonekgError
 
-    try:
+    with contextlib.suppress(OSError, ZonekgError):
         write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-    except (OSError, ZonekgError):
-        pass
 
 
 # --- query -------------------------------------------------------------------------------
@@ -243,7 +240,7 @@ def job_for(query: str | CompetencyQuestion, reasoned: bool | None = None) -> Jo
         return Job("--text", "", query, bool(reasoned))
     else:
         cq = find_question(query)
-    needs = cq.needs_reasoning if reasoned is None else reasoned or cq.needs_reasoning
+    needs = cq.needs_reasoning if reasoned is None else reasoned
     return Job(cq.name, cq.question, cq.text, needs)
 
 
@@ -324,7 +321,7 @@ def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[s
 
 
 def _defined_terms(kg: KnowledgeGraph) -> list[str]:
-    text = f"SELECT DISTINCT ?t WHERE {{ ?t <{RDF}type> ?k FILTER(STRSTARTS(STR(?t), \"{ZK}\")) }}"
+    text = f'SELECT DISTINCT ?t WHERE {{ ?t <{RDF}type> ?k FILTER(STRSTARTS(STR(?t), "{ZK}")) }}'
     result = kg.engine.query(
         kg.loaded, screen(text, "ontology terms"), default_graphs=kg.loaded.ontology_graphs
     )
@@ -439,9 +436,7 @@ def why(kg: KnowledgeGraph, entity: str) -> list[Support]:
         )
     result = answer(kg, screen(_WHY % iri, "why"))
     return [
-        Support(
-            *(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4]))
-        )
+        Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
         for r in result.rows
     ]
 

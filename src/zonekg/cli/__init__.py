@@ -26,7 +26,10 @@ DEBUG = {"on": False}
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.option(
-    "--timeout", type=float, default=None, help="Time limit in seconds per query, validation or reasoning run."
+    "--timeout",
+    type=float,
+    default=None,
+    help="Time limit in seconds per query, validation or reasoning run.",
 )
 @click.option("--memory", type=float, default=None, help="Memory limit in MB for those runs.")
 def cli(debug: bool, timeout: float | None, memory: float | None) -> None:
@@ -56,7 +59,10 @@ def main() -> None:
         logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
         warnings.simplefilter("ignore")  # and warns on stderr; the checks report these
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns an Exit's code instead of exiting.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
@@ -82,7 +88,8 @@ def main() -> None:
             raise
         err().print("[red]internal error[/]: ", end="")
         err().print(
-            f"{type(exc).__name__}: {exc}\n  hint: rerun with --debug for the traceback, and report it",
+            f"{type(exc).__name__}: {exc}\n"
+            "  hint: rerun with --debug for the traceback, and report it",
             markup=False,
             highlight=False,
         )

@@ -49,11 +49,14 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         def task():
             kg = api.load(data_paths(data), engine=engine, store=store)
             found = [
-                api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
+                api.answer(kg, s, job.needs_reasoning)
+                for job, s in zip(jobs, screened, strict=True)
             ]
             return found, kg.notes
 
-        answers, notes = api.bounded(task, what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries")
+        answers, notes = api.bounded(
+            task, what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries"
+        )
         for text_note in notes:
             note(f"note: {text_note}")
     print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all)

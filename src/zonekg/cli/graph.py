@@ -31,9 +31,16 @@ def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeG
 
 @click.command()
 @data_option
-@click.option("--inference", default="none", help="Inference before validating: none, rdfs or owlrl.")
+@click.option(
+    "--inference", default="none", help="Inference before validating: none, rdfs or owlrl."
+)
 @click.option("--format", "fmt", default="text", help="text, turtle or json.")
-@click.option("--shapes", type=click.Path(path_type=Path), default=None, help="Shapes file (default: the project's shapes).")
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Shapes file (default: the project's shapes).",
+)
 @engine_option
 @store_option
 def validate(data, inference, fmt, shapes, engine, store) -> None:
@@ -84,8 +91,10 @@ def print_report(report, fmt: str, inference: str) -> None:
                 say(f"  {where}: {curie(str(r.focus))}{path}")
                 say(f"    {r.message}")
     for problem in report.ill_typed:
-        note(f"{problem.error().where()}: ill-typed literal \"{problem.lexical}\" for datatype "
-             f"<{problem.literal.datatype.value}> (no shape checks it)")
+        note(
+            f'{problem.error().where()}: ill-typed literal "{problem.lexical}" for datatype '
+            f"<{problem.literal.datatype.value}> (no shape checks it)"
+        )
 
 
 @click.command()
@@ -129,7 +138,9 @@ def run(data, output, engine, store) -> None:
         kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
         report = api.validate(kg)
         total = api.reason(kg)
-        answers = [api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)]
+        answers = [
+            api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
+        ]
         return report, api.closure_text(kg), total, answers, kg.notes
 
     report, text, total, answers, notes = api.bounded(task, what="the pipeline")
@@ -184,10 +195,16 @@ def stats(data, engine) -> None:
     from .output import draw
 
     s = api.bounded(lambda: api.stats(api.load(data_paths(data), engine=engine)), what="stats")
-    draw(["file", "triples"], [[f, str(n)] for f, n in s.triples.items()],
-         total=("total", str(sum(s.triples.values()))))
+    draw(
+        ["file", "triples"],
+        [[f, str(n)] for f, n in s.triples.items()],
+        total=("total", str(sum(s.triples.values()))),
+    )
     draw(["class", "entities"], [[curie(c), str(n)] for c, n in s.classes])
-    draw(["source", "entities derived from it"], [[label or curie(d), str(n)] for d, label, n in s.sources])
+    draw(
+        ["source", "entities derived from it"],
+        [[label or curie(d), str(n)] for d, label, n in s.sources],
+    )
 
 
 @click.command()

@@ -17,13 +17,20 @@ from .output import note, say, write
     "--format",
     "fmt",
     default=None,
-    help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: from the -o suffix, else turtle).",
+    help="turtle, ntriples, nquads, trig, jsonld or rdfxml "
+    "(default: from the -o suffix, else turtle).",
 )
-@click.option("--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph).")
 @click.option(
-    "--graph", default=None, help="asserted, inferred or all (default: all with --reason, else asserted)."
+    "--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph)."
 )
-@click.option("--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes.")
+@click.option(
+    "--graph",
+    default=None,
+    help="asserted, inferred or all (default: all with --reason, else asserted).",
+)
+@click.option(
+    "--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes."
+)
 @output_option("Write here (atomically), not stdout.")
 @data_option
 @engine_option
@@ -83,7 +90,9 @@ def release(folder, endpoint, data) -> None:
     """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
     from ..publish.release import build, version
 
-    files = api.bounded(lambda: build(api.load(data_paths(data)), folder, endpoint=endpoint), what="release")
+    files = api.bounded(
+        lambda: build(api.load(data_paths(data)), folder, endpoint=endpoint), what="release"
+    )
     say(f"release {version()}: {len(files)} files in {folder}")
 
 
@@ -125,7 +134,9 @@ def generate(triples, output, seed, violations) -> None:
 
 
 @click.command()
-@click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://host:7878/store")
+@click.option(
+    "--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://host:7878/store"
+)
 @click.option("--graph", default=None, help="Target graph IRI (default: the default graph).")
 @click.option("--with-inferred", is_flag=True, help="Push the OWL-RL closure as well.")
 @data_option

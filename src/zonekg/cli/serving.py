@@ -15,8 +15,16 @@ from .options import data_option, data_paths, engine_option
     default=None,
     help="Public address that https://w3id.org/zonekg/ maps to (default: http://HOST:PORT/).",
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL query may run.")
-@click.option("--max-rows", type=int, default=10000, show_default=True, help="Most result rows (or triples) returned.")
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL query may run."
+)
+@click.option(
+    "--max-rows",
+    type=int,
+    default=10000,
+    show_default=True,
+    help="Most result rows (or triples) returned.",
+)
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
 @data_option
 @engine_option

@@ -75,7 +75,10 @@ def _key(term) -> tuple:
 
 
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    return sorted(set(quads), key=lambda q: tuple(_key(t) for t in (q.graph_name, q.subject, q.predicate, q.object)))
+    return sorted(
+        set(quads),
+        key=lambda q: tuple(_key(t) for t in (q.graph_name, q.subject, q.predicate, q.object)),
+    )
 
 
 def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
@@ -95,8 +98,10 @@ def serialize(quads: Iterable[ox.Quad], fmt: Format | str) -> str:
     else:
         items = sorted_triples(quads)
     line_format = fmt.name in ("ntriples", "nquads")
-    prefixes = None if line_format else used_prefixes(
-        [q.triple if isinstance(q, ox.Quad) else q for q in items]
+    prefixes = (
+        None
+        if line_format
+        else used_prefixes([q.triple if isinstance(q, ox.Quad) else q for q in items])
     )
     text = ox.serialize(items, format=fmt.ox_format, prefixes=prefixes).decode("utf-8")
     if line_format:

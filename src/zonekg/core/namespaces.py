@@ -92,9 +92,9 @@ def curie(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
             local = iri[len(namespace) :]
-            if local and "/" not in local and "#" not in local:
-                if best is None or len(namespace) > len(PREFIXES[best[0]]):
-                    best = (prefix, local)
+            fits = local and "/" not in local and "#" not in local
+            if fits and (best is None or len(namespace) > len(PREFIXES[best[0]])):
+                best = (prefix, local)
     return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
 
 

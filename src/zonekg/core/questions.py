@@ -88,9 +88,7 @@ def find_question(name: str, folder: Path | None = None) -> CompetencyQuestion:
 def known_question(name: str, folder: Path | None = None) -> CompetencyQuestion:
     """A question of the project's own by number or name only (never a path)."""
     if "/" in name or "\\" in name or name.endswith(".rq"):
-        raise QueryError(
-            f"unknown question {name!r}", hint="give a question name such as cq04"
-        )
+        raise QueryError(f"unknown question {name!r}", hint="give a question name such as cq04")
     return find_question(name, folder)
 
 

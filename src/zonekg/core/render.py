@@ -30,7 +30,7 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def render(result: QueryResult, fmt: str) -> str:
-    """SELECT/ASK in csv, tsv, json or xml; CONSTRUCT/DESCRIBE as Turtle (or *fmt* if an RDF one)."""
+    """SELECT/ASK in csv, tsv, json or xml; CONSTRUCT/DESCRIBE as Turtle (or RDF *fmt*)."""
     if result.is_graph:
         return graph_text(result.triples, fmt if fmt in GRAPH_FORMATS else "turtle")
     writers = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
@@ -119,7 +119,11 @@ def to_json(result: QueryResult) -> str:
         bindings = []
         for row in result.rows:
             bindings.append(
-                {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+                {
+                    v: _json_term(t)
+                    for v, t in zip(result.variables, row, strict=True)
+                    if t is not None
+                }
             )
         payload = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -7,6 +7,8 @@ import pyoxigraph as ox
 
 from .errors import ZonekgError
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def to_rdflib(term):
     from rdflib import BNode, Literal, URIRef
@@ -18,6 +20,10 @@ def to_rdflib(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            # A simple literal: rdflib keeps it without a datatype (as its parsers do), and
+            # tells "x" and "x"^^xsd:string apart, so giving it one would make a new term.
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     if term is None:
         return None

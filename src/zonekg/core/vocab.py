@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from rdflib import Namespace
 
-from .namespaces import BASE, GRAPH, ID, KINDS, PREFIXES, ZK as _ZK, ZKSH as _ZKSH
+from .namespaces import BASE, GRAPH, ID, KINDS, PREFIXES
+from .namespaces import ZK as _ZK
+from .namespaces import ZKSH as _ZKSH
 
 ZK = Namespace(_ZK)
 ZKSH = Namespace(_ZKSH)

@@ -35,11 +35,15 @@ def query(endpoint: str, screened: ScreenedQuery, timeout: float | None = None) 
     _, body, _ = send(request, timeout)
     try:
         if graph:
-            return QueryResult(screened.form, triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+            return QueryResult(
+                screened.form,
+                triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)],
+            )
         result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     except SyntaxError as exc:
         raise RemoteError(
-            f"the endpoint's answer is not {'N-Triples' if graph else 'SPARQL JSON results'}: {exc}",
+            f"the endpoint's answer is not {'N-Triples' if graph else 'SPARQL JSON results'}: "
+            f"{exc}",
             hint="check that the address is a SPARQL 1.1 Protocol endpoint",
         ) from None
     if isinstance(result, ox.QueryBoolean):

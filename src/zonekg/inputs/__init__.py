@@ -135,10 +135,12 @@ def _scan(raw: bytes, text: str, syntax: str, default: str, path: Path):
             name = quad.graph_name
             graphs.add(default if isinstance(name, ox.DefaultGraph) else name.value)
             o = quad.object
-            if isinstance(o, ox.Literal) and o.datatype.value in checked:
-                if not well_typed(o.value, o.datatype.value):
-                    line, column = checks.locate_literal(text, o)
-                    ill.append(checks.IllTyped(path, line, column, quad.subject, quad.predicate, o, o.value))
+            literal = isinstance(o, ox.Literal) and o.datatype.value in checked
+            if literal and not well_typed(o.value, o.datatype.value):
+                line, column = checks.locate_literal(text, o)
+                ill.append(
+                    checks.IllTyped(path, line, column, quad.subject, quad.predicate, o, o.value)
+                )
     except SyntaxError as exc:
         raise checks.syntax_error(exc, text, path) from None
     return graphs or {default}, ill

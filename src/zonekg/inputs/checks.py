@@ -202,7 +202,7 @@ _EXPLANATIONS = (
      "declare it with @prefix at the top of the file, or fix the name"),
     ("escape", "bad escape sequence in a string ({detail})",
      'write \\\\ for a backslash; the escapes are \\t \\n \\r \\" \\\' \\\\ \\uXXXX'),
-    ("language", "invalid language tag {detail}",
+    ("language", "invalid language tag",
      "use a BCP 47 tag such as @en, @zh-Hans or @ja"),
     ("No scheme found", "relative IRI {detail} and no @base to resolve it against",
      "write the IRI in full, or declare @base <...> at the top of the file"),
@@ -235,11 +235,31 @@ def syntax_error(exc: SyntaxError, text: str, file: Path) -> LoadError:
     if line is not None and 0 < line <= len(lines):
         source_line = lines[line - 1]
         span = source_line[column - 1 : (end - 1) if end else None] if column else ""
-    plain, hint = f"Turtle syntax error: {reason}", (
-        "fix the Turtle at this position (a missing '.', ';' or quote is the usual cause)"
+    plain, hint = (
+        f"Turtle syntax error: {reason}",
+        ("fix the Turtle at this position (a missing '.', ';' or quote is the usual cause)"),
     )
+    before = (
+        lines[line - 1][: column - 1] if line is not None and column and line <= len(lines) else ""
+    )
+    at_end = line is not None and (line, column) >= _end_position(text)
     if span[:1] in ('"', "'") and "Unexpected end" in reason:
         plain, hint = "unterminated string", 'close the quote, or use """long strings"""'
+    elif "Line jumps are not allowed" in reason:
+        plain = 'unterminated string (a newline inside a "..." string)'
+        hint = 'close the quote on the same line, or use """long strings""" over several lines'
+    elif _LANG_BEFORE.search(before):
+        tag = re.search(
+            r"@[^\s.;,]*", lines[line - 1][len(before) - len(_LANG_BEFORE.search(before).group()) :]
+        )
+        plain = f"invalid language tag {tag.group() if tag else ''}".rstrip()
+        hint = "use a BCP 47 tag such as @en, @zh-Hans or @ja"
+    elif at_end and ("followed by a dot" in reason or "Unexpected end" in reason):
+        plain, hint = (
+            "the file ends in the middle of a statement",
+            "finish the last statement and end it with '.'",
+        )
+        line, column = _end_position(text.rstrip())  # at the unfinished statement, not past it
     else:
         for phrase, words, fix in _EXPLANATIONS:
             if phrase in reason:
@@ -250,6 +270,15 @@ def syntax_error(exc: SyntaxError, text: str, file: Path) -> LoadError:
                 hint = fix
                 break
     return LoadError(plain, hint=hint, file=file, line=line, column=column)
+
+
+_LANG_BEFORE = re.compile(r"[\"']@[A-Za-z0-9-]*_?$")
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    """(line, column) just past the last character of *text*."""
+    last = text.rsplit("\n", 1)[-1]
+    return text.count("\n") + 1, len(last) + 1
 
 
 def _detail(phrase: str, reason: str, span: str) -> str:
@@ -344,7 +373,9 @@ def locate_literal(text: str, literal: ox.Literal) -> tuple[int | None, int | No
     local = datatype.rsplit("#", 1)[-1]
     for match in _TYPED_LITERAL.finditer(text):
         lexical, written = match.groups()
-        if lexical == literal.value and (written.strip("<>") == datatype or written.endswith(local)):
+        if lexical == literal.value and (
+            written.strip("<>") == datatype or written.endswith(local)
+        ):
             index = match.start()
             return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
     index = text.find(f'"{literal.value}"')

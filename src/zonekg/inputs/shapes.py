@@ -39,9 +39,7 @@ def load_shapes(file: Path | None = None) -> Shapes:
     for key in SPARQL_KEYS:
         predicate = URIRef(SH + key)
         for subject, text in list(graph.subject_objects(predicate)):
-            screened = screen(
-                str(text), f"{path} ({curie(SH + key)})", prefixes=declared
-            )
+            screened = screen(str(text), f"{path} ({curie(SH + key)})", prefixes=declared)
             graph.remove((subject, predicate, text))
             graph.add((subject, predicate, Literal(screened.text)))
     return Shapes(graph, path, checked.digest)

@@ -1,1 +1,1 @@
-"""Layer 6: outputs built on the pipeline: release bundles, docs, diagrams, diffs, synthetic data, pushes."""
+"""Layer 6: outputs on the pipeline: releases, docs, diagrams, diffs, synthetic data, pushes."""

@@ -1,1 +1,1 @@
-"""Layer 2: the offline guard, limits and bounded workers, atomic writes, the one query screen, the HTTP client."""
+"""Layer 2: offline guard, limits and workers, atomic writes, the query screen, HTTP client."""

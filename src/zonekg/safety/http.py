@@ -35,7 +35,7 @@ def check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise RemoteError(
             f"not an http(s) URL: {url!r}",
-            hint="e.g. http://127.0.0.1:7878/query (Oxigraph) or http://host:3030/ds/query (Fuseki)",
+            hint="e.g. http://127.0.0.1:7878/query (Oxigraph), http://host:3030/ds/query (Fuseki)",
         )
 
 
@@ -53,7 +53,9 @@ def send(
             while True:
                 if time.monotonic() > deadline:
                     raise _too_slow(request, limit)
-                chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+                chunk = (
+                    response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+                )
                 if not chunk:
                     break
                 chunks.append(chunk)

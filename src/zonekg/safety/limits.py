@@ -195,5 +195,3 @@ def _died(what: str, exitcode: int | None) -> Exception:
     if exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
         return _memory_error(what)
     return WorkerCrash(f"{what}: the worker exited with code {exitcode} without an answer")
-
-

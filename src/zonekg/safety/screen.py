@@ -33,7 +33,7 @@ from ..core.namespaces import BASE, PREFIXES
 
 #: Update operations and their clauses: none can appear in a query.
 UPDATE_KEYWORDS = frozenset(
-    "INSERT DELETE LOAD CLEAR CREATE DROP COPY MOVE ADD WITH USING".split()
+    ["INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"]
 )
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
@@ -131,7 +131,9 @@ def screen(
     tokens = list(_lex(text, source))
     known = {**PREFIXES, **(prefixes or {})}
     _refuse(tokens, source, allowed_graph, known)
-    form = next((t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in FORMS), None)
+    form = next(
+        (t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in FORMS), None
+    )
     if form is None:
         first = next((t for t in tokens if t.kind == "word"), None)
         raise QueryError(
@@ -147,7 +149,9 @@ def screen(
     for token in tokens:
         written = _canonical(token)
         glued = token.kind == "langtag" or token.text == "^^"
-        glued = glued or (bool(lines) and lines[-1].endswith("^^") and token.kind in ("iri", "pname"))
+        glued = glued or (
+            bool(lines) and lines[-1].endswith("^^") and token.kind in ("iri", "pname")
+        )
         # A function's '(' stays on its name's line: Oxigraph reads "COALESCE (" as an error.
         glued = glued or (token.text == "(" and previous is not None and _is_call(previous))
         # A path modifier stays on its path's line: rdflib reads "rdfs:subClassOf *" as an error.
@@ -258,7 +262,9 @@ def _refuse(
     tokens: list[Token], source: str, allowed_graph: Callable[[str], bool], known: dict[str, str]
 ) -> None:
     def refuse(message: str, hint: str, token: Token) -> None:
-        raise QueryError(message, hint=hint, file=Path(source), line=token.line, column=token.column)
+        raise QueryError(
+            message, hint=hint, file=Path(source), line=token.line, column=token.column
+        )
 
     base = None
     prefixes = dict(known)

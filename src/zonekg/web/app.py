@@ -38,7 +38,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -47,7 +47,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import api
+from .. import api, engines
 from ..core.errors import QueryError
 from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, curie
 from ..core.questions import known_question
@@ -317,7 +317,7 @@ class ZonekgApp:
 
     async def context(self, request: Request) -> Response:
         """The project's JSON-LD @context, which is published under our base too."""
-        from .jsonld import context_text
+        from ..core.jsonld import context_text
 
         return Response(context_text(), media_type="application/ld+json")
 
@@ -325,6 +325,7 @@ class ZonekgApp:
         return JSONResponse(
             {
                 "status": "ok",
+                "engine": self.pool.engine or engines.DEFAULT,
                 "triples": len(self.site.graph),
                 "workers": self.pool.pids(),
                 "workers_killed": self.pool.killed,

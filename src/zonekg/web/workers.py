@@ -83,13 +83,13 @@ def execute(kg, job: dict, max_rows: int) -> Reply:
     prepared = prepare(job)
     if isinstance(prepared, Reply):
         return prepared
-    screened, media_type = prepared
-    # The protocol's default-graph-uri / named-graph-uri override FROM (SPARQL 1.1 §2.1.4).
-    default = job.get("default") or None
-    named = job.get("named") or None
-    if default is None and named is None:
-        default, named = list(kg.asserted_graphs), None
-    result = api.answer(kg, screened, default_graphs=default, named_graphs=named)
+    media_type = prepared.media_type
+    # The engines are always told the dataset: the protocol's graphs, the query's FROM /
+    # FROM NAMED, or the service's default graph (the asserted graphs).
+    default = prepared.default
+    if default is None:
+        default = list(kg.asserted_graphs)
+    result = api.answer(kg, prepared.screened, default_graphs=default, named_graphs=prepared.named)
     if len(result) > max_rows and result.kind != ASK:
         return too_many(max_rows, "triples" if result.is_graph else "rows")
     if result.is_graph:
@@ -193,7 +193,12 @@ class QueryPool:
     """A fixed number of workers; a killed worker is replaced in the background."""
 
     def __init__(
-        self, size: int, data: list[str] | None, timeout: float, max_rows: int, engine: str | None = None
+        self,
+        size: int,
+        data: list[str] | None,
+        timeout: float,
+        max_rows: int,
+        engine: str | None = None,
     ):
         self.size = size
         self.data = data

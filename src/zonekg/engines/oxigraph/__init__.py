@@ -129,7 +129,7 @@ class OxigraphEngine(Engine):
                 loaded.dataset(graphs),
                 shapes,
                 progress,
-                loaded.inputs.data_files,
+                [f.path for f in loaded.inputs.files],
             )
         finally:
             if extra:

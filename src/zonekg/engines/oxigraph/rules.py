@@ -50,7 +50,6 @@ _SCHEMA_PREDICATES = ", ".join(
 )
 
 
-
 @dataclass
 class RuleSet:
     """Instance rules compiled from a closed TBox."""
@@ -67,7 +66,9 @@ class RuleSet:
     inverse_functional: set[str]
 
 
-def _schema_triples(store: ox.Store, ontology: list[ox.NamedNode], data: list[ox.NamedNode]) -> list[ox.Triple]:
+def _schema_triples(
+    store: ox.Store, ontology: list[ox.NamedNode], data: list[ox.NamedNode]
+) -> list[ox.Triple]:
     """The ontology, plus data triples that speak about classes and properties."""
     onto = " ".join(str(g) for g in ontology) or "<urn:none>"
     data = " ".join(str(g) for g in data) or "<urn:none>"

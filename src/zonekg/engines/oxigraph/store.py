@@ -1,4 +1,4 @@
-"""Oxigraph stores: in memory, or on disk (``--store DIR``) and reused while the inputs are the same.
+"""Oxigraph stores: in memory, or on disk (``--store DIR``), reused while the inputs are the same.
 
 An on-disk store is trusted only through its manifest, which is written last:
 the digest of the inputs it holds and the size of each of its graphs. Opening
@@ -45,8 +45,7 @@ def open_store(location: Path | None) -> ox.Store:
     except OSError as exc:
         raise ZonekgError(
             f"cannot open the store: {exc}",
-            hint="is another zonekg or oxigraph process using this folder? "
-            "Is the folder writable?",
+            hint="is another zonekg or oxigraph process using this folder? Is the folder writable?",
             file=location,
         ) from None
 

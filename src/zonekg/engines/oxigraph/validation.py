@@ -100,17 +100,18 @@ def validate_rudof(data_files, shapes, progress: Progress) -> ValidationReport:
             raise LoadError(f"cannot read for validation: {exc}", file=file) from None
         first = False
         progress("validate", 1)
-    rudof.read_shacl(shapes.serialize(format="turtle"))
+    # Skolemised, so that blank-node shapes and paths come back as names we can map back.
+    rudof.read_shacl(shapes.skolemize(basepath=SKOLEM).serialize(format="turtle"))
     report = rudof.validate_shacl()
     results = []
     for entry in report:
         focus = entry.focus_node
         focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
-        source = URIRef(entry.source_shape)
+        source = unskolemise(URIRef(entry.source_shape))
         results.append(
             ValidationResult(
                 focus=focus,
-                path=URIRef(entry.path) if entry.path else None,
+                path=unskolemise(URIRef(entry.path)) if entry.path else None,
                 message=_message(entry.message),
                 severity=SH[entry.severity],
                 source_shape=source,

@@ -54,7 +54,7 @@ class ReferenceLoaded(Loaded):
             view = Dataset()
             for iri in default_graphs:
                 for triple in self.graph(iri):
-                    view.default_context.add(triple)
+                    view.default_graph.add(triple)
             names = named_graphs if named_graphs is not None else self.known_graphs()
             for iri in names:
                 target = view.graph(URIRef(iri))
@@ -138,7 +138,9 @@ class ReferenceEngine(Engine):
     def add_inferred(self, loaded: ReferenceLoaded, triples: Iterable[ox.Triple]) -> None:
         target = loaded.graph(INFERRED_GRAPH)
         for triple in triples:
-            target.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
+            target.add(
+                tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object))
+            )
         loaded.inferred_count = len(target)
         loaded._views.clear()
 
