@@ -13,8 +13,9 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from zonekg import diagram, docs
-from zonekg.namespaces import ZK, curie
+from zonekg.core.namespaces import curie
+from zonekg.core.vocab import ZK
+from zonekg.publish import diagram, docs
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
@@ -24,8 +25,9 @@ def zonekg(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def page(kg) -> str:
-    return docs.html(kg)
+def page(kgs, engine) -> str:
+    """The reference page made from the graphs *engine* loaded (checked against rdflib's)."""
+    return docs.html(kgs[engine].rdf)
 
 
 def _section(page: str, local: str) -> str:
@@ -35,7 +37,7 @@ def _section(page: str, local: str) -> str:
 
 
 def _terms(kg):
-    onto = kg.ontology
+    onto = kg.rdf.ontology
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
     found = {t for k in kinds for t in onto.subjects(RDF.type, k) if str(t).startswith(str(ZK))}
     assert len(found) > 30
@@ -43,7 +45,7 @@ def _terms(kg):
 
 
 def test_every_term_has_label_definition_alignment_and_usage(kg, page):
-    onto, data = kg.ontology, kg.data
+    onto, data = kg.rdf.ontology, kg.rdf.data
     for term in _terms(kg):
         local = str(term)[len(str(ZK)) :]
         section = _section(page, local)
@@ -61,13 +63,13 @@ def test_every_term_has_label_definition_alignment_and_usage(kg, page):
 
 
 def test_docs_show_the_ontology_version(kg, page):
-    version = str(next(kg.ontology.objects(None, OWL.versionInfo)))
+    version = str(next(kg.rdf.ontology.objects(None, OWL.versionInfo)))
     assert f"<dt>Version</dt><dd>{version}</dd>" in page
 
 
-def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg):
-    dot = diagram.zone_dot(kg.asserted())
-    data = kg.data
+def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg, kgs, engine):
+    dot = diagram.zone_dot(kgs[engine].rdf.asserted())
+    data = kg.rdf.data
     zone = URIRef("https://w3id.org/zonekg/id/zone/chengdu")
     expected = set(data.objects(zone, ZK.hasPlannedArea))
     expected |= {
@@ -90,9 +92,9 @@ def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg):
     assert "5 named of 9 declared" in dot or "9 named of 9 declared" in dot
 
 
-def test_ontology_diagram_draws_classes_and_alignments(kg):
-    dot = diagram.ontology_dot(kg.ontology)
-    for cls in kg.ontology.subjects(RDF.type, OWL.Class):
+def test_ontology_diagram_draws_classes_and_alignments(kg, kgs, engine):
+    dot = diagram.ontology_dot(kgs[engine].rdf.ontology)
+    for cls in kg.rdf.ontology.subjects(RDF.type, OWL.Class):
         if str(cls).startswith(str(ZK)):
             assert f'"{cls}" [label=' in dot
     assert f'"{ZK.Place}" -> "http://www.opengis.net/ont/geosparql#Feature"' in dot

@@ -10,9 +10,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from zonekg import jsonld
-from zonekg.errors import LoadError
-from zonekg.namespaces import ZK
+from zonekg.core import jsonld
+from zonekg.core.errors import LoadError
+from zonekg.core.vocab import ZK
 
 
 def _keys(node, found=None) -> set[str]:
@@ -30,7 +30,7 @@ def _keys(node, found=None) -> set[str]:
 
 @pytest.fixture(scope="module")
 def asserted(kg) -> Graph:
-    return kg.asserted()
+    return kg.rdf.asserted()
 
 
 @pytest.fixture()
@@ -56,7 +56,7 @@ def test_context_file_is_json_with_readable_keys():
 
 def test_context_has_a_term_for_every_property_of_the_ontology(kg):
     ctx = jsonld.context()
-    onto = kg.ontology
+    onto = kg.rdf.ontology
     props = set(onto.subjects(RDF.type, OWL.ObjectProperty)) | set(
         onto.subjects(RDF.type, OWL.DatatypeProperty)
     )
@@ -65,7 +65,9 @@ def test_context_has_a_term_for_every_property_of_the_ontology(kg):
     for prop in ours:
         local = str(prop)[len(str(ZK)) :]
         term = ctx.get(local)
-        assert term is not None, f"no term for zk:{local}: add one to src/zonekg/context.jsonld"
+        assert term is not None, (
+            f"no term for zk:{local}: add one to src/zonekg/core/context.jsonld"
+        )
         iri = term["@id"] if isinstance(term, dict) else term
         assert iri == f"zk:{local}"
         if (prop, RDF.type, OWL.ObjectProperty) in onto:
@@ -78,7 +80,7 @@ def test_compacted_document_uses_only_context_terms(asserted):
     keys = _keys(doc["@graph"])
     assert {"name", "partOf", "derivedFrom", "hasMember"} <= keys
     prefixed = sorted(k for k in keys if ":" in k)
-    assert not prefixed, f"no term for {prefixed}: add them to src/zonekg/context.jsonld"
+    assert not prefixed, f"no term for {prefixed}: add them to src/zonekg/core/context.jsonld"
 
 
 def test_compacted_document_expands_to_the_same_graph(asserted, no_network):
@@ -134,7 +136,7 @@ def test_a_remote_context_is_refused_not_fetched(no_network):
 
 def test_no_term_hides_a_project_prefix():
     # A term named like a prefix (say "unit") would stop "unit:KiloM2" from compacting.
-    from zonekg.namespaces import PREFIXES
+    from zonekg.core.namespaces import PREFIXES
 
     ctx = jsonld.context()
     for prefix, namespace in PREFIXES.items():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from .. import api
-from ..core import render
 from ..core.errors import ZonekgError
 from .options import choice, data_option, data_paths, engine_option, store_option
 from .output import note, out, table, write
@@ -27,6 +25,8 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
 )
 def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
+    from .. import api
+
     choice("--format", fmt, FORMATS)
     choice("--engine", engine, ("oxigraph", "reference"))
     given = sum(x is not None and x is not False for x in (name, text, run_all or None))
@@ -63,6 +63,8 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
 
 
 def print_answers(answers, fmt: str, every: bool) -> None:
+    from ..core import render
+
     for job, result in answers:
         if every:
             out().print("")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import api
 from ..core.errors import EXIT_CHECK_FAILED
 from .options import choice, data_option, data_paths, engine_option, output_option, store_option
 from .output import count, err, note, out, say
+
+if TYPE_CHECKING:
+    from .. import api
 
 
 def _notes(notes) -> None:
@@ -25,6 +28,8 @@ def _progress(step: str, total: int | None, unit: str):
 
 
 def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeGraph:
+    from .. import api
+
     with _progress("load", None, "bytes") as advance:
         return api.load(data, engine=engine, store=store, ill_typed=ill_typed, progress=advance)
 
@@ -45,6 +50,8 @@ def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeG
 @store_option
 def validate(data, inference, fmt, shapes, engine, store) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
+    from .. import api
+
     choice("--format", fmt, ("text", "turtle", "json"))
     choice("--inference", inference, api.INFERENCE_CHOICES)
     choice("--engine", engine, ("oxigraph", "reference"))
@@ -104,6 +111,8 @@ def print_report(report, fmt: str, inference: str) -> None:
 @store_option
 def reason(data, output, engine, store) -> None:
     """Materialise the OWL-RL closure; only the inferred triples are written."""
+    from .. import api
+
     choice("--engine", engine, ("oxigraph", "reference"))
 
     def task():
@@ -128,6 +137,7 @@ def reason(data, output, engine, store) -> None:
 @store_option
 def run(data, output, engine, store) -> None:
     """The whole pipeline on one load: validate, reason, answer every competency question."""
+    from .. import api
     from .ask import print_answers
 
     choice("--engine", engine, ("oxigraph", "reference"))
@@ -157,6 +167,7 @@ def run(data, output, engine, store) -> None:
 @click.command()
 def questions() -> None:
     """List the competency questions."""
+    from .. import api
     from .output import draw
 
     found = api.all_questions()
@@ -169,6 +180,8 @@ def questions() -> None:
 @engine_option
 def why(entity, data, engine) -> None:
     """Show the quoted passages and sources behind an entity."""
+    from .. import api
+
     found = api.bounded(
         lambda: api.why(api.load(data_paths(data), engine=engine), entity), what="why"
     )
@@ -191,6 +204,7 @@ def why(entity, data, engine) -> None:
 @engine_option
 def stats(data, engine) -> None:
     """Triples per file, entities per class, entities per source."""
+    from .. import api
     from ..core.namespaces import curie
     from .output import draw
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import api
 from ..core.errors import EXIT_CHECK_FAILED
 from .options import choice, data_option, data_paths, engine_option, output_option, store_option
 from .output import note, say, write
@@ -36,6 +35,7 @@ from .output import note, say, write
 @engine_option
 def export(fmt, reasoned, graph, canonical, output, data, engine) -> None:
     """Export the graph in an RDF format; TriG and N-Quads keep the named graphs."""
+    from .. import api
     from ..core.formats import GRAPH_CHOICES, format_for
 
     if graph is not None:
@@ -61,6 +61,7 @@ def export(fmt, reasoned, graph, canonical, output, data, engine) -> None:
 @data_option
 def diff(old, new, data) -> None:
     """Triples added (+) and removed (-) going from OLD to NEW; exit 1 if they differ."""
+    from .. import api
     from ..publish.diff import diff as run_diff
     from ..publish.diff import read_graph
 
@@ -88,6 +89,7 @@ def diff(old, new, data) -> None:
 @data_option
 def release(folder, endpoint, data) -> None:
     """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    from .. import api
     from ..publish.release import build, version
 
     files = api.bounded(
@@ -102,6 +104,7 @@ def release(folder, endpoint, data) -> None:
 @data_option
 def diagram(kind, output, data) -> None:
     """Draw the ontology or the zone with Graphviz."""
+    from .. import api
     from ..publish.diagram import KINDS, write_diagram
 
     choice("kind", kind, KINDS)
@@ -144,6 +147,7 @@ def generate(triples, output, seed, violations) -> None:
 @store_option
 def push(endpoint, graph, with_inferred, data, engine, store) -> None:
     """Replace a graph in a remote triplestore with this graph (one HTTP PUT)."""
+    from .. import api
     from ..publish import push as pushing
 
     pushing.graph_store_url(endpoint, graph)  # a bad URL is refused before any work

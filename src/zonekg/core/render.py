@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _html_escape
 
 import pyoxigraph as ox
 
@@ -19,14 +19,20 @@ from .errors import QueryError
 from .namespaces import PREFIXES, XSD, curie
 from .results import ASK, QueryResult
 
-RESULT_FORMATS = ("csv", "tsv", "json", "xml")
 GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 _STRING = XSD + "string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def escape(text: str) -> str:
+    return _html_escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    return '"' + _html_escape(text, quote=True) + '"'
 
 
 def render(result: QueryResult, fmt: str) -> str:
@@ -197,7 +203,3 @@ def cell(term) -> str:
 def csv_rows(result: QueryResult) -> list[dict[str, str]]:
     """Rows as the SPARQL CSV format gives them: dicts of strings."""
     return list(csv.DictReader(io.StringIO(to_csv(result))))
-
-
-def is_plain_string(term) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype.value in (_STRING, _LANG_STRING)

@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core import paths
 from ..core.errors import ZonekgError
 
 INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
@@ -163,7 +162,3 @@ def _scaled(literal: str, factor: float) -> str:
         return literal
     value = round(float(match.group(1)) * factor, -3)
     return f'"{value:.1f}"^^<{match.group(2)}>'
-
-
-def default_output() -> Path:
-    return paths.BUILD / "generated"

@@ -66,7 +66,6 @@ MAX_INPUT_MB = Limit("ZONEKG_MAX_INPUT_MB", 1024, "MB")
 MAX_LINE = Limit("ZONEKG_MAX_LINE", 100_000, "characters")
 MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
 
-ALL = (TIMEOUT, MEMORY_MB, MAX_TRIPLES, MAX_INPUT_MB, MAX_LINE, MAX_DEPTH)
 
 
 def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:

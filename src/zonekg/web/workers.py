@@ -1,9 +1,10 @@
 """SPARQL queries run in worker processes that can be killed.
 
-rdflib cannot cancel a query that is under way, and a Python thread cannot be
+Neither engine can cancel a query that is under way, and a Python thread cannot be
 stopped from outside, so a time limit enforced in the server process would only
 stop *waiting*: the query would keep a core busy. Each query therefore runs in
-a worker subprocess that holds its own copy of the graph; when a query passes
+a worker subprocess that holds its own copy of the graph, loaded by the engine
+``--engine`` names (Oxigraph by default); when a query passes
 the time limit its worker is killed (SIGKILL) and a fresh one is started in the
 background. A worker also has a memory ceiling, so one query cannot take the
 machine's memory before its time is up.
