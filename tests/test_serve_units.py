@@ -113,25 +113,29 @@ def test_prepare_picks_format_by_query_form():
 
 
 def test_prepare_takes_the_dataset_from_the_protocol_then_from_then_the_service():
+    """The protocol's graphs, else the query's FROM / FROM NAMED (api.answer), else ours."""
     zone, inferred = GRAPH + "data/zone.ttl", INFERRED_GRAPH
     job = {"default": [], "named": [], "graphs": sorted(OURS), "accept": None}
     plain = prepare({**job, "query": "SELECT * WHERE { ?s ?p ?o }"})
     assert (plain.default, plain.named) == (None, None)  # the service's own
+    assert not plain.screened.has_dataset
     query = (
         f"PREFIX g: <{GRAPH}data/>\n"
         f"SELECT * FROM g:zone.ttl FROM NAMED <{inferred}> WHERE {{ ?s ?p ?o }}"
     )
     clauses = prepare({**job, "query": query})
-    # FROM NAMED is left to the engine, which keeps the query's own when given no list
-    assert (clauses.default, clauses.named) == ([zone], None)
+    assert (clauses.default, clauses.named) == (None, None)
+    assert (clauses.screened.from_default, clauses.screened.from_named) == ([zone], [inferred])
     only_named = prepare({**job, "query": f"SELECT * from named <{zone}> WHERE {{ ?s ?p ?o }}"})
-    assert (only_named.default, only_named.named) == ([], None)  # an empty default graph
+    assert (only_named.screened.from_default, only_named.screened.from_named) == ([], [zone])
     # the protocol's graphs override FROM and FROM NAMED (SPARQL 1.1 Protocol 2.1.4)
     overridden = prepare({**job, "query": query, "default": [inferred], "named": [zone]})
     assert (overridden.default, overridden.named) == ([inferred], [zone])
+    only_default = prepare({**job, "query": query, "default": [inferred]})
+    assert (only_default.default, only_default.named) == ([inferred], [])
     # a word FROM in a string or a variable is not a clause
     text = prepare({**job, "query": 'SELECT ?from WHERE { ?from ?p "FROM" }'})
-    assert (text.default, text.named) == (None, None)
+    assert (text.default, text.named) == (None, None) and not text.screened.has_dataset
 
 
 def test_format_parameter_names_the_choices():

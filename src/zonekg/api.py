@@ -160,6 +160,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
     if kg.reasoned:
         return kg.loaded.inferred_count or 0
+    kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
     cached = _read_closure(cache) if cache is not None else None
     if cached is not None:
@@ -291,7 +292,15 @@ def answer(
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
 ) -> QueryResult:
-    """Run an already screened query over the asserted graphs (and the closure)."""
+    """Run an already screened query.
+
+    The dataset, as the SPARQL 1.1 Protocol orders it: the graphs the caller gives (the
+    protocol's default-graph-uri / named-graph-uri), else the query's own FROM / FROM
+    NAMED, else the asserted graphs (and the closure when *reasoned*). Engines are
+    always told the dataset, so they never differ on it.
+    """
+    if default_graphs is None and named_graphs is None and screened.has_dataset:
+        default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
         default_graphs = list(kg.asserted_graphs)
         if reasoned:

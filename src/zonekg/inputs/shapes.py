@@ -39,7 +39,13 @@ def load_shapes(file: Path | None = None) -> Shapes:
     for key in SPARQL_KEYS:
         predicate = URIRef(SH + key)
         for subject, text in list(graph.subject_objects(predicate)):
-            screened = screen(str(text), f"{path} ({curie(SH + key)})", prefixes=declared)
+            # No FROM at all: a SPARQL constraint runs over the data graph it is given.
+            screened = screen(
+                str(text),
+                f"{path} ({curie(SH + key)})",
+                allowed_graph=lambda _iri: False,
+                prefixes=declared,
+            )
             graph.remove((subject, predicate, text))
             graph.add((subject, predicate, Literal(screened.text)))
     return Shapes(graph, path, checked.digest)

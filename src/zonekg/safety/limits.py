@@ -67,7 +67,6 @@ MAX_LINE = Limit("ZONEKG_MAX_LINE", 100_000, "characters")
 MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
 
 
-
 def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:
     """Apply the CLI's --timeout/--memory (they win over the environment)."""
     for limit, value in ((TIMEOUT, timeout), (MEMORY_MB, memory)):

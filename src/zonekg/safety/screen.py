@@ -94,6 +94,13 @@ class ScreenedQuery:
     form: str
     positions: list[tuple[int, int]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # IRIs written as prefixed names or <...>
+    from_default: list[str] = field(default_factory=list)  # the graphs of FROM clauses
+    from_named: list[str] = field(default_factory=list)  # the graphs of FROM NAMED clauses
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its own dataset (FROM or FROM NAMED)."""
+        return bool(self.from_default or self.from_named)
 
     def position(self, line: int | None) -> tuple[int | None, int | None]:
         """The user's (line, column) for a line of the canonical text (1-based)."""
@@ -130,7 +137,7 @@ def screen(
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens = list(_lex(text, source))
     known = {**PREFIXES, **(prefixes or {})}
-    _refuse(tokens, source, allowed_graph, known)
+    from_default, from_named = _refuse(tokens, source, allowed_graph, known)
     form = next(
         (t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in FORMS), None
     )
@@ -162,7 +169,15 @@ def screen(
             lines.append(written)
             positions.append((token.line, token.column))
         previous = token
-    return ScreenedQuery("\n".join(lines) + "\n", source, form, positions, _names(tokens, known))
+    return ScreenedQuery(
+        "\n".join(lines) + "\n",
+        source,
+        form,
+        positions,
+        _names(tokens, known),
+        from_default,
+        from_named,
+    )
 
 
 def _adjacent(previous: Token | None, token: Token) -> bool:
@@ -195,7 +210,7 @@ def _names(tokens: list[Token], known: dict[str, str]) -> list[str]:
         elif token.kind == "pname":
             prefix, _, local = token.text.partition(":")
             if prefix in prefixes:
-                names.append(prefixes[prefix] + local)
+                names.append(prefixes[prefix] + _unescape_local(local))
         elif token.kind == "iri":
             names.append(token.text[1:-1])
     return names
@@ -260,7 +275,9 @@ def _lex(text: str, source: str):
 
 def _refuse(
     tokens: list[Token], source: str, allowed_graph: Callable[[str], bool], known: dict[str, str]
-) -> None:
+) -> tuple[list[str], list[str]]:
+    """Refuse what may not run; return the graphs of the FROM and FROM NAMED clauses."""
+
     def refuse(message: str, hint: str, token: Token) -> None:
         raise QueryError(
             message, hint=hint, file=Path(source), line=token.line, column=token.column
@@ -268,6 +285,8 @@ def _refuse(
 
     base = None
     prefixes = dict(known)
+    from_default: list[str] = []
+    from_named: list[str] = []
     for i, token in enumerate(tokens):
         word = token.text.upper() if token.kind == "word" else ""
         if word == "SERVICE" or (token.kind == "iri" and _SERVICE_WORD.search(token.text)):
@@ -304,17 +323,21 @@ def _refuse(
                 )
         if word == "FROM":
             target = following
-            if target is not None and target.kind == "word" and target.text.upper() == "NAMED":
+            named = target is not None and target.kind == "word" and target.text.upper() == "NAMED"
+            if named:
                 target = tokens[i + 2] if i + 2 < len(tokens) else None
             iri = _resolve(target, prefixes, base)
             if iri is None or not allowed_graph(iri):
                 shown = f"<{iri}>" if iri else (target.text if target else "(nothing)")
+                clause = "FROM NAMED" if named else "FROM"
                 refuse(
-                    f"FROM {shown} is not allowed: that graph is not in this dataset "
+                    f"{clause} {shown} is not allowed: that graph is not in this dataset "
                     "(graphs are never fetched from elsewhere)",
-                    f"remove the FROM clause, or name one of our graphs (<{BASE}...>)",
+                    f"remove the {clause} clause, or name one of our graphs (<{BASE}...>)",
                     target or token,
                 )
+            (from_named if named else from_default).append(iri)
+    return from_default, from_named
 
 
 def _resolve(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -332,8 +355,13 @@ def _resolve(token: Token | None, prefixes: dict[str, str], base: str | None) ->
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
         if prefix in prefixes:
-            return prefixes[prefix] + local
+            return prefixes[prefix] + _unescape_local(local)
     return None
+
+
+def _unescape_local(local: str) -> str:
+    """A prefixed name's local part as an IRI: ``\\/`` escapes undone (%XX stays as written)."""
+    return re.sub(r"\\(.)", r"\1", local)
 
 
 def _canonical(token: Token) -> str:

@@ -69,49 +69,24 @@ def offered_for(form: str) -> list[str]:
 
 def check_query(text: str, our_graphs: set[str], protocol_graphs: list[str]) -> ScreenedQuery:
     """The one screen, with FROM / FROM NAMED and the protocol's graphs limited to ours."""
-    return _check(text, our_graphs, protocol_graphs)[0]
-
-
-def _check(
-    text: str, our_graphs: set[str], protocol_graphs: list[str]
-) -> tuple[ScreenedQuery, list[str]]:
-    """The screened query, and the graphs its FROM / FROM NAMED clauses name, in order."""
-    named_in_from: list[str] = []
-
-    def allowed(iri: str) -> bool:
-        named_in_from.append(iri)  # the screen asks once per FROM, in the order written
-        return iri in our_graphs
-
-    screened = screen(text, "query", allowed_graph=allowed)
+    screened = screen(text, "query", allowed_graph=lambda iri: iri in our_graphs)
     for iri in protocol_graphs:
         if iri not in our_graphs:
             raise QueryError(
                 f"graph <{iri}> is not in this dataset: graphs are never fetched from elsewhere",
                 hint="use one of the graphs listed in the service description (GET /sparql)",
             )
-    return screened, named_in_from
-
-
-def from_graphs(screened: ScreenedQuery, named_in_from: list[str]) -> list[str] | None:
-    """The graphs a query's FROM clauses merge into its default graph (empty when it has
-    only FROM NAMED clauses, SPARQL 1.1 Query §13.2), or None when it has neither.
-
-    The screened text has one token per line, so a FROM keyword is a line of its own,
-    followed by a NAMED line for FROM NAMED; *named_in_from* holds their graphs in order.
-    """
-    lines = screened.text.split("\n")
-    clauses = [i for i, line in enumerate(lines) if line.upper() == "FROM"]
-    if not clauses:
-        return None
-    return [
-        iri
-        for index, iri in zip(clauses, named_in_from, strict=True)
-        if lines[index + 1].upper() != "NAMED"
-    ]
+    return screened
 
 
 def status_for(exc: QueryError) -> int:
-    refused = ("updates are not allowed", "SERVICE is not allowed", "graph <", "FROM <")
+    refused = (
+        "updates are not allowed",
+        "SERVICE is not allowed",
+        "graph <",
+        "FROM <",
+        "FROM NAMED <",
+    )
     if exc.message.startswith(refused):
         return 403
     return 400
@@ -145,11 +120,11 @@ def choose_type(accept, fmt, offered: list[str]) -> str | Reply:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A screened query, the media type for its result, and the dataset it runs over.
+    """A screened query, the media type for its result, and the protocol's dataset.
 
-    ``default`` is None for the service's default graph (the asserted graphs);
-    ``named`` is None for the named graphs the query's FROM NAMED clauses name (every
-    engine keeps those when it is not given a list), or else every graph of ours.
+    ``default`` and ``named`` are the protocol's default-graph-uri / named-graph-uri,
+    None when not given (then the query's FROM / FROM NAMED apply, else the service's
+    default graph: see ``api.answer``).
     """
 
     screened: ScreenedQuery
@@ -159,23 +134,16 @@ class Prepared:
 
 
 def prepare(job: dict) -> Prepared | Reply:
-    """What a job asks for, or the Reply that refuses it.
-
-    The dataset (SPARQL 1.1 Protocol §2.1.4): the protocol's default-graph-uri and
-    named-graph-uri when given (they override FROM and FROM NAMED), else the query's
-    own FROM and FROM NAMED, else the service's.
-    """
+    """What a job asks for, or the Reply that refuses it."""
     try:
-        screened, named_in_from = _check(
-            job["query"], set(job["graphs"]), [*job["default"], *job["named"]]
-        )
+        screened = check_query(job["query"], set(job["graphs"]), [*job["default"], *job["named"]])
     except QueryError as exc:
         return error_reply(status_for(exc), explain(exc))
     media = choose_type(job.get("accept"), job.get("fmt"), offered_for(screened.form))
     if isinstance(media, Reply):
         return media
     default, named = job.get("default") or None, job.get("named") or None
-    if default is None and named is None:
-        # The engines are always given the default graph, which would override FROM.
-        default = from_graphs(screened, named_in_from)
+    if default is not None or named is not None:
+        # The protocol's dataset replaces the query's: what it does not give is empty.
+        default, named = default or [], named or []
     return Prepared(screened, media, default, named)

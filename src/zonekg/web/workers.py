@@ -85,12 +85,9 @@ def execute(kg, job: dict, max_rows: int) -> Reply:
     if isinstance(prepared, Reply):
         return prepared
     media_type = prepared.media_type
-    # The engines are always told the dataset: the protocol's graphs, the query's FROM /
-    # FROM NAMED, or the service's default graph (the asserted graphs).
-    default = prepared.default
-    if default is None:
-        default = list(kg.asserted_graphs)
-    result = api.answer(kg, prepared.screened, default_graphs=default, named_graphs=prepared.named)
+    result = api.answer(
+        kg, prepared.screened, default_graphs=prepared.default, named_graphs=prepared.named
+    )
     if len(result) > max_rows and result.kind != ASK:
         return too_many(max_rows, "triples" if result.is_graph else "rows")
     if result.is_graph:

@@ -179,7 +179,18 @@ class OxigraphEngine(Engine):
             raise _syntax_error(exc, query) from None
 
     def quads(self, loaded: OxigraphLoaded, graphs: list[str]) -> Iterator[ox.Quad]:
-        for graph in loaded.nodes(graphs):
+        """The quads of *graphs*: asserted ones as the files write them (the store keeps
+        literals in canonical form, "1.50"^^xsd:decimal as "1.5"), the rest from the store."""
+        wanted = set(graphs)
+        asserted = wanted & set(loaded.asserted_graphs)
+        for f in loaded.inputs.files:
+            if f.graphs & asserted:
+                default = ox.NamedNode(f.graph)
+                for q in ox.parse(f.data, format=f.ox_format):
+                    name = default if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+                    if name.value in asserted:
+                        yield ox.Quad(q.subject, q.predicate, q.object, name)
+        for graph in loaded.nodes(sorted(wanted - asserted)):
             yield from loaded.store.quads_for_pattern(None, None, None, graph)
 
     def count(self, loaded: OxigraphLoaded, graphs: list[str]) -> int:
