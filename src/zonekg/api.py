@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from . import engines
 from .core import paths
 from .core.errors import QueryError
-from .core.namespaces import INFERRED_GRAPH, RDF, ZK, expand
+from .core.namespaces import INFERRED_GRAPH, RDF, RDFS, TYPES_GRAPH, ZK, expand
 from .core.questions import CompetencyQuestion, find_question, questions
 from .core.results import QueryResult, ValidationReport
 from .engines.base import Progress, no_progress
@@ -137,12 +137,17 @@ def validate(
         raise QueryError(f"--inference {inference!r} is not one of: {', '.join(INFERENCE_CHOICES)}")
     if not isinstance(shapes, Shapes):
         shapes = load_shapes(shapes)
+    extra = graph_descriptions(kg, shapes)
     try:
-        report = kg.engine.validate(kg.loaded, shapes, inference=inference, progress=progress)
+        report = kg.engine.validate(
+            kg.loaded, shapes, inference=inference, extra=extra, progress=progress
+        )
     except engines.Unsupported as refusal:
         kg.notes.append(f"{refusal.message}; pySHACL (the reference engine) validated instead")
         engine, loaded = kg.reference()
-        report = engine.validate(loaded, shapes, inference=inference, progress=progress)
+        report = engine.validate(
+            loaded, shapes, inference=inference, extra=extra, progress=progress
+        )
     report.data_files = len(kg.data_files)
     flagged = {(str(r.focus), str(r.value)) for r in report.results if r.value is not None}
     report.ill_typed = [
@@ -151,6 +156,24 @@ def validate(
         if (problem.subject.value, problem.literal.value) not in flagged
     ]
     return report
+
+
+DATA_GRAPH = ZK + "DataGraph"
+
+
+def graph_descriptions(kg: KnowledgeGraph, shapes: Shapes) -> list[ox.Triple]:
+    """``G a zk:DataGraph`` for each named graph of the data, when the shapes check them.
+
+    A data graph is named after the source document that states its triples; a shape on
+    zk:DataGraph checks that, so that every statement has a source. Shapes that never
+    mention zk:DataGraph (a user's own) get no such triples.
+    """
+    from rdflib import URIRef
+
+    if (None, None, URIRef(DATA_GRAPH)) not in shapes.graph:
+        return []
+    rdf_type, data_graph = ox.NamedNode(RDF + "type"), ox.NamedNode(DATA_GRAPH)
+    return [ox.Triple(ox.NamedNode(g), rdf_type, data_graph) for g in kg.loaded.data_graphs]
 
 
 # --- reason ------------------------------------------------------------------------------
@@ -164,8 +187,8 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     cache = _closure_cache(kg)
     cached = _read_closure(cache) if cache is not None else None
     if cached is not None:
-        kg.engine.add_inferred(kg.loaded, cached)
-        return kg.loaded.inferred_count or 0
+        kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
+        return kg.loaded.inferred_count
     cap = int(limits.MAX_TRIPLES.value())
     try:
         count = kg.engine.reason(kg.loaded, cap=cap, progress=progress)
@@ -173,8 +196,8 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         kg.notes.append(f"{refusal.message}; owlrl (the reference engine) reasoned instead")
         engine, loaded = kg.reference()
         engine.reason(loaded, cap=cap, progress=progress)
-        kg.engine.add_inferred(kg.loaded, engine.inferred(loaded))
-        count = kg.loaded.inferred_count or 0
+        count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
+        kg.loaded.inferred_count = count
     if cache is not None:
         _write_closure(cache, kg.engine.inferred(kg.loaded))
     return count
@@ -296,21 +319,75 @@ def answer(
 
     The dataset, as the SPARQL 1.1 Protocol orders it: the graphs the caller gives (the
     protocol's default-graph-uri / named-graph-uri), else the query's own FROM / FROM
-    NAMED, else the asserted graphs (and the closure when *reasoned*). Engines are
-    always told the dataset, so they never differ on it.
+    NAMED, else ``default_dataset`` with the asserted graphs (and, when *reasoned*, the
+    closure) as named graphs. Engines are always told the dataset, so they never differ.
     """
     if default_graphs is None and named_graphs is None and screened.has_dataset:
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
-        default_graphs = list(kg.asserted_graphs)
-        if reasoned:
-            reason(kg)
-            default_graphs.append(INFERRED_GRAPH)
-    elif INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in (named_graphs or []):
+        default_graphs = default_dataset(kg, reasoned)
+    if named_graphs is None:
+        named_graphs = [*kg.asserted_graphs, *([INFERRED_GRAPH] if reasoned else [])]
+    if INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in named_graphs:
         reason(kg)
+    if TYPES_GRAPH in default_graphs:
+        entail_types(kg)
     return kg.engine.query(
         kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
     )
+
+
+def default_dataset(kg: KnowledgeGraph, reasoned: bool = False) -> list[str]:
+    """The default graph of a query: the asserted graphs, with the class hierarchy made
+    explicit (so that ``?x a zk:Organization`` finds every kind of organisation), or with
+    the whole OWL-RL closure when *reasoned*."""
+    return [*kg.asserted_graphs, INFERRED_GRAPH if reasoned else TYPES_GRAPH]
+
+
+def entail_types(kg: KnowledgeGraph) -> int:
+    """Make the class hierarchy explicit in TYPES_GRAPH (once per load): ``x a D`` for each
+    superclass D (along rdfs:subClassOf) of a class x has, where it is not asserted."""
+    if kg.loaded.types_count is not None:
+        return kg.loaded.types_count
+    asserted = list(kg.asserted_graphs)
+    pairs = kg.engine.query(
+        kg.loaded,
+        screen(f"SELECT DISTINCT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d }}", "types"),
+        default_graphs=asserted,
+        named_graphs=[],
+    )
+    supers: dict = {}
+    for c, d in pairs.rows:
+        if c != d:
+            supers.setdefault(c, set()).add(d)
+    closed = {c: _ancestors(c, supers) for c in supers}
+    typed = kg.engine.query(
+        kg.loaded,
+        screen(f"SELECT DISTINCT ?x ?c WHERE {{ ?x <{RDF}type> ?c }}", "types"),
+        default_graphs=asserted,
+        named_graphs=[],
+    )
+    have = {(x, c) for x, c in typed.rows}
+    rdf_type = ox.NamedNode(RDF + "type")
+    new = {
+        ox.Triple(x, rdf_type, d)
+        for x, c in typed.rows
+        for d in closed.get(c, ())
+        if (x, d) not in have and not isinstance(x, ox.Literal)
+    }
+    kg.loaded.types_count = kg.engine.add_graph(kg.loaded, TYPES_GRAPH, new)
+    return kg.loaded.types_count
+
+
+def _ancestors(cls, supers: dict) -> set:
+    found: set = set()
+    todo = list(supers.get(cls, ()))
+    while todo:
+        d = todo.pop()
+        if d not in found and d != cls:
+            found.add(d)
+            todo.extend(supers.get(d, ()))
+    return found
 
 
 def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[str, str | None]]:

@@ -20,6 +20,9 @@ ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 #: The graph the OWL-RL closure is kept in, apart from the asserted graphs.
 INFERRED_GRAPH = GRAPH + "inferred"
+#: The class hierarchy made explicit: ``x a C`` for every superclass C of x's classes
+#: that is not asserted. Part of the default dataset of queries that run without the closure.
+TYPES_GRAPH = GRAPH + "types"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -32,10 +35,12 @@ KINDS = (
     "amount",
     "claim",
     "collection",
+    "disagreement",
     "document",
     "event",
     "organization",
     "passage",
+    "person",
     "place",
     "plan",
     "project",

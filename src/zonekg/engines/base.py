@@ -40,6 +40,7 @@ class Loaded:
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
         self.inferred_count: int | None = None
+        self.types_count: int | None = None
 
     @property
     def asserted_graphs(self) -> list[str]:
@@ -80,8 +81,8 @@ class Engine(ABC):
         """Materialise the OWL-RL closure into INFERRED_GRAPH; return its size."""
 
     @abstractmethod
-    def add_inferred(self, loaded: Loaded, triples: Iterable[ox.Triple]) -> None:
-        """Put an already computed closure (from the cache) into INFERRED_GRAPH."""
+    def add_graph(self, loaded: Loaded, graph: str, triples: Iterable[ox.Triple]) -> int:
+        """Replace the derived graph *graph* (the closure, the types) with *triples*; its size."""
 
     @abstractmethod
     def query(
@@ -92,7 +93,8 @@ class Engine(ABC):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
-        """Answer a screened query; the default graph is *default_graphs* (default: asserted)."""
+        """Answer a screened query over the dataset the pipeline gives: the RDF merge of
+        *default_graphs* as the default graph, and *named_graphs* for GRAPH patterns."""
 
     @abstractmethod
     def quads(self, loaded: Loaded, graphs: list[str]) -> Iterator[ox.Quad]:

@@ -25,7 +25,11 @@ from . import checks, locations
 from .files import data_files, read_bounded, syntax_of
 
 ONTOLOGY, DATA = "ontology", "data"
-_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ class Inputs:
 
     def locate(self, wanted: set[str]) -> dict[str, list[Location]]:
         """``file:line`` of the descriptions of the *wanted* subjects (IRIs as strings)."""
-        return locations.locate(((f.path, f.text) for f in self.files), wanted)
+        files = ((f.path, f.text, f.syntax == "nquads") for f in self.files)
+        return locations.locate(files, wanted)
 
 
 def collect(
@@ -153,10 +158,11 @@ def rdflib_graph(path: Path):
     from ..core.vocab import bind_prefixes
 
     checked = read_file(path)
-    parsed = Dataset() if checked.syntax == "trig" else Graph()
+    quads = checked.syntax in ("trig", "nquads")
+    parsed = Dataset() if quads else Graph()
     parsed.parse(data=checked.text, format=checked.syntax, publicID=_NO_BASE)
     graph = bind_prefixes(Graph())
-    if checked.syntax == "trig":
+    if quads:
         for s, p, o, _ in parsed.quads((None, None, None, None)):
             graph.add((s, p, o))
     else:

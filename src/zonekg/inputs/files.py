@@ -18,7 +18,7 @@ from ..core.errors import LoadError, ZonekgError
 from .checks import check_size, size_cap
 
 #: Suffixes of the RDF files a folder is searched for, and the syntax of each.
-SYNTAX = {".ttl": "turtle", ".trig": "trig"}
+SYNTAX = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads"}
 
 
 def data_files(sources: Sequence[Path] | None = None) -> list[Path]:
@@ -39,8 +39,8 @@ def data_files(sources: Sequence[Path] | None = None) -> list[Path]:
             )
             if not found:
                 raise LoadError(
-                    "no Turtle (.ttl) or TriG (.trig) files in this folder",
-                    hint="name a folder that holds .ttl or .trig files, or the files themselves",
+                    "no Turtle (.ttl), TriG (.trig) or N-Quads (.nq) files in this folder",
+                    hint="name a folder that holds such files, or the files themselves",
                     file=source,
                 )
             for file in found:

@@ -53,13 +53,19 @@ def _expand(token: str, namespaces: dict[str, str]) -> str | None:
     return namespaces[prefix] + local
 
 
-def locate(files: Iterable[tuple[Path, str]], wanted: set[str]) -> dict[str, list[Location]]:
-    """Where each of the *wanted* subjects (IRIs as strings) is described."""
+def locate(files: Iterable[tuple[Path, str, bool]], wanted: set[str]) -> dict[str, list[Location]]:
+    """Where each of the *wanted* subjects (IRIs as strings) is described.
+
+    *files* are (path, text, line format): in a line format (N-Quads) every statement
+    starts a line, so only the first line of each subject is given.
+    """
     found: dict[str, list[Location]] = {}
     if not wanted:
         return found
-    for file, text in files:
+    for file, text, line_format in files:
+        seen: set[str] = set()
         for iri, line in subject_lines(text):
-            if iri in wanted:
+            if iri in wanted and not (line_format and iri in seen):
+                seen.add(iri)
                 found.setdefault(iri, []).append(Location(Path(file), line))
     return found

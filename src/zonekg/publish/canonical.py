@@ -27,6 +27,8 @@ def canonical_text(file: Path) -> str:
         if not line.startswith("#"):
             break
         header.append(line)
+    if checked.syntax == "nquads":  # a line format: sorted, each line once
+        return "".join(sorted({line + "\n" for line in text.splitlines() if line.strip()}))
     if checked.syntax == "trig":
         parsed = Dataset()
         parsed.parse(data=text, format="trig", publicID=_NO_BASE)
@@ -46,21 +48,26 @@ _NO_BASE = "https://no-base.zonekg.invalid/"
 
 def _trig(dataset) -> str:
     """TriG with the named graphs in IRI order (rdflib writes them in hash order)."""
-    from rdflib import Dataset
+    import io
 
-    prefixes: set[str] = set()
-    bodies = []
-    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if not len(graph):
-            continue
-        single = bind_prefixes(Dataset())
-        named = single.graph(graph.identifier)
-        for triple in graph:
-            named.add(triple)
-        lines = single.serialize(format="trig").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")).strip())
-    return "\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(bodies) + "\n"
+    from rdflib import Dataset
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    out = bind_prefixes(Dataset())
+    for graph in dataset.graphs():
+        if len(graph) and graph.identifier != dataset.default_graph.identifier:
+            target = out.graph(graph.identifier)
+            for triple in graph:
+                target.add(triple)
+    for triple in dataset.default_graph:  # kept where they are, for validation to report
+        out.default_graph.add(triple)
+    serializer = TrigSerializer(out)
+    serializer.contexts = sorted(
+        (c for c in out.graphs() if len(c)), key=lambda c: str(c.identifier)
+    )
+    buffer = io.BytesIO()
+    serializer.serialize(buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8").lstrip("\n")
 
 
 def reformat(files: Sequence[Path] | None = None, check: bool = False) -> list[Path]:
@@ -76,4 +83,4 @@ def reformat(files: Sequence[Path] | None = None, check: bool = False) -> list[P
 
 
 def _syntax(file: Path) -> str:
-    return "trig" if Path(file).suffix == ".trig" else "turtle"
+    return {".trig": "trig", ".nq": "nquads"}.get(Path(file).suffix, "turtle")

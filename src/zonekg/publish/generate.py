@@ -28,7 +28,7 @@ from pathlib import Path
 from ..core.errors import ZonekgError
 
 INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
-SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 VALUE_PROPERTIES = ("http://schema.org/value", "http://schema.org/minValue")
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 ID = "https://w3id.org/zonekg/id/"
@@ -36,7 +36,7 @@ ID = "https://w3id.org/zonekg/id/"
 #: kind -> (template subject, predicate, what the broken copy says instead; None drops it)
 VIOLATION_KINDS: dict[str, tuple[str, str, str | None]] = {
     "negative-amount": (
-        ID + "amount/rmb-1-billion-class",
+        ID + "amount/cooperation-agreements-article",
         "http://schema.org/value",
         f'"-1000000000"^^<{DECIMAL}>',
     ),
@@ -64,31 +64,42 @@ class Generated:
 @dataclass
 class _Template:
     file: str
-    lines: list[tuple[str, str, str]]  # N-Triples terms; instance IRIs as "{}" formats
+    lines: list[tuple[str, str, str, str]]  # N-Quads terms; instance IRIs as "{}" formats
 
 
 def _templates(data: Sequence[Path] | None) -> tuple[list[_Template], int]:
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
-    from ..inputs import rdflib_graph
+    from ..inputs import read_file
     from ..inputs.files import data_files
 
+    parsed = []
+    for file in data_files(data):
+        checked = read_file(file)
+        quads = list(ox.parse(checked.data, format=checked.ox_format))
+        parsed.append((file, checked.graph, quads))
+    shared = {
+        str(q.subject) for _, _, quads in parsed for q in quads if q.predicate.value == EXACT_MATCH
+    }
     templates = []
-    parsed = [(f, rdflib_graph(f)[0]) for f in data_files(data)]
-    shared = {str(s) for _, g in parsed for s in g.subjects(URIRef(SAME_AS), None)}
-    for file, graph in parsed:
-        lines = []
-        for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-            lines.append(tuple(_term(t, shared) for t in (s, p, o)))
-        templates.append(_Template(file.name, lines))
+    for file, default, quads in parsed:
+        lines = set()
+        for q in quads:
+            graph = (
+                f"<{default}>" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+            )
+            terms = (str(q.subject), str(q.predicate), str(q.object), graph)
+            lines.add(tuple(_term(t, shared) for t in terms))
+        templates.append(_Template(Path(file).stem + ".nq", sorted(lines)))
     return templates, sum(len(t.lines) for t in templates)
 
 
-def _term(term, shared: set[str]) -> str:
-    text = term.n3()
+def _term(text: str, shared: set[str]) -> str:
     match = INSTANCE.match(text)
-    if match and match.group(1) not in shared:
+    if match and text not in shared:
         return "<" + match.group(1).replace("{", "{{").replace("}", "}}") + "{suffix}>"
+    if text.startswith("_:"):
+        return text + "{suffix}"
     return text.replace("{", "{{").replace("}", "}}")
 
 
@@ -130,9 +141,10 @@ def generate(
         chunks: list[str] = []
         for copy in range(copies):
             suffix = "" if copy == 0 else f"-z{copy}"
-            for s, p, o in template.lines:
+            for s, p, o, g in template.lines:
                 subject = s.format(suffix=suffix)
                 obj = o.format(suffix=suffix)
+                graph = g.format(suffix=suffix)
                 if p[1:-1] in VALUE_PROPERTIES and copy:
                     obj = _scaled(obj, factors[copy])
                 for kind in VIOLATION_KINDS:
@@ -145,7 +157,7 @@ def generate(
                         break
                 if obj is None:
                     continue
-                chunks.append(f"{subject} {p} {obj} .\n")
+                chunks.append(f"{subject} {p} {obj} {graph} .\n")
             progress("generate", len(chunks) - done)
             done = len(chunks)
         target = out / template.file

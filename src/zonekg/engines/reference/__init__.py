@@ -45,7 +45,7 @@ class ReferenceLoaded(Loaded):
                 out.add(triple)
         return out
 
-    def view(self, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...] | None):
+    def view(self, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]):
         """A Dataset whose default graph holds *default_graphs* and which names *named_graphs*."""
         key = (default_graphs, named_graphs)
         if key not in self._views:
@@ -55,19 +55,12 @@ class ReferenceLoaded(Loaded):
             for iri in default_graphs:
                 for triple in self.graph(iri):
                     view.default_graph.add(triple)
-            names = named_graphs if named_graphs is not None else self.known_graphs()
-            for iri in names:
+            for iri in named_graphs:
                 target = view.graph(URIRef(iri))
                 for triple in self.graph(iri):
                     target.add(triple)
             self._views[key] = view
         return self._views[key]
-
-    def known_graphs(self) -> tuple[str, ...]:
-        names = list(self.asserted_graphs)
-        if self.inferred_count is not None:
-            names.append(INFERRED_GRAPH)
-        return tuple(names)
 
 
 class ReferenceEngine(Engine):
@@ -82,7 +75,8 @@ class ReferenceEngine(Engine):
 
         dataset = bind_prefixes(Dataset())
         for f in inputs.files:
-            parsed = Dataset() if f.syntax == "trig" else Graph()
+            quads = f.syntax in ("trig", "nquads")
+            parsed = Dataset() if quads else Graph()
             try:
                 parsed.parse(data=f.text, format=f.syntax, publicID=_NO_BASE)
             except Exception as exc:  # the checks passed: rdflib disagrees with the standard
@@ -91,7 +85,7 @@ class ReferenceEngine(Engine):
                     hint="use the default engine (the file passed the syntax checks)",
                     file=f.path,
                 ) from None
-            if f.syntax == "trig":
+            if quads:
                 for s, p, o, g in parsed.quads((None, None, None, None)):
                     name = g.identifier if hasattr(g, "identifier") else g
                     default = name is None or str(name).startswith("urn:x-rdflib:")
@@ -115,12 +109,13 @@ class ReferenceEngine(Engine):
         from .shacl import validate
 
         data = loaded.merged(loaded.data_graphs)
+        data_triples = len(data)
         for triple in extra:
             data.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
         ontology = loaded.merged(loaded.ontology_graphs)
         report = validate(data, ontology, shapes.graph, inference)
         locate(loaded.inputs, report)
-        report.data_triples = len(data)
+        report.data_triples = data_triples
         return report
 
     def reason(self, loaded: ReferenceLoaded, *, cap: int, progress: Progress = no_progress) -> int:
@@ -135,14 +130,15 @@ class ReferenceEngine(Engine):
         loaded._views.clear()
         return loaded.inferred_count
 
-    def add_inferred(self, loaded: ReferenceLoaded, triples: Iterable[ox.Triple]) -> None:
-        target = loaded.graph(INFERRED_GRAPH)
+    def add_graph(self, loaded: ReferenceLoaded, graph: str, triples: Iterable[ox.Triple]) -> int:
+        target = loaded.graph(graph)
+        target.remove((None, None, None))
         for triple in triples:
             target.add(
                 tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object))
             )
-        loaded.inferred_count = len(target)
         loaded._views.clear()
+        return len(target)
 
     def query(
         self,
@@ -153,7 +149,7 @@ class ReferenceEngine(Engine):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         default = tuple(default_graphs if default_graphs is not None else loaded.asserted_graphs)
-        named = tuple(named_graphs) if named_graphs is not None else None
+        named = tuple(named_graphs if named_graphs is not None else loaded.asserted_graphs)
         view = loaded.view(default, named)
         try:
             from rdflib.plugins.sparql import prepareQuery
