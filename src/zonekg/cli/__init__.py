@@ -8,7 +8,7 @@ check, 2 bad input or usage, 3 an internal error (a bug).
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 import warnings
 
@@ -56,8 +56,9 @@ def main() -> None:
 
     guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
     if "--debug" not in sys.argv:
-        logging.getLogger().setLevel(logging.CRITICAL)  # rdflib logs tracebacks for warnings
-        warnings.simplefilter("ignore")  # and warns on stderr; the checks report these
+        warnings.simplefilter("ignore")  # libraries warn on stderr; the checks report these
+    else:
+        os.environ["ZONEKG_DEBUG"] = "1"  # the engines then let their libraries log
     try:
         # Without standalone mode click returns an Exit's code instead of exiting.
         code = cli.main(standalone_mode=False)

@@ -83,7 +83,11 @@ class Inputs:
     def locate(self, wanted: set[str]) -> dict[str, list[Location]]:
         """``file:line`` of the descriptions of the *wanted* subjects (IRIs as strings)."""
         files = ((f.path, f.text, f.syntax == "nquads") for f in self.files)
-        return locations.locate(files, wanted)
+        found = locations.locate(files, wanted)
+        for f in self.files:  # a file's own graph (its triples outside any GRAPH block)
+            if f.graph in wanted and f.graph not in found:
+                found[f.graph] = [Location(f.path, 1)]
+        return found
 
 
 def collect(

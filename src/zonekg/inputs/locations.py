@@ -33,9 +33,10 @@ def subject_lines(text: str) -> Iterator[tuple[str, int]]:
             expect_subject = True
             continue
         if expect_subject:
+            if stripped.upper().startswith("GRAPH "):
+                stripped = stripped[6:].lstrip()
             match = _SUBJECT.match(stripped)
-            rest = stripped[match.end() :].lstrip() if match else ""
-            if match and not rest.startswith("{") and match.group(1).upper() != "GRAPH":
+            if match:  # a subject, or the name of a graph block ("name {")
                 iri = _expand(match.group(1), namespaces)
                 if iri is not None:
                     yield iri, number

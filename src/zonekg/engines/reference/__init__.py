@@ -7,6 +7,8 @@ dataset is always the one the pipeline gives, so rdflib never loads a graph.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,6 +22,10 @@ from ...inputs import Inputs
 from ...inputs.shapes import Shapes
 from ...safety.screen import ScreenedQuery
 from ..base import Engine, Loaded, Progress, locate, no_progress
+
+if not os.environ.get("ZONEKG_DEBUG"):
+    # rdflib logs a traceback for what the input checks already report (ill-typed literals)
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
 class ReferenceLoaded(Loaded):
