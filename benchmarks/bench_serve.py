@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from serve_support import running_server  # noqa: E402
 
-from zonekg.load import load  # noqa: E402
-from zonekg.namespaces import BASE, ID  # noqa: E402
-from zonekg.query import questions  # noqa: E402
+from zonekg import api  # noqa: E402
+from zonekg.core.namespaces import BASE, ID  # noqa: E402
+from zonekg.core.questions import questions  # noqa: E402
 
 RDF_ACCEPTS = [
     "text/turtle",
@@ -173,8 +173,8 @@ def main() -> int:
     args = parser.parse_args()
     MIX[:] = [(k, int(w)) for k, _, w in (item.partition("=") for item in args.mix.split(","))]
 
-    kg = load()
-    subjects = sorted({str(s) for s in kg.data.subjects() if str(s).startswith(ID)})
+    kg = api.load()
+    subjects = sorted({str(s) for s in kg.rdf.data.subjects() if str(s).startswith(ID)})
     paths = ["/" + iri[len(BASE) :] for iri in subjects]
     cq_texts = [q.text for q in questions() if not q.needs_reasoning]
     assert paths and cq_texts, "no IRIs or competency questions to use"

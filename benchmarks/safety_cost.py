@@ -14,18 +14,17 @@ import time
 
 WORK = """
 import time
-from zonekg.load import load
-from zonekg import query as q
+from zonekg import api
+from zonekg.core.questions import questions
 start = time.perf_counter()
 for _ in range({repeats}):
-    kg = load()
-    graph = q.graph_for_query(kg)
-    for cq in q.questions():
+    kg = api.load()
+    for cq in questions():
         {run}
 print(time.perf_counter() - start)
 """
-IN_PROCESS = "q.result_rows(q.run(graph, cq.text, cq.name))"
-IN_WORKER = "limits.run_query(graph, cq.text, cq.name, 'csv')"
+IN_PROCESS = "api.query(kg, cq)"
+IN_WORKER = "api.bounded(api.query, kg, cq, what='query')"
 
 
 OPENS = """
@@ -55,16 +54,16 @@ def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     started = time.perf_counter()
     base = measure("", IN_PROCESS, repeats)
-    guarded = measure("from zonekg import guard; guard.install()\n", IN_PROCESS, repeats)
-    worker = measure("from zonekg import limits\n", IN_WORKER, repeats)
-    both = measure("from zonekg import guard, limits; guard.install()\n", IN_WORKER, repeats)
+    guarded = measure("from zonekg.safety import guard; guard.install()\n", IN_PROCESS, repeats)
+    worker = measure("", IN_WORKER, repeats)
+    both = measure("from zonekg.safety import guard; guard.install()\n", IN_WORKER, repeats)
     print(f"load + every competency question, x{repeats} (best of 3 runs each)")
     print(f"  baseline (in process, no guard): {base:7.3f} s")
     print(f"  with the audit hook:             {guarded:7.3f} s  ratio {guarded / base:5.2f}")
     print(f"  each query in a worker:          {worker:7.3f} s  ratio {worker / base:5.2f}")
     print(f"  hook + worker (the CLI):         {both:7.3f} s  ratio {both / base:5.2f}")
     plain = measure_code(OPENS)
-    hooked = measure_code("from zonekg import guard; guard.install()\n" + OPENS)
+    hooked = measure_code("from zonekg.safety import guard; guard.install()\n" + OPENS)
     print("20000 open() calls of an allowed file")
     print(f"  baseline:                        {plain:7.3f} s")
     print(f"  with the audit hook:             {hooked:7.3f} s  ratio {hooked / plain:5.2f}")

@@ -319,16 +319,14 @@ def answer(
 
     The dataset, as the SPARQL 1.1 Protocol orders it: the graphs the caller gives (the
     protocol's default-graph-uri / named-graph-uri), else the query's own FROM / FROM
-    NAMED, else ``default_dataset`` with the asserted graphs (and, when *reasoned*, the
-    closure) as named graphs. Engines are always told the dataset, so they never differ.
+    NAMED, else ``default_dataset``; the named graphs are then every graph of the load
+    (the source graphs, and the derived ones computed so far: the types, the closure).
     """
     if default_graphs is None and named_graphs is None and screened.has_dataset:
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
         default_graphs = default_dataset(kg, reasoned)
-    if named_graphs is None:
-        named_graphs = [*kg.asserted_graphs, *([INFERRED_GRAPH] if reasoned else [])]
-    if INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in named_graphs:
+    if INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in (named_graphs or []):
         reason(kg)
     if TYPES_GRAPH in default_graphs:
         entail_types(kg)
@@ -535,10 +533,17 @@ class Stats:
 
 
 def stats(kg: KnowledgeGraph) -> Stats:
-    """Triples per file, entities per class, entities per source."""
+    """Statements per file (each quad the file writes, once), entities per class and per source.
+
+    A source graph spans several files (each file holds one topic of every source that
+    speaks of it), so a file's count is of its own statements, not of its graphs.
+    """
     from .core.namespaces import display_path
 
-    triples = {display_path(f.path): kg.count(sorted(f.graphs)) for f in kg.inputs.files}
+    triples = {
+        display_path(f.path): len(set(ox.parse(f.data, format=f.ox_format)))
+        for f in kg.inputs.files
+    }
     data = list(kg.loaded.data_graphs)
     classes = answer(kg, screen(_CLASS_COUNTS, "stats"), default_graphs=data)
     sources = answer(kg, screen(_SOURCE_COUNTS, "stats"), default_graphs=data)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..core.errors import ZonekgError
-from ..core.namespaces import INFERRED_GRAPH
+from ..core.namespaces import INFERRED_GRAPH, TYPES_GRAPH
 from ..core.results import QueryResult, ValidationReport
 from ..inputs import Inputs
 from ..inputs.shapes import Shapes
@@ -41,6 +41,11 @@ class Loaded:
         self.inputs = inputs
         self.inferred_count: int | None = None
         self.types_count: int | None = None
+
+    def all_graphs(self) -> list[str]:
+        """The graphs a query may name: the asserted ones and the derived ones made so far."""
+        derived = [(TYPES_GRAPH, self.types_count), (INFERRED_GRAPH, self.inferred_count)]
+        return [*self.asserted_graphs, *(g for g, n in derived if n is not None)]
 
     @property
     def asserted_graphs(self) -> list[str]:

@@ -27,7 +27,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..core.errors import QueryError
-from ..core.namespaces import INFERRED_GRAPH
 from .protocol import GRAPH_TYPES, RESULT_TYPES, Reply, error_reply, explain, prepare
 
 log = logging.getLogger("zonekg.serve")
@@ -86,10 +85,9 @@ def execute(kg, job: dict, max_rows: int) -> Reply:
     if isinstance(prepared, Reply):
         return prepared
     media_type = prepared.media_type
-    named = prepared.named
-    if prepared.default is None and named is None and not prepared.screened.has_dataset:
-        named = [*kg.asserted_graphs, INFERRED_GRAPH]  # the service's: the closure is named too
-    result = api.answer(kg, prepared.screened, default_graphs=prepared.default, named_graphs=named)
+    result = api.answer(
+        kg, prepared.screened, default_graphs=prepared.default, named_graphs=prepared.named
+    )
     if len(result) > max_rows and result.kind != ASK:
         return too_many(max_rows, "triples" if result.is_graph else "rows")
     if result.is_graph:

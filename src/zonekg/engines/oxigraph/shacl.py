@@ -36,9 +36,12 @@ def instance_of(v: str, cls: str) -> str:
 
 
 def prepare(store, default_graph, checks: list[Check]) -> None:
-    """Fill the scratch graph: the types of every node, then the targets of every shape."""
+    """Fill the scratch graph: the types of every node, then the targets of every shape.
+
+    *default_graph*: the graphs the data is in (None: the store's default graph).
+    """
     store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
-    using = " ".join(f"USING {g}" for g in default_graph)
+    using = " ".join(f"USING {g}" for g in default_graph or ())
     store.update(
         f"INSERT {{ GRAPH <{SCRATCH}> {{ ?x <{ISA}> ?c }} }} {using} "
         f"WHERE {{ ?x <{RDF.type}> ?t . ?t <{RDFS.subClassOf}>* ?c }}"

@@ -155,7 +155,7 @@ class ReferenceEngine(Engine):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         default = tuple(default_graphs if default_graphs is not None else loaded.asserted_graphs)
-        named = tuple(named_graphs if named_graphs is not None else loaded.asserted_graphs)
+        named = tuple(named_graphs if named_graphs is not None else loaded.all_graphs())
         view = loaded.view(default, named)
         try:
             from rdflib.plugins.sparql import prepareQuery
