@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import URIRef
 
 from zonekg import api
 from zonekg.core.errors import LoadError, QueryError
@@ -63,3 +64,102 @@ def test_separate_loads_of_the_same_inputs_reason_once(tmp_path, monkeypatch):
     assert api.reason(second) == count
     assert calls == []
     assert set(api.inferred(second)) == set(api.inferred(first))
+
+
+def test_from_and_from_named_select_source_graphs(kgs, engine):
+    """A query's FROM / FROM NAMED choose among the source graphs, on every engine alike."""
+    kg = kgs[engine]
+    reference = kgs["reference"].rdf
+    one = "https://w3id.org/zonekg/id/document/peoples-daily-japanese-2020-11-20"
+    two = "https://w3id.org/zonekg/id/document/article-2020-11-19"
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ {} }}"
+
+    def n(dataset: str, pattern: str = "?s ?p ?o") -> int:
+        return int(api.query(kg, count.format(dataset, pattern)).rows[0][0].value)
+
+    assert n(f"FROM <{one}>") == len(reference.graph(one)) > 0
+    assert n(f"FROM <{one}> FROM <{two}>") == len(reference.merged([one, two]))
+    assert n(f"FROM NAMED <{one}>", "GRAPH ?g { ?s ?p ?o }") == len(reference.graph(one))
+    assert n(f"FROM <{one}>", "GRAPH ?g { ?s ?p ?o }") == 0  # FROM alone names no graph
+
+
+ZK_NS = "https://w3id.org/zonekg/def#"
+DOC = "https://w3id.org/zonekg/id/document/"
+
+
+def test_why_lists_per_source_the_facts_it_states(kgs, engine):
+    """Hand-checked against the sources: the article ("with a total area of 36.9 square
+    kilometers") and Xinhua via AFPBB News (other-sources.md S3: "covers 36.9 km²") give 36.9
+    km² as the total area; People's Daily, 2020-11-20 (more-sources.md P1) as the first-phase
+    scope. People's Daily, 2020-05-22 via kantsuu.com (P2) dates the zone's establishment
+    2020-05-20, the Chinese Embassy in Japan (P8) to May 2020."""
+    found = api.why(kgs[engine], "zone:chengdu")
+    assert found.entity == "https://w3id.org/zonekg/id/zone/chengdu"
+    assert (
+        found.label == "China-Japan (Chengdu) Regional Development Cooperation Demonstration Zone"
+    )
+    total = "https://w3id.org/zonekg/id/quantity/chengdu-zone-total-area"
+    first_phase = "https://w3id.org/zonekg/id/quantity/chengdu-zone-first-phase-area"
+    assert sorted(found.stating(ZK_NS + "totalArea", total)) == [
+        DOC + "afpbb-2020-11-21",
+        DOC + "article-2020-11-19",
+    ]
+    assert found.stating(ZK_NS + "firstPhaseArea") == [DOC + "peoples-daily-japanese-2020-11-20"]
+    assert found.stating(ZK_NS + "firstPhaseArea", first_phase) == found.stating(
+        ZK_NS + "firstPhaseArea"
+    )
+    assert found.stating(ZK_NS + "establishmentDate", "2020-05-20") == [DOC + "kantsuu-2020-05-22"]
+    assert found.stating(ZK_NS + "establishmentDate", "2020-05") == [
+        DOC + "chinese-embassy-in-japan-2020-11-19"
+    ]
+    sources = {s.document: s for s in found.sources}
+    afpbb = sources[DOC + "afpbb-2020-11-21"]
+    assert (afpbb.publisher, afpbb.issued, afpbb.url) == (
+        "AFPBB News",
+        "2020-11-21",
+        "https://www.afpbb.com/articles/-/3317102",
+    )
+    assert afpbb.quotes == []  # its wording is not reproduced: the document is the source
+    article = sources[DOC + "article-2020-11-19"]
+    assert (article.publisher, article.issued) == ("PR Newswire", "2020-11-20")
+    assert article.url.startswith("https://www.prnewswire.com/news-releases/focus-on-cultural")
+    assert any("with a total area of 36.9 square kilometers" in q for q in article.quotes)
+    daily = sources[DOC + "peoples-daily-japanese-2020-11-20"]
+    assert (daily.publisher, daily.url) == (
+        "People's Daily, Japanese edition",
+        "http://j.people.cn/n3/2020/1120/c94476-9782562.html",
+    )
+    # Every fact is a triple of that source's graph, and every such triple is listed.
+    reference = kgs["reference"].rdf
+    for source in found.sources:
+        graph = reference.graph(source.document)
+        stated = {(str(p), str(o)) for p, o in graph.predicate_objects(URIRef(found.entity))}
+        listed = {(f.predicate, f.value.value) for f in source.facts}
+        assert _numbers_alike(listed) == _numbers_alike(stated), source.document
+    # Sources in date order, each once.
+    issued = [s.issued for s in found.sources]
+    assert issued == sorted(issued) and len(set(sources)) == len(found.sources) == 8
+
+
+def _numbers_alike(pairs):
+    """Oxigraph keeps numbers in canonical form (36.9 as "36.9", 6 as "6"): compare values."""
+    from decimal import Decimal, InvalidOperation
+
+    def norm(text):
+        try:
+            return str(Decimal(text).normalize())
+        except InvalidOperation:
+            return text
+
+    return {(p, norm(o)) for p, o in pairs}
+
+
+def test_why_gives_an_address_without_a_scheme_as_the_citation(kgs, engine):
+    found = api.why(kgs[engine], "event:ndrc-kick-off-meeting-2020-05-14")
+    matsuda = next(s for s in found.sources if s.document == DOC + "matsuda-2020-05-18")
+    assert matsuda.url == "" and matsuda.citation == "matsuda.ne.jp/jp_200518_daliansinochina"
+    assert (matsuda.publisher, matsuda.issued) == ("matsuda.ne.jp", "2020-05-18")
+    assert {s.document for s in found.sources} == {
+        DOC + "matsuda-2020-05-18",
+        DOC + "mechuban-2020",
+    }

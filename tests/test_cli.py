@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from rdflib import Dataset, Graph
 
 from zonekg.core import paths
 
@@ -151,6 +152,45 @@ def test_why_shows_the_quotes_behind_the_zone():
     assert "36.9 square kilometers" in result.stdout
 
 
+def _why_blocks(text: str) -> dict[str, str]:
+    """The output of `zonekg why` cut into one block per source, keyed by its CURIE."""
+    blocks = {}
+    for block in text.split("\n\n")[1:]:
+        record = block.splitlines()[1].strip()
+        blocks[record.split(",")[0]] = block
+    return blocks
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "reference"])
+def test_why_lists_per_source_its_record_and_the_facts_it_states(engine_name):
+    result = zonekg("why", "zone:chengdu", "--engine", engine_name)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "zone:chengdu — China-Japan (Chengdu) Regional Development Cooperation Demonstration Zone"
+    )
+    assert "8 sources state what follows" in result.stdout
+    blocks = _why_blocks(result.stdout)
+    assert len(blocks) == 8
+    total = "zk:totalArea quantity:chengdu-zone-total-area"
+    assert sorted(c for c, b in blocks.items() if total in b) == [
+        "document:afpbb-2020-11-21",
+        "document:article-2020-11-19",
+    ]
+    first = "zk:firstPhaseArea quantity:chengdu-zone-first-phase-area"
+    assert [c for c, b in blocks.items() if first in b] == [
+        "document:peoples-daily-japanese-2020-11-20"
+    ]
+    afpbb = blocks["document:afpbb-2020-11-21"]
+    assert "AFPBB News, 2020-11-21, <https://www.afpbb.com/articles/-/3317102>" in afpbb
+    article = blocks["document:article-2020-11-19"]
+    assert "with a total area of 36.9 square kilometers”" in article
+    assert "PR Newswire, 2020-11-20, <https://www.prnewswire.com/" in article
+    kantsuu = blocks["document:kantsuu-2020-05-22"]
+    assert 'zk:establishmentDate "2020-05-20"^^xsd:date' in kantsuu
+    embassy = blocks["document:chinese-embassy-in-japan-2020-11-19"]
+    assert 'zk:establishmentDate "2020-05"^^xsd:gYearMonth' in embassy
+
+
 def test_why_unknown_entity_exits_2():
     result = zonekg("why", "zone:atlantis")
     assert result.returncode == 2
@@ -160,7 +200,21 @@ def test_why_unknown_entity_exits_2():
 def test_stats_counts_triples_per_file():
     result = zonekg("stats")
     assert result.returncode == 0
-    assert "data/zone.ttl" in result.stdout
+    files = sorted(paths.DATA.glob("*.trig"))
+    assert files
+    shown = {}
+    for line in result.stdout.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 2 and cells[0].startswith(("data/", "ontology/")):
+            shown[cells[0]] = int(cells[1])
+    # Each file's own statements (a source graph spans several files), counted by rdflib.
+    expected = {}
+    for file in files:
+        dataset = Dataset()
+        dataset.parse(file, format="trig")
+        expected[f"data/{file.name}"] = len(set(dataset.quads((None, None, None, None))))
+    expected["ontology/zonekg.ttl"] = len(Graph().parse(paths.ONTOLOGY, format="turtle"))
+    assert shown == expected
     assert "zk:DemonstrationZone" in result.stdout
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -41,11 +42,19 @@ def test_every_export_format_reads_as_the_same_graph(kg, exports):
 
 
 def test_a_changed_file_shows_removed_and_added_triples_with_labels(tmp_path):
-    source = paths.DATA / "zone.ttl"
+    source = paths.DATA / "zone.trig"
     text = source.read_text(encoding="utf-8")
-    assert "qudt:numericValue 36.9 ;" in text
-    changed = tmp_path / "zone.ttl"
-    changed.write_text(text.replace("qudt:numericValue 36.9 ;", "qudt:numericValue 37.0 ;"))
+    # The total area is stated by two sources (two graphs); change it in both. The
+    # first-phase area of People's Daily, also 36.9, is another resource and stays.
+    total = re.compile(
+        r"(quantity:chengdu-zone-total-area a qudt:QuantityValue ;\n[^\n]*\n\s*)"
+        r"qudt:numericValue 36\.9 ;"
+    )
+    edited, made = total.subn(r"\1qudt:numericValue 37.0 ;", text)
+    assert made == 2
+    assert edited.count("qudt:numericValue 36.9 ;") == 1
+    changed = tmp_path / "zone.trig"
+    changed.write_text(edited, encoding="utf-8")
     result = zonekg("diff", str(source), str(changed))
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()

@@ -72,18 +72,32 @@ def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg, kgs, engine):
     data = kg.rdf.data
     zone = URIRef("https://w3id.org/zonekg/id/zone/chengdu")
     expected = set(data.objects(zone, ZK.hasPlannedArea))
+    expected |= set(data.objects(zone, ZK.hasFunctionalArea))
     expected |= {
         member
         for collection in data.subjects(ZK.concerns, zone)
         for member in data.objects(collection, ZK.hasMember)
     }
     expected |= set(data.subjects(RDF.type, ZK.AgreementSet))
-    expected |= set(data.subjects(RDF.type, ZK.Company))
     expected |= set(data.subjects(RDF.type, URIRef("http://schema.org/MonetaryAmount")))
     expected |= set(data.objects(zone, ZK.totalArea))
-    assert len(expected) > 20
+    expected |= set(data.objects(zone, ZK.firstPhaseArea))
+    # Every company, except one whose only link is to a project that no set of the zone
+    # lists and no event or list of the zone names: People's Daily reports the Rohto
+    # regenerative-medicine agreement, but no source ties it to the zone, so it is not drawn.
+    listed = set(data.objects(None, ZK.hasMember))
+    loose = {p for p in data.subjects(RDF.type, ZK.Project) if p not in listed}
+    companies = set(data.subjects(RDF.type, ZK.Company))
+    unattached = {c for c in companies if all(s in loose for s in data.subjects(None, c))}
+    assert {str(c) for c in unattached} == {
+        "https://w3id.org/zonekg/id/organization/rohto-investment-china"
+    }
+    expected |= companies - unattached
+    assert len(expected) > 30
     for node in expected:
         assert f'"{node}" [label=' in dot, node
+    for node in unattached | loose:
+        assert f'"{node}"' not in dot, node
     for left_out in (ZK.Passage, ZK.SourceDocument):
         for node in data.subjects(RDF.type, left_out):
             assert f'"{node}"' not in dot

@@ -98,7 +98,8 @@ def _fast(data, shapes):
 def _rudof(data, shapes):
     kg = api.load(data, engine="oxigraph")
     files = [f.path for f in kg.inputs.files]  # the ontology too: its class hierarchy
-    return validate_rudof(files, shapes.graph, lambda *_: None)
+    extra = api.graph_descriptions(kg, shapes)  # as the pipeline hands them to every engine
+    return validate_rudof(files, shapes.graph, lambda *_: None, extra)
 
 
 def _results(data, shapes_file, fast_validator=_fast):
@@ -208,12 +209,35 @@ def test_generated_violations_are_the_ones_announced(tmp_path):
 
 
 def test_generator_is_deterministic(tmp_path):
-    a = generate(1500, tmp_path / "a", seed=11, violations=2)
-    b = generate(1500, tmp_path / "b", seed=11, violations=2)
-    c = generate(1500, tmp_path / "c", seed=12, violations=2)
+    per_copy = generate(1, tmp_path / "one").triples  # one copy: the real data as it is
+    triples = 3 * per_copy  # three copies, so that the seed changes amounts and violations
+    a = generate(triples, tmp_path / "a", seed=11, violations=2)
+    b = generate(triples, tmp_path / "b", seed=11, violations=2)
+    c = generate(triples, tmp_path / "c", seed=12, violations=2)
+    assert a.copies == 3 and len(a.files) == len(sorted(paths.DATA.glob("*.trig"))) > 0
+    assert all(f.suffix == ".nq" for f in a.files)
     text = [sorted(f.read_text(encoding="utf-8") for f in m.files) for m in (a, b, c)]
     assert text[0] == text[1]
     assert text[0] != text[2]
+
+
+def test_generated_statements_keep_their_source_graphs(tmp_path):
+    """Each copy's statements are in the graphs of that copy's source documents."""
+    import pyoxigraph as ox
+
+    made = generate(2 * generate(1, tmp_path / "one").triples, tmp_path / "two")
+    assert made.copies == 2
+    graphs = set()
+    for file in made.files:
+        for quad in ox.parse(path=str(file), format=ox.RdfFormat.N_QUADS):
+            assert isinstance(quad.graph_name, ox.NamedNode), f"{file.name}: a default-graph triple"
+            graphs.add(quad.graph_name.value)
+    real = set(api.load(engine="oxigraph").loaded.data_graphs)
+    assert len(real) == 22
+    copied = {g + "-z1" for g in real}
+    assert graphs == real | copied
+    report = api.validate(api.load([tmp_path / "two"]))
+    assert report.conforms, [r.as_dict() for r in report.results][:3]
 
 
 @pytest.mark.parametrize("store", [False, True], ids=["memory", "disk"])
@@ -228,7 +252,9 @@ def test_every_question_answers_as_expected_on_oxigraph(store, tmp_path):
 def test_disk_store_is_reused_until_a_file_changes(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    for f in paths.DATA.glob("*.ttl"):
+    copied = sorted(paths.DATA.glob("*.trig"))
+    assert copied
+    for f in copied:
         (data / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     store = tmp_path / "store"
     first = api.load([data], store=store)
@@ -238,9 +264,10 @@ def test_disk_store_is_reused_until_a_file_changes(tmp_path):
     second = api.load([data], store=store)
     assert second.loaded.reused and second.count(second.asserted_graphs) == n
     del second
-    with (data / "zone.ttl").open("a", encoding="utf-8") as handle:
+    with (data / "zone.trig").open("a", encoding="utf-8") as handle:
         label = "<http://www.w3.org/2000/01/rdf-schema#label>"
-        handle.write(f'\n<https://w3id.org/zonekg/id/zone/x> {label} "x"@en .\n')
+        source = "<https://w3id.org/zonekg/id/document/article-2020-11-19>"
+        handle.write(f'\n{source} {{ <https://w3id.org/zonekg/id/zone/x> {label} "x"@en . }}\n')
     third = api.load([data], store=store)
     assert not third.loaded.reused and third.count(third.asserted_graphs) == n + 1
 

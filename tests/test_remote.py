@@ -61,6 +61,22 @@ def server(tmp_path_factory):
         process.wait(timeout=10)
 
 
+def _graph_sizes(base: str) -> dict[str, int]:
+    rows = _rows(
+        base + "/query",
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    )
+    return {row["g"]: int(row["n"]) for row in rows}
+
+
+def test_a_graph_named_like_a_source_graph_is_refused_before_anything_is_sent():
+    kg = api.load()
+    payload = remote.body(kg, with_inferred=False)
+    with pytest.raises(ZonekgError, match="named graphs"):
+        # port 9 (discard): nothing listens; the refusal must come before any request
+        remote.push("http://127.0.0.1:9/store", payload, kg.asserted_graphs[-1])
+
+
 def _count(base: str) -> int:
     rows = _rows(
         base + "/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
@@ -72,12 +88,19 @@ def _count(base: str) -> int:
 def test_push_replaces_the_graph_and_every_question_answers_remotely(server, with_inferred):
     """Questions without inference against the asserted push, the others against the closure."""
     kg = api.load()
-    body, count = remote.body(kg, with_inferred=with_inferred)
-    first = remote.push(server + "/store", body, count, GRAPH)
+    payload = remote.body(kg, with_inferred=with_inferred)
+    count = payload.triples
+    first = remote.push(server + "/store", payload, GRAPH)
     assert first.status in (200, 201, 204)
     assert _count(server) == count
-    again = remote.push(server + "/store", body, count, GRAPH)  # PUT replaces, never appends
+    assert first.graphs == len(kg.asserted_graphs) == 23  # the ontology and 22 sources
+    sources = _graph_sizes(server)
+    assert {g: sources[g] for g in kg.asserted_graphs} == {
+        g: len({q.triple for q in kg.quads([g])}) for g in kg.asserted_graphs
+    }
+    again = remote.push(server + "/store", payload, GRAPH)  # PUT replaces, never appends
     assert again.status in (200, 201, 204) and _count(server) == count
+    assert _graph_sizes(server) == sources
     found = [q for q in questions() if q.needs_reasoning == with_inferred]
     assert found
     for cq in found:
@@ -86,9 +109,9 @@ def test_push_replaces_the_graph_and_every_question_answers_remotely(server, wit
 
 
 def test_push_without_closure_misses_what_only_reasoning_gives(server):
-    body, count = remote.body(api.load(), with_inferred=False)
-    remote.push(server + "/store", body, count, GRAPH)
-    assert _count(server) == count
+    payload = remote.body(api.load(), with_inferred=False)
+    remote.push(server + "/store", payload, GRAPH)
+    assert _count(server) == payload.triples
     (cq,) = [q for q in questions() if q.name.startswith("cq06")]
     assert len(_rows(server + "/query", cq.text)) < len(expected_rows(cq))
 
@@ -98,10 +121,16 @@ def test_cli_push_and_remote_query(server):
     done = subprocess.run([*zonekg, "push", "--endpoint", server + "/store", "--graph", GRAPH,
                            "--with-inferred"], capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "23 named graphs" in done.stderr
     asked = subprocess.run([*zonekg, "query", "cq04", "--format", "csv", "--endpoint",
                             server + "/query"], capture_output=True, text=True)  # fmt: skip
     assert asked.returncode == 0, asked.stderr
     assert "776785714.29" in asked.stdout
+    # The source graphs travel: "who says so?" answers remotely as it does locally.
+    asked = subprocess.run([*zonekg, "query", "cq22", "--format", "csv", "--endpoint",
+                            server + "/query"], capture_output=True, text=True)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert "document/afpbb-2020-11-21" in asked.stdout
 
 
 def test_unreachable_endpoint_is_a_clear_error():

@@ -130,6 +130,23 @@ def test_query_page_without_javascript(engine_server, engine, browser):
     context.close()
 
 
+def test_a_fact_links_to_the_sources_that_state_it(server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    elsewhere = _watch_requests(page, server)
+    page.goto(server.url + "/id/zone/chengdu")
+    row = page.locator("table.props tr", has=page.locator('th a[title="zk:totalArea"]'))
+    cites = row.locator("sup.cites a")
+    expect(cites).to_have_count(2)  # the article and Xinhua via AFPBB News
+    titles = sorted(cites.nth(i).get_attribute("title") for i in range(2))
+    assert titles[0].startswith("PR Newswire release") and titles[1].startswith("Xinhua report")
+    page.screenshot(path=_shot("zone-sources"), full_page=True)
+    cites.first.click()
+    page.wait_for_url(server.url + "/id/document/**")
+    expect(page.locator("h1")).to_have_text(titles[0] if "article" in page.url else titles[1])
+    assert elsewhere == [], f"the pages reached outside this server: {elsewhere}"
+    page.close()
+
+
 def test_accept_language_picks_the_title(server, browser):
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()

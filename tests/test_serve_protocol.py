@@ -15,19 +15,21 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import time
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, PROV, RDF, RDFS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, VOID
 from rdflib.query import Result
 from serve_support import servers_by_engine
 
 from zonekg import api
-from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH, graph_iri
+from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH, TYPES_GRAPH, curie, graph_iri
 from zonekg.core.questions import expected_rows, find_question
 from zonekg.core.vocab import OA, ZK
 from zonekg.engines import DEFAULT
@@ -198,19 +200,37 @@ def count_query(http, query, **params) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_default_graph_uri_selects_one_file(engine_http, kg):
-    zone_file = next(f for f in kg.data_files if f.name == "zone.ttl")
-    graph_name = graph_iri(zone_file)
-    assert graph_name == GRAPH + "data/zone.ttl"
+def default_graph_size(kg) -> int:
+    """The default graph as rdflib makes it: the merge of the asserted graphs, plus
+    ``x a D`` for every superclass D of a class of x (the class hierarchy made explicit)."""
+    merged = kg.rdf.asserted()
+    typed = Graph()
+    for x, cls in merged.subject_objects(RDF.type):
+        for parent in merged.transitive_objects(cls, RDFS.subClassOf):
+            typed.add((x, RDF.type, parent))
+    for triple in merged:
+        typed.add(triple)
+    return len(typed)
+
+
+def test_default_graph_uri_selects_one_source_graph(engine_http, kg):
+    graph_name = "https://w3id.org/zonekg/id/document/peoples-daily-japanese-2020-11-20"
+    assert graph_name in kg.asserted_graphs
     expected = len(kg.rdf.graph(graph_name))
     assert expected > 0
     total = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert count_query(engine_http, total, **{"default-graph-uri": graph_name}) == expected
     from_clause = total.replace("WHERE", f"FROM <{graph_name}> WHERE")
     assert count_query(engine_http, from_clause) == expected
-    assert count_query(engine_http, total) == len(kg.rdf.asserted())
+    assert count_query(engine_http, total) == default_graph_size(kg) > len(kg.rdf.asserted())
     named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graph_name}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert count_query(engine_http, named) == expected
+    # Two source graphs as the default graph are merged: a triple both state counts once.
+    other = "https://w3id.org/zonekg/id/document/article-2020-11-19"
+    both = kg.rdf.merged([graph_name, other])
+    assert len(both) < expected + len(kg.rdf.graph(other))
+    params = {"default-graph-uri": [graph_name, other]}
+    assert count_query(engine_http, total, **params) == len(both)
 
 
 def test_named_graphs_include_the_closure(engine_http, kg):
@@ -229,8 +249,24 @@ def test_service_description(server, http):
     endpoint = URIRef(server.url + "/sparql")
     assert (endpoint, RDF.type, URIRef(sd + "Service")) in graph
     assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
-    names = set(graph.objects(None, URIRef(sd + "name")))
-    assert URIRef(GRAPH + "data/zone.ttl") in names and URIRef(INFERRED_GRAPH) in names
+    names = {str(n) for n in graph.objects(None, URIRef(sd + "name"))}
+    kg = api.load(engine="reference")
+    sources = {str(d) for d in kg.rdf.data.subjects(RDF.type, ZK.SourceDocument)}
+    assert len(sources) == 22
+    ontology = graph_iri(kg.ontology_files[0])
+    assert names == sources | {ontology, TYPES_GRAPH, INFERRED_GRAPH}
+    assert not any(name.startswith(GRAPH + "data/") for name in names)
+    # Each named graph with its size, as loaded; the default graph with the types.
+    sizes = {}
+    for named in graph.objects(None, URIRef(sd + "namedGraph")):
+        name = str(graph.value(named, URIRef(sd + "name")))
+        size = graph.value(graph.value(named, URIRef(sd + "graph")), VOID.triples)
+        if size is not None:
+            sizes[name] = int(size)
+    assert {n: sizes[n] for n in sources} == {n: len(kg.rdf.graph(n)) for n in sources}
+    dataset = graph.value(endpoint, URIRef(sd + "defaultDataset"))
+    default = graph.value(graph.value(dataset, URIRef(sd + "defaultGraph")), VOID.triples)
+    assert int(default) == default_graph_size(kg)
 
 
 def test_named_graphs_are_those_of_the_service_description(engine_http):
@@ -300,7 +336,7 @@ def test_updates_are_refused(engine_http, send, kg):
     assert response.status_code == 403
     assert "read-only" in response.text
     total = count_query(engine_http, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert total == len(kg.rdf.asserted())
+    assert total == default_graph_size(kg)
 
 
 @pytest.fixture
@@ -514,6 +550,73 @@ def test_html_language_from_accept_language(http):
             and "中日(成都)地方発展協力モデル区" in page.text
         )
     assert "<blockquote" in en.text and "36.9 square kilometers" in en.text
+
+
+def _facts_with_sources(html: str) -> dict[str, dict[str, list[str]]]:
+    """property CURIE -> shown value -> the document paths its sources link to (Description)."""
+    description = html.split("<h2>Description</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><th>(.*?)</th><td><ul>(.*?)</ul></td></tr>", description, re.S)
+    found: dict[str, dict[str, list[str]]] = {}
+    for th, ul in rows:
+        prop = re.search(r'title="([^"]+)"', th).group(1)
+        for li in re.findall(r"<li>(.*?)</li>", ul, re.S):
+            shown, _, sup = li.partition('<sup class="cites">')
+            text = re.sub(r"<[^>]+>", "", shown).strip()
+            links = re.findall(r'<a href="[^"]*?(/id/document/[^"]+)"[^>]*>\[\d+\]</a>', sup)
+            found.setdefault(prop, {})[unescape(text)] = links
+    return found
+
+
+def test_each_fact_on_a_page_shows_the_sources_that_state_it(server, http, kg):
+    """Hand-checked: the article and Xinhua via AFPBB News state the total area, People's
+    Daily (2020-11-20) the first-phase scope; kantsuu.com (People's Daily, 2020-05-22) and
+    the Chinese Embassy give the two establishment dates."""
+    page = http.get("/id/zone/chengdu", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    facts = _facts_with_sources(page.text)
+    total = "total area of the China-Japan (Chengdu) zone: 36.9 km²"
+    assert sorted(facts["zk:totalArea"][total]) == [
+        "/id/document/afpbb-2020-11-21",
+        "/id/document/article-2020-11-19",
+    ]
+    (first_phase,) = facts["zk:firstPhaseArea"].values()
+    assert first_phase == ["/id/document/peoples-daily-japanese-2020-11-20"]
+    assert facts["zk:establishmentDate"] == {
+        "2020-05 xsd:gYearMonth": ["/id/document/chinese-embassy-in-japan-2020-11-19"],
+        "2020-05-20 xsd:date": ["/id/document/kantsuu-2020-05-22"],
+    }
+    # Every fact has its sources, exactly the graphs that state it (checked with rdflib).
+    zone = URIRef(CHENGDU)
+    stated = {
+        str(p): {
+            name.rsplit("/id/", 1)[1]
+            for name in kg.asserted_graphs
+            if (zone, p, None) in kg.rdf.graph(name)
+        }
+        for p in set(kg.rdf.data.predicates(zone))
+    }
+    for prop, values in facts.items():
+        assert all(values.values()), f"{prop}: a fact without its source"
+        iri = next(p for p in stated if curie(p) == prop)
+        linked = {link.removeprefix("/id/") for links in values.values() for link in links}
+        assert linked == stated[iri], prop
+    linked_from = page.text.split("<h2>Linked from</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>.*?</tr>", linked_from, re.S)
+    assert rows and all('<sup class="cites"><a href=' in row for row in rows)
+    # The numbers lead to the list of sources, and each link to the document's own page.
+    numbered = re.findall(r'<li id="source-(\d+)" value="\d+"><a href="[^"]*?(/id/document/[^"]+)"',
+                          page.text)  # fmt: skip
+    # the sources of the facts and of the links to the zone ("Linked from"), each once
+    about = {
+        name.rsplit("/id/", 1)[1]
+        for name in kg.asserted_graphs
+        if (zone, None, None) in kg.rdf.graph(name) or (None, None, zone) in kg.rdf.graph(name)
+    }
+    assert {link.removeprefix("/id/") for _, link in numbered} == about
+    assert [int(n) for n, _ in numbered] == list(range(1, len(about) + 1))
+    for _, link in numbered:
+        document = http.get(link, headers={"Accept": "text/html"})
+        assert document.status_code == 200 and "<h1" in document.text
 
 
 def test_ontology(server, http):

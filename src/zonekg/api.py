@@ -507,10 +507,82 @@ class Support:
     url: str
 
 
-def why(kg: KnowledgeGraph, entity: str) -> list[Support]:
-    """The quoted passages and source documents an entity is derived from."""
+_FACTS = """
+SELECT ?source ?p ?o ?label WHERE {
+  GRAPH ?source { <%s> ?p ?o }
+  OPTIONAL { ?o rdfs:label ?label FILTER(lang(?label) = "en") }
+}
+"""
+
+_RECORDS = """
+SELECT ?document ?label ?publisher ?issued ?url ?citation WHERE {
+  VALUES ?document { %s }
+  OPTIONAL { ?document rdfs:label ?label FILTER(lang(?label) = "en") }
+  OPTIONAL {
+    ?document dct:publisher ?by .
+    ?by rdfs:label ?publisher FILTER(lang(?publisher) = "en")
+  }
+  OPTIONAL { ?document dct:issued ?issued }
+  OPTIONAL { ?document schema:url ?url }
+  OPTIONAL { ?document dct:bibliographicCitation ?citation }
+}
+"""
+
+
+@dataclass
+class Fact:
+    """One triple a source states about the entity: ``<entity> predicate value``."""
+
+    predicate: str
+    value: Any  # a pyoxigraph term
+    label: str = ""  # the English label of an IRI value, where it has one
+
+
+@dataclass
+class Source:
+    """A source document, its record, and what it says about the entity."""
+
+    document: str
+    label: str = ""
+    publisher: str = ""
+    issued: str = ""
+    url: str = ""
+    citation: str = ""  # an address given without a scheme (dct:bibliographicCitation)
+    facts: list[Fact] = field(default_factory=list)  # the triples its graph states
+    quotes: list[str] = field(default_factory=list)  # its passages the entity derives from
+
+
+@dataclass
+class Why:
+    """Who says what about an entity: per source document, the triples with the entity
+    as subject in that source's graph, and the quoted passages the entity derives from."""
+
+    entity: str
+    label: str
+    sources: list[Source]
+    supports: list[Support]  # prov:wasDerivedFrom: the quoted passages and documents
+
+    def __bool__(self) -> bool:
+        return bool(self.sources)
+
+    def stating(self, predicate: str, value: str | None = None) -> list[str]:
+        """The documents whose graphs state ``<entity> predicate value`` (any value if None)."""
+        return [
+            s.document
+            for s in self.sources
+            if any(f.predicate == predicate and value in (None, f.value.value) for f in s.facts)
+        ]
+
+
+_NOT_AN_IRI = '<>"{}|^`\\ \n'
+
+
+def why(kg: KnowledgeGraph, entity: str) -> Why:
+    """Which sources state what about *entity*: per source graph, the triples with the
+    entity as subject (the one pattern: ``GRAPH ?source { <entity> ?p ?o }``), the source's
+    record (label, publisher, date, address) and the passages it quotes."""
     iri = expand(entity)
-    if not iri or any(c in iri for c in '<>"{}|^`\\ \n'):
+    if not iri or any(c in iri for c in _NOT_AN_IRI):
         raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu")
     described = answer(kg, screen(f"ASK {{ <{iri}> ?p ?o }}", "why"))
     if not described.boolean:
@@ -518,11 +590,55 @@ def why(kg: KnowledgeGraph, entity: str) -> list[Support]:
             f"{entity} is not described in the graph",
             hint="give a full IRI or a CURIE such as zone:chengdu (see `zonekg stats`)",
         )
-    result = answer(kg, screen(_WHY % iri, "why"))
-    return [
+    supports = [
         Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
-        for r in result.rows
+        for r in answer(kg, screen(_WHY % iri, "why")).rows
     ]
+    data = set(kg.loaded.data_graphs)
+    sources: dict[str, Source] = {}
+    facts: dict[tuple, Fact] = {}
+    for graph, p, o, label in answer(kg, screen(_FACTS % iri, "why")).rows:
+        if graph.value not in data:
+            continue  # the ontology's graph, or a derived one: no source states these
+        source = sources.setdefault(graph.value, Source(graph.value))
+        key = (graph.value, p.value, o)
+        if key not in facts:
+            facts[key] = Fact(p.value, o)
+            source.facts.append(facts[key])
+        text = "" if label is None else label.value
+        if text and (not facts[key].label or text < facts[key].label):
+            facts[key].label = text  # the same label whichever engine answers
+    for support in supports:
+        source = sources.setdefault(support.document, Source(support.document))
+        if support.kind == "quote" and support.quote not in source.quotes:
+            source.quotes.append(support.quote)
+    _add_records(kg, sources)
+    for source in sources.values():
+        source.facts.sort(key=lambda f: (f.predicate != RDF + "type", f.predicate, str(f.value)))
+        source.quotes.sort()
+    ordered = sorted(sources.values(), key=lambda s: (s.issued or "~", s.document))
+    names = [
+        f.value.value
+        for s in ordered
+        for f in s.facts
+        if f.predicate == RDFS + "label" and getattr(f.value, "language", None) == "en"
+    ]
+    return Why(iri, min(names) if names else "", ordered, supports)
+
+
+def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:
+    """Each source's label, publisher, date and address (the first of each, sorted)."""
+    named = [d for d in sources if not any(c in d for c in _NOT_AN_IRI)]
+    if not named:
+        return
+    values = " ".join(f"<{d}>" for d in sorted(named))
+    fields = ("label", "publisher", "issued", "url", "citation")
+    for row in answer(kg, screen(_RECORDS % values, "why")).rows:
+        source = sources[row[0].value]
+        for name, term in zip(fields, row[1:], strict=True):
+            have = getattr(source, name)
+            if term is not None and (not have or term.value < have):
+                setattr(source, name, term.value)
 
 
 @dataclass
@@ -639,4 +755,7 @@ __all__ = [
     "undefined_terms",
     "validate",
     "why",
+    "Why",
+    "Source",
+    "Fact",
 ]

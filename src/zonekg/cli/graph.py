@@ -179,8 +179,9 @@ def questions() -> None:
 @data_option
 @engine_option
 def why(entity, data, engine) -> None:
-    """Show the quoted passages and sources behind an entity."""
+    """Per source: what it states about an entity, with its record and quoted passages."""
     from .. import api
+    from ..core.namespaces import curie
 
     found = api.bounded(
         lambda: api.why(api.load(data_paths(data), engine=engine), entity), what="why"
@@ -188,15 +189,47 @@ def why(entity, data, engine) -> None:
     if not found:
         say(f"No provenance recorded for {entity}.")
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
-    for s in found:
-        title = s.document_label or s.document
-        if s.kind == "quote":
-            out().print(f"“{s.quote}”", style="bold", markup=False, highlight=False)
-            say(f"   — {title}")
-        else:
-            address = f" <{s.url}>" if s.url else ""
-            out().print("source:", style="dim", end=" ")
-            say(f"{title}{address}")
+    title = f" — {found.label}" if found.label else ""
+    out().print(f"{curie(found.entity)}{title}", style="bold", markup=False, highlight=False)
+    verb = "states" if len(found.sources) == 1 else "state"
+    say(f"{count(len(found.sources), 'source')} {verb} what follows (GRAPH ?source {{ … }}).")
+    for source in found.sources:
+        say("")
+        name = source.label or curie(source.document)
+        out().print(name, style="bold", markup=False, highlight=False)
+        record = [curie(source.document), source.publisher, source.issued]
+        if source.url or source.citation:
+            record.append(f"<{source.url}>" if source.url else source.citation)
+        say("  " + ", ".join(part for part in record if part))
+        for quote in source.quotes:
+            out().print(f"  “{quote}”", style="italic", markup=False, highlight=False)
+        for fact in source.facts:
+            itself = getattr(fact.value, "value", None) == source.document
+            label = "this source" if itself else fact.label
+            say(f"    {shown(fact.predicate)} {shown(fact.value, label)}")
+
+
+def shown(term, label: str = "") -> str:
+    """A term as Turtle writes it (long literals cut short), an IRI with its label after it."""
+    import pyoxigraph as ox
+
+    from ..core.namespaces import RDF, XSD, curie
+
+    if isinstance(term, str):
+        return "a" if term == RDF + "type" else curie(term)
+    if isinstance(term, ox.NamedNode):
+        return curie(term.value) + (f" ({label})" if label else "")
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    text = term.value
+    if len(text) > 200:
+        text = f"{text[:200]}… ({len(term.value)} characters)"
+    text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype.value != XSD + "string":
+        return f"{text}^^{curie(term.datatype.value)}"
+    return text
 
 
 @click.command()

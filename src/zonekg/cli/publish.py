@@ -30,19 +30,48 @@ from .output import note, say, write
 @click.option(
     "--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes."
 )
+@click.option(
+    "--table",
+    "table",
+    default=None,
+    help="A flat CSV table instead of RDF: projects, organizations or timeline.",
+)
 @output_option("Write here (atomically), not stdout.")
 @data_option
 @engine_option
-def export(fmt, reasoned, graph, canonical, output, data, engine) -> None:
-    """Export the graph in an RDF format; TriG and N-Quads keep the named graphs."""
+def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None:
+    """Export the graph in an RDF format (TriG and N-Quads keep the source graphs), or a
+    flat CSV table for analysts (--table)."""
     from .. import api
     from ..core.formats import GRAPH_CHOICES, format_for
 
+    choice("--engine", engine, ("oxigraph", "reference"))
+    if table is not None:
+        from ..publish import tables
+
+        choice("--table", table, tuple(tables.TABLES))
+        given = [name for name, value in (("--format", fmt), ("--graph", graph)) if value]
+        given += [name for name, on in (("--reason", reasoned), ("--canonical", canonical)) if on]
+        if given:
+            raise click.UsageError(f"--table writes CSV: it cannot be used with {given[0]}")
+
+        def tabulate():
+            found = tables.rows(api.load(data_paths(data), engine=engine), table)
+            text = tables.to_csv(table, found)
+            if output is not None:
+                api.write_output(output, text)
+            return text, len(found)
+
+        text, count = api.bounded(tabulate, what="export")
+        if output is None:
+            write(text)
+        else:
+            note(f"wrote {output} ({count} rows)")
+        return
     if graph is not None:
         choice("--graph", graph, GRAPH_CHOICES)
     if fmt is not None:
         format_for(fmt)
-    choice("--engine", engine, ("oxigraph", "reference"))
 
     def task():
         kg = api.load(data_paths(data), engine=engine)
@@ -140,23 +169,32 @@ def generate(triples, output, seed, violations) -> None:
 @click.option(
     "--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://host:7878/store"
 )
-@click.option("--graph", default=None, help="Target graph IRI (default: the default graph).")
+@click.option(
+    "--graph",
+    default=None,
+    help="Graph IRI for the merged graph (default: the default graph); "
+    "the source graphs keep their own names.",
+)
 @click.option("--with-inferred", is_flag=True, help="Push the OWL-RL closure as well.")
 @data_option
 @engine_option
 @store_option
 def push(endpoint, graph, with_inferred, data, engine, store) -> None:
-    """Replace a graph in a remote triplestore with this graph (one HTTP PUT)."""
+    """Replace graphs in a remote triplestore with this graph (one HTTP PUT per graph):
+    each source graph under its own name, then the merged graph."""
     from .. import api
     from ..publish import push as pushing
 
     pushing.graph_store_url(endpoint, graph)  # a bad URL is refused before any work
-    body, count = api.bounded(
+    payload = api.bounded(
         lambda: pushing.body(api.load(data_paths(data), engine=engine, store=store), with_inferred),
         what="push",
     )
-    result = pushing.push(endpoint, body, count, graph)
-    note(f"{result.triples} triples put to {result.url} (HTTP {result.status}).")
+    result = pushing.push(endpoint, payload, graph)
+    note(
+        f"{result.graphs} named graphs (the ontology and one per source) put to {endpoint}, "
+        f"then {result.triples} merged triples to {result.url} (HTTP {result.status})."
+    )
 
 
 COMMANDS = [export, diff, release, diagram, generate, push]

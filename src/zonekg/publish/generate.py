@@ -5,16 +5,18 @@ further copy renames every instance it describes (``{kind}/{slug}`` becomes
 ``{kind}/{slug}-z{n}``) so that every zone gets its own areas, proposals,
 agreement sets, projects, organisations, amounts, source documents with full
 text and the passages quoted from them. Resources linked to outside
-identifiers with owl:sameAs (countries, province, city) are shared, as in a real
-graph that grows: copying them would make every copy the same as every other.
+identifiers with skos:exactMatch (countries, province, city) are shared, as in a
+real graph that grows: copying them would make every copy the same as every other.
 Monetary values vary with the seed; everything else that the shapes check
 (quotes occurring in their document, counts, areas) is kept as in the template,
-so the output conforms. The output is N-Triples in ``.ttl`` files (N-Triples is
-Turtle), one per topic file of the template, written at about a million lines
-a second.
+so the output conforms. The output is N-Quads in ``.nq`` files, one per topic
+file of the template, each statement in the graph of its (copied) source
+document, written at about a million lines a second.
 
 Violations: ``violations=K`` breaks K distinct resources, cycling through
-kinds whose shape and focus node are known (see VIOLATION_KINDS).
+kinds whose shape and focus node are known (see VIOLATION_KINDS). A statement
+that several sources make is broken in every source graph that states it (else
+the merge would still hold the original), and the violation is announced once.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def generate(
         written.append(target)
         total += len(chunks)
         done = 0
-    return Generated(written, total, copies, sorted(made))
+    return Generated(written, total, copies, sorted(set(made)))
 
 
 def _scaled(literal: str, factor: float) -> str:

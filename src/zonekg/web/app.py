@@ -49,7 +49,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import api, engines
 from ..core.errors import QueryError
-from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, curie
+from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, TYPES_GRAPH, curie
 from ..core.questions import known_question
 from ..core.vocab import ZK
 from .conneg import negotiate, negotiate_language
@@ -84,8 +84,13 @@ class ZonekgApp:
         self.site = Site.build(kg, settings.base_url)
         self.pages = Pages(self.site, settings)
         self.graph_names = list(kg.asserted_graphs)
-        self.our_graphs = {*self.graph_names, INFERRED_GRAPH}
+        # A query may name the asserted graphs (the ontology, one per source document) and
+        # the derived ones the workers compute at start: the types and the closure.
+        self.our_graphs = {*self.graph_names, TYPES_GRAPH, INFERRED_GRAPH}
         self.sizes = {name: kg.count([name]) for name in self.graph_names}
+        self.sizes[TYPES_GRAPH] = api.entail_types(kg)
+        # The default graph: the merge of the asserted graphs and the types (disjoint).
+        self.default_size = len(self.site.graph) + self.sizes[TYPES_GRAPH]
         self.pool = QueryPool(
             settings.workers,
             [str(p) for p in settings.data] if settings.data else None,
@@ -455,8 +460,12 @@ def service_description(app: ZonekgApp) -> Graph:
             DCTERMS.description,
             Literal(
                 "Read-only SPARQL 1.1 endpoint over the zonekg graph. The default graph is "
-                "the ontology and the data (asserted triples); each source file and the OWL-RL "
-                "closure are named graphs. Updates, SERVICE and graphs from elsewhere are refused; "
+                "the RDF merge of the ontology and the source graphs, with the class hierarchy "
+                "made explicit (the rdf:type triples this adds are the named graph "
+                f"<{TYPES_GRAPH}>). The named graphs are the ontology's, one per source "
+                "document (named after the document: GRAPH ?source { s p o } tells which "
+                "sources state a triple), the types and the OWL-RL closure "
+                f"<{INFERRED_GRAPH}>. Updates, SERVICE and graphs from elsewhere are refused; "
                 f"each query has {app.settings.timeout:g} s and at most {app.settings.max_rows} "
                 "result rows.",
                 lang="en",
@@ -469,7 +478,7 @@ def service_description(app: ZonekgApp) -> Graph:
     graph.add((dataset, RDF.type, sd.Dataset))
     graph.add((dataset, sd.defaultGraph, default))
     graph.add((default, RDF.type, sd.Graph))
-    graph.add((default, VOID.triples, Literal(len(app.site.graph))))
+    graph.add((default, VOID.triples, Literal(app.default_size)))
     sizes = app.sizes
     for name in sorted(app.our_graphs):
         named, inner = BNode(), BNode()

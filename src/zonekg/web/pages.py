@@ -50,6 +50,8 @@ class Site:
     outgoing: dict = field(default_factory=lambda: defaultdict(list))
     incoming: dict = field(default_factory=lambda: defaultdict(list))
     ontology: Graph = field(default_factory=Graph)
+    #: (s, p, o) -> the data graphs that state it: the source documents they are named after
+    stated: dict = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def build(cls, kg: KnowledgeGraph, base_url: str) -> Site:
@@ -57,7 +59,15 @@ class Site:
         for s, p, o in site.graph:
             site.outgoing[s].append((p, o))
             site.incoming[o].append((s, p))
+        for name in kg.rdf.data_graphs:
+            source = URIRef(name)
+            for triple in kg.rdf.graph(name):
+                site.stated[triple].add(source)
         return site
+
+    def sources_of(self, s, p, o) -> list[URIRef]:
+        """The source documents whose graphs state the triple (``GRAPH ?source { s p o }``)."""
+        return sorted(self.stated.get((s, p, o), ()))
 
     def local(self, iri: str) -> str:
         """The IRI as this server answers it."""
@@ -217,22 +227,68 @@ class Pages:
             return {"text": str(node), "note": extra, "lang": node.language or ""}
         return {"text": f"_:{node}"}
 
+    def cited(self, triples, language: str) -> tuple[dict, list[dict]]:
+        """Numbers for the sources that state *triples* (in date order), and the list of them."""
+        found = {source for s, p, o in triples for source in self.site.sources_of(s, p, o)}
+
+        def issued(source) -> str:
+            dates = self.site.values(source, DCTERMS.issued)
+            return str(dates[0]) if dates else "~"
+
+        ordered = sorted(found, key=lambda d: (issued(d), str(d)))
+        numbers = {source: n for n, source in enumerate(ordered, start=1)}
+        listed = []
+        for source in ordered:
+            publisher = self.site.values(source, DCTERMS.publisher)
+            listed.append(
+                {
+                    "n": numbers[source],
+                    "source": self.value(source, language),
+                    "publisher": self.site.label(publisher[0], language) if publisher else "",
+                    "issued": "" if issued(source) == "~" else issued(source),
+                }
+            )
+        return numbers, listed
+
+    def cites(self, numbers: dict, s, p, o, language: str) -> list[dict]:
+        """The sources of one triple, as numbered links to their pages."""
+        return [
+            {
+                "n": numbers[source],
+                "href": self.site.local(str(source)),
+                "title": self.site.label(source, language),
+            }
+            for source in sorted(self.site.sources_of(s, p, o), key=lambda d: numbers[d])
+        ]
+
     def resource(self, iri: URIRef, language: str, alternates) -> HTMLResponse:
         site = self.site
         labels = site.labels(iri)
         rows: dict = defaultdict(list)
         for p, o in site.outgoing.get(iri, ()):
             rows[p].append(o)
+        links = site.incoming.get(iri, ())
+        numbers, sources = self.cited(
+            [(iri, p, o) for p, o in site.outgoing.get(iri, ())] + [(s, p, iri) for s, p in links],
+            language,
+        )
         outgoing = [
             {
                 "property": self.value(p, language),
-                "values": [self.value(o, language) for o in sorted(vs)],
+                "values": [
+                    {**self.value(o, language), "cites": self.cites(numbers, iri, p, o, language)}
+                    for o in sorted(vs)
+                ],
             }
             for p, vs in sorted(rows.items(), key=lambda kv: (kv[0] != RDF.type, curie(str(kv[0]))))
         ]
         incoming = [
-            {"subject": self.value(s, language), "property": self.value(p, language)}
-            for s, p in sorted(site.incoming.get(iri, ()), key=lambda sp: (str(sp[1]), str(sp[0])))
+            {
+                "subject": self.value(s, language),
+                "property": self.value(p, language),
+                "cites": self.cites(numbers, s, p, iri, language),
+            }
+            for s, p in sorted(links, key=lambda sp: (str(sp[1]), str(sp[0])))
         ]
         passages = []
         for source in sorted(site.values(iri, PROV.wasDerivedFrom)):
@@ -259,5 +315,6 @@ class Pages:
             outgoing=outgoing,
             incoming=incoming,
             passages=passages,
+            sources=sources,
             alternates=alternates,
         )

@@ -56,7 +56,10 @@ def _worker_main(
     with contextlib.suppress(OSError):
         os.nice(5)
     kg = api.load([Path(p) for p in data] if data else None, engine=engine)
+    # Both derived graphs now, so that the named graphs are the same for every query
+    # (the service description lists them).
     api.reason(kg)
+    api.entail_types(kg)
     conn.send(("ready", os.getpid()))
     while True:
         try:

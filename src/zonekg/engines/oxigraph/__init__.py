@@ -79,7 +79,12 @@ class OxigraphLoaded(Loaded):
             return self.store, {"default_graph": [DEFAULT, *self.nodes(sorted(wanted - asserted))]}
         if names_ok and len(wanted) <= 1:
             return self.store, {"default_graph": self.nodes(sorted(wanted))}
-        return self.view(wanted, present if named is None else set(named)), {}
+        names = present if named is None else set(named)
+        # The view's own dataset, named in the options so that it replaces the query's FROM /
+        # FROM NAMED (which name graphs of the store, not of the view): else FROM <g> would
+        # look for a graph g that the view holds as its default graph, and find nothing.
+        options = {"default_graph": [DEFAULT], "named_graphs": self.nodes(sorted(names))}
+        return self.view(wanted, names), options
 
     def view(self, default: set[str], named: set[str]) -> ox.Store:
         """A store of its own holding the merge of *default* and the graphs *named*."""

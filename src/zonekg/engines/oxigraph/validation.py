@@ -21,15 +21,18 @@ from ..base import Progress
 SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 
 
-def validate(store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files):
-    """Validate the union of *graphs* (*dataset*: the query options that select it)."""
+def validate(
+    store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files, extra=()
+):
+    """Validate the union of *graphs* (*dataset*: the query options that select it);
+    *data_files* and *extra* (triples the loader adds) are what pyrudof reads instead."""
     from .shacl import NotCompiled, compile_shapes
 
     skolemised = shapes.graph.skolemize(basepath=SKOLEM)
     try:
         checks = compile_shapes(skolemised)
     except NotCompiled:
-        return validate_rudof(data_files, shapes.graph, progress)
+        return validate_rudof(data_files, shapes.graph, progress, extra)
     return _run_checks(store, graphs, dataset, shapes.graph, checks, progress)
 
 
@@ -79,27 +82,47 @@ def unskolemise(node):
     return node
 
 
-def validate_rudof(data_files, shapes, progress: Progress) -> ValidationReport:
-    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses."""
+def validate_rudof(data_files, shapes, progress: Progress, extra=()) -> ValidationReport:
+    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses.
+
+    Each file is read in its own syntax (Turtle, TriG, N-Quads); rudof validates the
+    union of a file's graphs, as the other engines do. *extra* triples (the loader's
+    ``G a zk:DataGraph``) are read from a temporary N-Triples file.
+    """
+    import tempfile
+
     import pyrudof
     from rdflib import BNode, URIRef
     from rdflib.namespace import SH
 
+    from ...inputs.files import syntax_of
+
+    formats = {
+        "turtle": pyrudof.RDFFormat.Turtle,
+        "trig": pyrudof.RDFFormat.TriG,
+        "nquads": pyrudof.RDFFormat.NQuads,
+    }
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    first = True
-    # Path objects, never str: a str may be taken as inline data or a URL to fetch.
-    for file in data_files:
-        try:
-            rudof.read_data(
-                Path(file).resolve(),
-                reader_mode=pyrudof.ReaderMode.Strict,
-                merge=not first,
-                base=Path(file).resolve().as_uri(),
-            )
-        except Exception as exc:
-            raise LoadError(f"cannot read for validation: {exc}", file=file) from None
-        first = False
-        progress("validate", 1)
+    extra = list(extra)
+    with tempfile.TemporaryDirectory(prefix="zonekg-rudof-") as folder:
+        files = [(Path(f), formats[syntax_of(f)]) for f in data_files]
+        if extra:
+            added = Path(folder) / "extra.nt"
+            added.write_bytes(ox.serialize(extra, format=ox.RdfFormat.N_TRIPLES))
+            files.append((added, pyrudof.RDFFormat.NTriples))
+        # Path objects, never str: a str may be taken as inline data or a URL to fetch.
+        for number, (file, syntax) in enumerate(files):
+            try:
+                rudof.read_data(
+                    file.resolve(),
+                    format=syntax,
+                    reader_mode=pyrudof.ReaderMode.Strict,
+                    merge=number > 0,
+                    base=file.resolve().as_uri(),
+                )
+            except Exception as exc:
+                raise LoadError(f"cannot read for validation: {exc}", file=file) from None
+            progress("validate", 1)
     # Skolemised, so that blank-node shapes and paths come back as names we can map back.
     rudof.read_shacl(shapes.skolemize(basepath=SKOLEM).serialize(format="turtle"))
     report = rudof.validate_shacl()

@@ -1,0 +1,270 @@
+"""`zonekg export --table`: each flat table against the graph, on every engine.
+
+The tables are SPARQL run by the engine; the expectations here are computed another way
+(rdflib's own graph API over the files as the reference engine read them), so a row or a
+cell that the graph does not support, or a project, organisation or date left out, fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from zonekg.core.questions import expected_rows, find_question
+from zonekg.core.vocab import SCHEMA, ZK
+from zonekg.publish import tables
+
+
+def zonekg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def graph(kg):
+    """The merged asserted graph, with every class an instance has along rdfs:subClassOf."""
+    merged = kg.rdf.asserted()
+    for x, cls in list(merged.subject_objects(RDF.type)):
+        for parent in merged.transitive_objects(cls, RDFS.subClassOf):
+            merged.add((x, RDF.type, parent))
+    return merged
+
+
+@pytest.fixture(scope="module")
+def sources_of(kg):
+    """entity -> the source documents whose graphs have it as a subject."""
+    found: dict = {}
+    for name in kg.rdf.data_graphs:
+        for s in set(kg.rdf.graph(name).subjects()):
+            found.setdefault(s, set()).add(name)
+    return found
+
+
+def _dicts(columns, rows) -> list[dict[str, str]]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def _cell(values) -> str:
+    return "; ".join(sorted(str(v) for v in values))
+
+
+def _en(graph, nodes) -> set[str]:
+    return {
+        str(label)
+        for node in nodes
+        for label in graph.objects(node, RDFS.label)
+        if isinstance(label, Literal) and label.language == "en"
+    }
+
+
+def _number(value) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+# --- projects and agreements ------------------------------------------------------------
+
+
+def test_projects_table_has_a_row_per_project_or_agreement_and_every_cell_from_the_graph(
+    kgs, engine, graph, sources_of
+):
+    rows = _dicts(tables.PROJECT_COLUMNS, tables.rows(kgs[engine], "projects"))
+    kinds = {
+        "project": set(graph.subjects(RDF.type, ZK.Project)),
+        "agreement set": set(graph.subjects(RDF.type, ZK.AgreementSet)),
+        "project group": set(graph.subjects(RDF.type, ZK.ProjectGroup)),
+        "joint venture": {
+            c for c in graph.subjects(RDF.type, ZK.Company) if (c, ZK.signingDate, None) in graph
+        },
+    }
+    expected = {str(x): kind for kind, xs in kinds.items() for x in xs}
+    assert len(expected) == 18  # 9 projects, 5 agreement sets, 3 project groups, 1 joint venture
+    assert len(rows) == len(expected)
+    assert {row["iri"]: row["kind"] for row in rows} == expected
+    for row in rows:
+        x = URIRef(row["iri"])
+        firms = {
+            o
+            for p in (ZK.ledBy, ZK.signatory, SCHEMA.founder)
+            for o in graph.objects(x, p)
+            if (o, RDF.type, ZK.Organization) in graph
+        }
+        countries = {c for f in firms for c in graph.objects(f, ZK.country)}
+        countries |= set(graph.objects(x, ZK.counterpartyCountry))
+        money = set(graph.objects(x, ZK.plannedInvestment))
+        classes = set(graph.objects(x, ZK.investmentClass))
+        sets = set(graph.subjects(ZK.hasMember, x)) | set(graph.objects(x, ZK.subsetOf))
+        dated = [x, *sets]
+        dates = {d for n in dated for d in graph.objects(n, ZK.signingDate)}
+        dates |= {
+            d
+            for n in dated
+            for event in graph.objects(n, ZK.occasion)
+            for d in graph.objects(event, SCHEMA.startDate)
+        }
+        currencies = {c for m in money | classes for c in graph.objects(m, SCHEMA.currency)}
+        places = {*graph.objects(x, ZK.officeIn), *graph.objects(x, ZK.relatedPlace)}
+        amounts = {_number(v) for m in money for v in graph.objects(m, SCHEMA.value)}
+        amounts |= {f">= {_number(v)}" for m in money for v in graph.objects(m, SCHEMA.minValue)}
+        assert row == {
+            "iri": row["iri"],
+            "kind": expected[row["iri"]],
+            "name": _cell(_en(graph, [x])),
+            "declared_count": _cell(graph.objects(x, ZK.declaredCount)),
+            "firms": _cell(_en(graph, firms)),
+            "country": _cell(_en(graph, countries)),
+            "amount": _cell(amounts),
+            "class": _cell(_en(graph, classes)),
+            "currency": _cell(currencies),
+            "area": _cell(_en(graph, places)),
+            "date": _cell(dates),
+            "part_of": _cell(_en(graph, sets)),
+            "sources": _cell(sources_of.get(x, ())),
+        }, row["iri"]  # fmt: skip
+        assert row["name"] and row["sources"], "every row is named and sourced"
+
+
+def test_projects_table_hand_checked_rows(kgs, engine):
+    """more-sources.md P5: the MHI group company and Chengdu Hi-tech Investment Group set up a
+    joint venture, signed 2021-07-13, total investment RMB 5.8 billion; the article: 28
+    agreements with Japanese parties, RMB 21.75 billion (Xinhua, CRI: above RMB 20 billion)."""
+    rows = {
+        row["iri"].rsplit("/id/", 1)[1]: row
+        for row in _dicts(tables.PROJECT_COLUMNS, tables.rows(kgs[engine], "projects"))
+    }
+    venture = rows["organization/mhi-joint-venture"]
+    assert venture["firms"] == (
+        "Chengdu Hi-tech Investment Group; "
+        "Mitsubishi Heavy Industries Air-Conditioning Systems (Shanghai)"
+    )
+    assert (venture["amount"], venture["currency"], venture["date"]) == (
+        "5800000000",
+        "CNY",
+        "2021-07-13",
+    )
+    assert set(venture["sources"].split("; ")) >= {
+        "https://w3id.org/zonekg/id/document/china-org-cn-2021-07-18",
+        "https://w3id.org/zonekg/id/document/chinawork-2021-07",
+    }
+    agreements = rows["collection/cooperation-agreements-2020-11-19"]
+    assert agreements["declared_count"] == "28"
+    assert agreements["amount"] == "21750000000; >= 20000000000"
+    assert (agreements["country"], agreements["date"]) == ("Japan", "2020-11-19")
+    classes = rows["collection/agreements-rmb-5-billion-class"]
+    assert (classes["declared_count"], classes["class"], classes["amount"]) == (
+        "2",
+        "RMB 5-billion class",
+        "",  # a class, never an amount
+    )
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+def test_organizations_table_has_a_row_per_organisation_and_every_cell_from_the_graph(
+    kgs, engine, graph, sources_of
+):
+    rows = _dicts(tables.ORGANIZATION_COLUMNS, tables.rows(kgs[engine], "organizations"))
+    organisations = set(graph.subjects(RDF.type, ZK.Organization))
+    assert len(organisations) > 30
+    assert len(rows) == len(organisations)
+    assert {row["iri"] for row in rows} == {str(o) for o in organisations}
+    for row in rows:
+        x = URIRef(row["iri"])
+        kind = (
+            "government"
+            if (x, RDF.type, ZK.GovernmentBody) in graph
+            else "company"
+            if (x, RDF.type, ZK.Company) in graph
+            else "organisation"
+        )
+
+        def named(language, node=x):
+            return _cell(
+                str(label)
+                for label in graph.objects(node, RDFS.label)
+                if isinstance(label, Literal) and label.language == language
+            )
+
+        assert row == {
+            "iri": row["iri"],
+            "kind": kind,
+            "name": named("en"),
+            "country": _cell(_en(graph, graph.objects(x, ZK.country))),
+            "name_zh": named("zh"),
+            "name_ja": named("ja"),
+            "sources": _cell(sources_of.get(x, ())),
+        }
+    by_name = {row["name"]: row for row in rows}
+    # other-sources.md names table; more-sources.md: NDRC is China's
+    assert (
+        by_name["National Development and Reform Commission"]["name_zh"] == "国家发展和改革委员会"
+    )
+    assert by_name["National Development and Reform Commission"]["country"] == "China"
+    assert by_name["Mitsubishi Heavy Industries"]["name_ja"] == "三菱重工業株式会社"
+
+
+# --- timeline -------------------------------------------------------------------------------
+
+
+def test_timeline_table_is_the_zones_timeline_each_date_with_its_source(kgs, engine, kg):
+    rows = _dicts(tables.TIMELINE_COLUMNS, tables.rows(kgs[engine], "timeline"))
+    # cq20 is the zone's timeline worked out by hand from the sources
+    worked = expected_rows(find_question("cq20"))
+    assert len(rows) == len(worked) == 16
+    assert sorted((r["date"], r["what"], r["source"]) for r in rows) == sorted(
+        (r["date"], r["milestone"], r["source"]) for r in worked
+    )
+    dated = (ZK.establishmentDate, SCHEMA.startDate, ZK.signingDate, ZK.openingDate)
+    for row in rows:
+        about, source = URIRef(row["about"]), kg.rdf.graph(row["source"])
+        dates = {str(d) for p in dated for d in source.objects(about, p)}
+        claimed = {  # a disputed date is only in its claims
+            str(d)
+            for claim in source.subjects(RDF.subject, about)
+            if (claim, RDF.predicate, ZK.approvalDate) in source
+            for d in source.objects(claim, RDF.object)
+        }
+        assert row["date"] in dates | claimed, row
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(tables.TABLES))
+def test_cli_writes_each_table_as_csv_atomically(name, tmp_path, kg):
+    target = tmp_path / "out" / f"{name}.csv"
+    result = zonekg("export", "--table", name, "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in target.parent.iterdir()] == [f"{name}.csv"]
+    text = target.read_text(encoding="utf-8")
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[0] == list(tables.TABLES[name].columns)
+    assert read[1:] == tables.rows(kg, name)
+    assert f"({len(read) - 1} rows)" in result.stderr
+    printed = zonekg("export", "--table", name, "--engine", "reference")
+    assert printed.returncode == 0 and printed.stdout == text.replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--table", "people"],
+        ["--table", "projects", "--format", "turtle"],
+        ["--table", "projects", "--canonical"],
+        ["--table", "projects", "--reason"],
+        ["--table", "projects", "--graph", "all"],
+    ],
+)
+def test_cli_refuses_a_bad_table_or_an_rdf_option_with_it(args, tmp_path):
+    target = tmp_path / "t.csv"
+    result = zonekg("export", *args, "-o", str(target))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert not target.exists()
