@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from . import engines
 from .core import paths
-from .core.errors import QueryError
+from .core.errors import QueryError, ZonekgError
 from .core.namespaces import INFERRED_GRAPH, RDF, RDFS, TYPES_GRAPH, ZK, expand
 from .core.questions import CompetencyQuestion, find_question, questions
 from .core.results import QueryResult, ValidationReport
@@ -237,7 +237,6 @@ def _read_closure(cache: Path) -> list[ox.Triple] | None:
 
 def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
-    from .core.errors import ZonekgError
 
     with contextlib.suppress(OSError, ZonekgError):
         write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
@@ -347,33 +346,18 @@ def entail_types(kg: KnowledgeGraph) -> int:
     superclass D (along rdfs:subClassOf) of a class x has, where it is not asserted."""
     if kg.loaded.types_count is not None:
         return kg.loaded.types_count
-    asserted = list(kg.asserted_graphs)
     pairs = kg.engine.query(
         kg.loaded,
         screen(f"SELECT DISTINCT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d }}", "types"),
-        default_graphs=asserted,
-        named_graphs=[],
+        default_graphs=list(kg.asserted_graphs),
+        named_graphs=None,
     )
-    supers: dict = {}
+    supers: dict[str, set[str]] = {}
     for c, d in pairs.rows:
-        if c != d:
-            supers.setdefault(c, set()).add(d)
-    closed = {c: _ancestors(c, supers) for c in supers}
-    typed = kg.engine.query(
-        kg.loaded,
-        screen(f"SELECT DISTINCT ?x ?c WHERE {{ ?x <{RDF}type> ?c }}", "types"),
-        default_graphs=asserted,
-        named_graphs=[],
-    )
-    have = {(x, c) for x, c in typed.rows}
-    rdf_type = ox.NamedNode(RDF + "type")
-    new = {
-        ox.Triple(x, rdf_type, d)
-        for x, c in typed.rows
-        for d in closed.get(c, ())
-        if (x, d) not in have and not isinstance(x, ox.Literal)
-    }
-    kg.loaded.types_count = kg.engine.add_graph(kg.loaded, TYPES_GRAPH, new)
+        if isinstance(c, ox.NamedNode) and isinstance(d, ox.NamedNode) and c != d:
+            supers.setdefault(c.value, set()).add(d.value)
+    closed = sorted((c, d) for c in supers for d in _ancestors(c, supers))
+    kg.loaded.types_count = kg.engine.add_types(kg.loaded, closed)
     return kg.loaded.types_count
 
 
@@ -710,15 +694,9 @@ class RdfView:
         return self.dataset.graph(URIRef(iri))
 
     def merged(self, graphs: Sequence[str]):
-        from rdflib import Graph
+        from .core.vocab import merged
 
-        from .core.vocab import bind_prefixes
-
-        out = bind_prefixes(Graph())
-        for iri in graphs:
-            for triple in self.graph(iri):
-                out.add(triple)
-        return out
+        return merged(self.dataset, graphs)
 
     @cached_property
     def ontology(self):

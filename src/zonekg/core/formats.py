@@ -70,20 +70,14 @@ def choose(name: str | None, output: Path | None, canonical: bool) -> Format:
     return FORMATS["nquads"] if canonical else format_for(name, output)
 
 
-def _key(term) -> tuple:
-    return (type(term).__name__, str(term))
-
-
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    return sorted(
-        set(quads),
-        key=lambda q: tuple(_key(t) for t in (q.graph_name, q.subject, q.predicate, q.object)),
-    )
+    """Each quad once, in the order of their N-Quads text (graphs, then subjects together)."""
+    return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.triple)))
 
 
 def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    triples = {q.triple for q in quads}
-    return sorted(triples, key=lambda t: tuple(_key(x) for x in (t.subject, t.predicate, t.object)))
+    """Each triple once (graphs merged), in the order of their N-Triples text."""
+    return sorted({q.triple for q in quads}, key=str)
 
 
 def serialize(quads: Iterable[ox.Quad], fmt: Format | str) -> str:
@@ -93,11 +87,13 @@ def serialize(quads: Iterable[ox.Quad], fmt: Format | str) -> str:
         from . import jsonld
 
         return jsonld.dumps(jsonld.compacted_nquads(serialize(quads, "ntriples")))
-    if fmt.keeps_graphs:
-        items: list = sorted_quads(quads)
+    line_format = fmt.name in ("ntriples", "nquads")
+    if line_format:  # sorted below as lines, which is quicker than sorting terms
+        items: list = list({q if fmt.keeps_graphs else q.triple for q in quads})
+    elif fmt.keeps_graphs:
+        items = sorted_quads(quads)
     else:
         items = sorted_triples(quads)
-    line_format = fmt.name in ("ntriples", "nquads")
     prefixes = (
         None
         if line_format

@@ -46,7 +46,19 @@ __all__ = [
     "ZK",
     "ZKSH",
     "bind_prefixes",
+    "merged",
 ]
+
+
+def merged(dataset, graphs):
+    """The triples of the named *graphs* of an rdflib Dataset as one fresh Graph."""
+    from rdflib import Graph, URIRef
+
+    out = bind_prefixes(Graph())
+    for iri in graphs:
+        for triple in dataset.graph(URIRef(iri)):
+            out.add(triple)
+    return out
 
 
 def bind_prefixes(graph):

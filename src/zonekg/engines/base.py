@@ -90,6 +90,11 @@ class Engine(ABC):
         """Replace the derived graph *graph* (the closure, the types) with *triples*; its size."""
 
     @abstractmethod
+    def add_types(self, loaded: Loaded, pairs: list[tuple[str, str]]) -> int:
+        """Fill TYPES_GRAPH with ``x a D`` for each asserted ``x a C`` and (C, D) in *pairs*
+        (class, superclass) where ``x a D`` is not asserted; return its size."""
+
+    @abstractmethod
     def query(
         self,
         loaded: Loaded,

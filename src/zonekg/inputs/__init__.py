@@ -10,6 +10,8 @@ engine.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..core import paths
-from ..core.errors import LoadError
+from ..core.errors import LoadError, ZonekgError
 from ..core.namespaces import graph_iri
 from ..core.results import Location
 from . import checks, locations
@@ -113,24 +115,103 @@ def collect(
 
 
 def read_file(path: Path, role: str = DATA) -> InputFile:
-    """Read and check one file; its syntax comes from its suffix (.ttl, .trig)."""
+    """Read and check one file; its syntax comes from its suffix (.ttl, .trig, .nq).
+
+    Checks that passed are remembered under the digest of the bytes, the limits and
+    this module's code, so the next command on the same file only reads and hashes it.
+    """
     path = Path(path)
     raw = read_bounded(path)
-    text = checks.decode(raw, path)
-    checks.check_text(text, path)
+    digest = hashlib.sha256(raw).hexdigest()
     syntax = syntax_of(path)
     graph = graph_iri(path)
-    graphs, ill = _scan(raw, text, syntax, graph, path)
+    key = _verdict_key(digest, syntax, graph)
+    verdict = _read_verdict(key, path)
+    if verdict is None:
+        text = checks.decode(raw, path)
+        checks.check_text(text, path, syntax)
+        verdict = _scan(raw, text, syntax, graph, path)
+        _write_verdict(key, *verdict)
+    graphs, ill = verdict
     return InputFile(
         path=path,
         role=role,
         syntax=syntax,
         graph=graph,
         data=raw,
-        digest=hashlib.sha256(raw).hexdigest(),
+        digest=digest,
         graphs=frozenset(graphs),
         ill_typed=tuple(ill),
     )
+
+
+@functools.cache
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for module in (checks.__file__, __file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def _verdict_key(digest: str, syntax: str, graph: str) -> str:
+    from ..safety.limits import MAX_DEPTH, MAX_LINE
+
+    text = f"{digest}\0{syntax}\0{graph}\0{MAX_LINE.value()}\0{MAX_DEPTH.value()}"
+    return hashlib.sha256((text + _code_digest()).encode()).hexdigest()[:40]
+
+
+def _verdict_file(key: str) -> Path:
+    return paths.cache_folder() / "checked" / f"{key}.json"
+
+
+def _read_verdict(key: str, path: Path):
+    """(graphs, ill-typed literals) remembered for these bytes, or None."""
+    import json
+
+    try:
+        stored = json.loads(_verdict_file(key).read_text(encoding="utf-8"))
+    except (OSError, ValueError, ZonekgError):
+        return None
+    ill = [
+        checks.IllTyped(
+            path,
+            item["line"],
+            item["column"],
+            ox.BlankNode(item["subject"][2:])
+            if item["subject"].startswith("_:")
+            else ox.NamedNode(item["subject"]),
+            ox.NamedNode(item["predicate"]),
+            ox.Literal(item["value"], datatype=ox.NamedNode(item["datatype"])),
+            item["value"],
+        )
+        for item in stored["ill_typed"]
+    ]
+    return set(stored["graphs"]), ill
+
+
+def _write_verdict(key: str, graphs: set[str], ill: list) -> None:
+    import json
+
+    from ..safety.atomic import write_atomic
+
+    stored = {
+        "graphs": sorted(graphs),
+        "ill_typed": [
+            {
+                "line": i.line,
+                "column": i.column,
+                "subject": str(i.subject)
+                if isinstance(i.subject, ox.BlankNode)
+                else i.subject.value,
+                "predicate": i.predicate.value,
+                "value": i.literal.value,
+                "datatype": i.literal.datatype.value,
+            }
+            for i in ill
+        ],
+    }
+    with contextlib.suppress(OSError, ZonekgError):  # a cache that cannot be written is skipped
+        write_atomic(_verdict_file(key), json.dumps(stored))
 
 
 def _scan(raw: bytes, text: str, syntax: str, default: str, path: Path):

@@ -142,10 +142,11 @@ def check_nesting(text: str, file: Path) -> None:
             depth = max(depth - 1, 0)
 
 
-def check_text(text: str, file: Path) -> None:
-    """The checks on decoded Turtle, TriG or N-Triples text, before parsing."""
+def check_text(text: str, file: Path, syntax: str = "turtle") -> None:
+    """The checks on decoded Turtle, TriG, N-Triples or N-Quads text, before parsing."""
     check_lines(text, file)
-    check_nesting(text, file)
+    if syntax not in ("nquads", "ntriples", "nt"):  # line formats have no brackets to nest
+        check_nesting(text, file)
 
 
 _DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

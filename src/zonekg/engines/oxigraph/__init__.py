@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ...core.errors import LoadError
-from ...core.namespaces import INFERRED_GRAPH, PREFIXES, TYPES_GRAPH
+from ...core.namespaces import INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
 from ...core.results import ASK, QueryResult, ValidationReport
 from ...inputs import Inputs
 from ...inputs.shapes import Shapes
@@ -53,17 +54,23 @@ class OxigraphLoaded(Loaded):
         self.location = location
         self.reused = False
         self.views: dict[tuple, ox.Store] = {}
+        self.merged = False
 
     def nodes(self, graphs: Iterable[str]) -> list[ox.NamedNode]:
         return [ox.NamedNode(g) for g in graphs]
 
     def merge_asserted(self) -> None:
-        """Copy the asserted graphs into the default graph, each triple once."""
-        self.store.update("DROP SILENT DEFAULT")
-        values = " ".join(f"<{g}>" for g in self.asserted_graphs)
-        if values:
-            where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {where}")
+        """Copy the asserted graphs into the default graph, each triple once (when first
+        needed: reasoning and export read the named graphs and never pay for it)."""
+        if self.merged:
+            return
+        with changing(self):
+            self.store.update("DROP SILENT DEFAULT")
+            values = " ".join(f"<{g}>" for g in self.asserted_graphs)
+            if values:
+                where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {where}")
+            self.merged = True
 
     def named(self) -> set[str]:
         return {g.value for g in self.store.named_graphs()}
@@ -76,6 +83,7 @@ class OxigraphLoaded(Loaded):
         present = self.named()
         names_ok = named is None or set(named) == present
         if names_ok and asserted and asserted <= wanted and wanted - asserted <= _DISJOINT:
+            self.merge_asserted()
             return self.store, {"default_graph": [DEFAULT, *self.nodes(sorted(wanted - asserted))]}
         if names_ok and len(wanted) <= 1:
             return self.store, {"default_graph": self.nodes(sorted(wanted))}
@@ -106,6 +114,32 @@ class OxigraphLoaded(Loaded):
         return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
 
+def seal(loaded: OxigraphLoaded) -> None:
+    """Flush an on-disk store and write its manifest, last."""
+    loaded.store.flush()
+    stores.write_manifest(
+        loaded.location,
+        {
+            "inputs": loaded.inputs.digest(),
+            "graphs": stores.graph_sizes(loaded.store),
+            "inferred": loaded.inferred_count,
+            "types": loaded.types_count,
+            "merged": loaded.merged,
+        },
+    )
+
+
+@contextlib.contextmanager
+def changing(loaded: OxigraphLoaded) -> Iterator[None]:
+    """Around a change to an on-disk store: no manifest while it happens, a new one after."""
+    if loaded.location is None:
+        yield
+        return
+    stores.drop_manifest(loaded.location)
+    yield
+    seal(loaded)
+
+
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
@@ -121,6 +155,7 @@ class OxigraphEngine(Engine):
                 loaded.reused = True
                 loaded.inferred_count = manifest.get("inferred")
                 loaded.types_count = manifest.get("types")
+                loaded.merged = bool(manifest.get("merged"))
                 progress("load", sum(len(f.data) for f in inputs.files))
                 return loaded
             stores.drop_manifest(location)  # from here until the end, the store is not trusted
@@ -132,23 +167,9 @@ class OxigraphEngine(Engine):
             except (SyntaxError, OSError, ValueError) as exc:
                 raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None
             progress("load", len(f.data))
-        loaded.merge_asserted()
         if location is not None:
-            self._seal(loaded)
+            seal(loaded)
         return loaded
-
-    def _seal(self, loaded: OxigraphLoaded) -> None:
-        """Flush an on-disk store and write its manifest, last."""
-        loaded.store.flush()
-        stores.write_manifest(
-            loaded.location,
-            {
-                "inputs": loaded.inputs.digest(),
-                "graphs": stores.graph_sizes(loaded.store),
-                "inferred": loaded.inferred_count,
-                "types": loaded.types_count,
-            },
-        )
 
     def validate(
         self,
@@ -167,6 +188,7 @@ class OxigraphEngine(Engine):
                 hint="pySHACL does: --engine reference",
             )
         extra = list(extra)
+        loaded.merge_asserted()
         # The data is the store's default graph (the merge); the extra triples join it
         # for the run (those it lacks, and only those are taken out again).
         added = [
@@ -195,26 +217,48 @@ class OxigraphEngine(Engine):
     def reason(self, loaded: OxigraphLoaded, *, cap: int, progress: Progress = no_progress) -> int:
         from .rules import closure
 
-        if loaded.location is not None:
-            stores.drop_manifest(loaded.location)
-        closure(
-            loaded.store,
-            loaded.nodes(loaded.ontology_graphs),
-            loaded.nodes(loaded.data_graphs),
-            INFERRED,
-            progress,
-            cap=cap,
-        )
-        loaded.inferred_count = self.count(loaded, [INFERRED_GRAPH])
-        if loaded.location is not None:
-            self._seal(loaded)
+        with changing(loaded):
+            closure(
+                loaded.store,
+                loaded.nodes(loaded.ontology_graphs),
+                loaded.nodes(loaded.data_graphs),
+                INFERRED,
+                progress,
+                cap=cap,
+            )
+            loaded.inferred_count = self.count(loaded, [INFERRED_GRAPH])
         return loaded.inferred_count
 
     def add_graph(self, loaded: OxigraphLoaded, graph: str, triples: Iterable[ox.Triple]) -> int:
         node = ox.NamedNode(graph)
-        loaded.store.update(f"DROP SILENT GRAPH {node}")
-        loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
-        return self.count(loaded, [graph])
+        with changing(loaded):
+            loaded.store.update(f"DROP SILENT GRAPH {node}")
+            loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
+            count = self.count(loaded, [graph])
+            if graph == INFERRED_GRAPH:
+                loaded.inferred_count = count
+        return count
+
+    def add_types(self, loaded: OxigraphLoaded, pairs: list[tuple[str, str]]) -> int:
+        # In Python over the store's index: an INSERT ... WHERE with FILTER NOT EXISTS took
+        # 7 s at a million triples, this 1.4 s.
+        supers: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+        for c, d in pairs:
+            supers.setdefault(ox.NamedNode(c), set()).add(ox.NamedNode(d))
+        rdf_type, types = ox.NamedNode(RDF + "type"), ox.NamedNode(TYPES_GRAPH)
+        loaded.merge_asserted()
+        asserted: dict = {}
+        for q in loaded.store.quads_for_pattern(None, rdf_type, None, DEFAULT):
+            asserted.setdefault(q.subject, set()).add(q.object)
+        new = []
+        for x, classes in asserted.items():
+            implied = set().union(*(supers.get(c, ()) for c in classes)) - classes
+            new.extend(ox.Quad(x, rdf_type, d, types) for d in implied)
+        with changing(loaded):
+            loaded.store.update(f"DROP SILENT GRAPH {types}")
+            loaded.store.extend(new)
+            loaded.types_count = len(new)
+        return loaded.types_count
 
     def query(
         self,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ...core.errors import LoadError
-from ...core.namespaces import INFERRED_GRAPH, PREFIXES
+from ...core.namespaces import INFERRED_GRAPH, PREFIXES, TYPES_GRAPH
 from ...core.results import ASK, SELECT, QueryResult, ValidationReport
 from ...core.terms import to_ox, to_rdflib, triple_to_ox
 from ...inputs import Inputs
@@ -41,15 +41,9 @@ class ReferenceLoaded(Loaded):
 
     def merged(self, graphs: Iterable[str]):
         """The triples of *graphs* as one rdflib Graph (a fresh copy)."""
-        from rdflib import Graph
+        from ...core.vocab import merged
 
-        from ...core.vocab import bind_prefixes
-
-        out = bind_prefixes(Graph())
-        for iri in graphs:
-            for triple in self.graph(iri):
-                out.add(triple)
-        return out
+        return merged(self.dataset, graphs)
 
     def view(self, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]):
         """A Dataset whose default graph holds *default_graphs* and which names *named_graphs*."""
@@ -143,6 +137,20 @@ class ReferenceEngine(Engine):
             target.add(
                 tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object))
             )
+        loaded._views.clear()
+        return len(target)
+
+    def add_types(self, loaded: ReferenceLoaded, pairs: list[tuple[str, str]]) -> int:
+        from rdflib import Literal, URIRef
+        from rdflib.namespace import RDF
+
+        asserted = loaded.merged(loaded.asserted_graphs)
+        target = loaded.graph(TYPES_GRAPH)
+        target.remove((None, None, None))
+        for c, d in pairs:
+            for x in asserted.subjects(RDF.type, URIRef(c)):
+                if not isinstance(x, Literal) and (x, RDF.type, URIRef(d)) not in asserted:
+                    target.add((x, RDF.type, URIRef(d)))
         loaded._views.clear()
         return len(target)
 
