@@ -148,7 +148,7 @@ class ZonekgApp:
             params.get("default-graph-uri", []),
             params.get("named-graph-uri", []),
             accept=request.headers.get("accept"),
-            fmt=(params.get("format") or [None])[0],
+            fmt=[*params.get("format", []), *params.get("output", []), *params.get("results", [])],
         )
         return reply_response(reply)
 
@@ -164,9 +164,11 @@ class ZonekgApp:
         return await self.pool.run(job)
 
     def service_description(self, request: Request) -> Response:
-        media = choose_type(
-            request.headers.get("accept"), request.query_params.get("format"), RDF_TYPES
-        )
+        hints = [
+            *request.query_params.getlist("format"),
+            *request.query_params.getlist("output"),
+        ]
+        media = choose_type(request.headers.get("accept"), hints, RDF_TYPES)
         if isinstance(media, Reply):
             return reply_response(media)
         graph = service_description(self)
