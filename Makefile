@@ -30,13 +30,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
-# Independent RDF parsers and Graphviz for the export tests (Debian packages).
-TOOLS := serdi rapper dot
+# Independent RDF parsers and Graphviz for the export tests, and Virtuoso 7 for the
+# remote-store tests (they start their own on 127.0.0.1; no service is enabled) (Debian packages).
+TOOLS := serdi rapper dot virtuoso-t isql-vt
 tools:
 	@missing=; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		apt-get update && \
-		apt-get install -y -o DPkg::Lock::Timeout=300 serdi raptor2-utils graphviz; \
+		apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 \
+			serdi raptor2-utils graphviz virtuoso-opensource-7-bin; \
 	fi
 
 test: lint tools vendor chromium

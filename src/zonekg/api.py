@@ -284,11 +284,59 @@ def all_questions() -> list[CompetencyQuestion]:
     return found
 
 
-def remote_answer(endpoint: str, screened: ScreenedQuery) -> QueryResult:
-    """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used)."""
+def remote_graphs(endpoint: str) -> set[str]:
+    """The graphs the last ``zonekg push`` wrote to the store at *endpoint* (the source
+    graphs, graph/asserted, graph/types and graph/inferred if pushed), empty if none."""
+    from .core.namespaces import PUSHED_GRAPH
     from .engines import remote
 
-    return remote.query(endpoint, screened, limits.TIMEOUT.value())
+    text = (
+        f"SELECT ?g WHERE {{ GRAPH <{PUSHED_GRAPH}> {{ <{PUSHED_GRAPH}> <{DCT_HAS_PART}> ?g }} }}"
+    )
+    found = remote.query(endpoint, screen(text, "pushed graphs"), limits.TIMEOUT.value())
+    return {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
+
+
+DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
+
+
+def remote_answer(
+    endpoint: str,
+    screened: ScreenedQuery,
+    reasoned: bool = False,
+    pushed: set[str] | None = None,
+    notes: list[str] | None = None,
+) -> QueryResult:
+    """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used).
+
+    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``), the
+    query's default graph is named as a local query sees it: graph/asserted with
+    graph/types, or with graph/inferred when *reasoned* (a store's own default graph is
+    something else in every store: every graph it holds, system graphs included, in
+    Virtuoso). A query with its own FROM keeps it. A question that needs inference the
+    store lacks is asked without it, with a note in *notes*.
+    """
+    from .core.namespaces import ASSERTED_GRAPH
+    from .engines import remote
+
+    default = named = None
+    if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
+        if "GRAPH" in screened.text.split("\n"):
+            named = sorted(pushed)
+        closure = reasoned and INFERRED_GRAPH in pushed
+        default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
+        if reasoned and not closure and notes is not None:
+            notes.append(
+                f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
+                f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+                "push with `zonekg push --with-inferred`"
+            )
+    elif pushed is not None and not screened.has_dataset and notes is not None:
+        notes.append(
+            f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
+            "over the store's own default graph, which may hold other data"
+        )
+    return remote.query(endpoint, screened, limits.TIMEOUT.value(), default, named)
 
 
 def query(
@@ -717,6 +765,7 @@ __all__ = [
     "closure_text",
     "find_question",
     "remote_answer",
+    "remote_graphs",
     "write_output",
     "Job",
     "KnowledgeGraph",

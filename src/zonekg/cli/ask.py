@@ -43,7 +43,14 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         jobs = [api.job_for(api.find_question(name), reasoned or None)]
     screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
     if endpoint:
-        answers = [api.remote_answer(endpoint, s) for s in screened]
+        pushed = api.remote_graphs(endpoint)
+        notes: list[str] = []
+        answers = [
+            api.remote_answer(endpoint, s, job.needs_reasoning, pushed, notes)
+            for job, s in zip(jobs, screened, strict=True)
+        ]
+        for text_note in dict.fromkeys(notes):
+            note(f"warning: {text_note}")
     else:
 
         def task():
