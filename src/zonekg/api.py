@@ -429,10 +429,14 @@ def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[s
     if not used:
         return []
     defined = set(_defined_terms(kg))
+    by_name = {iri[len(ZK) :].lower(): iri for iri in sorted(defined)}
     missing = []
     for iri in sorted(used - defined):
-        close = difflib.get_close_matches(iri, sorted(defined), n=1, cutoff=0.75)
-        missing.append((iri, close[0] if close else None))
+        # compare local names (the shared namespace would make every term look close),
+        # ignoring case: zk:company is zk:Company misspelt
+        name = iri[len(ZK) :].lower()
+        close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.7)
+        missing.append((iri, by_name[close[0]] if close else None))
     return missing
 
 
