@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint fmt clean tools vendor chromium bench bench-scale
+.PHONY: run test lint fmt clean tools vendor chromium ckan bench bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ tools:
 			serdi raptor2-utils graphviz virtuoso-opensource-7-bin; \
 	fi
 
-test: lint tools vendor chromium
+test: lint tools vendor chromium ckan
 	$(BIN)/python -m pytest
 
 fmt: $(STAMP)
@@ -66,6 +66,21 @@ $(VENDOR): $(WEB)/package.json $(WEB)/package-lock.json
 	cd build/npm && npm ci --ignore-scripts --no-audit --no-fund
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.css $(WEB)/static/vendor/
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)
+
+# CKAN's DCAT extension for tests/test_dcat.py, which checks that a data portal harvests the
+# release description. It lives in a venv of its own (CKAN pins versions the project does not
+# share) and is run as a program, never imported into the project's venv.
+CKAN_VENV := build/ckan-venv
+CKAN_PACKAGES := ckanext-dcat==2.4.4 ckan==2.12.0 "sqlalchemy>=2.0,<2.1" flask flask-login \
+	flask-babel simplejson msgspec tzlocal dominate markdown nh3 polib file-keeper alembic \
+	requests passlib webassets packaging rq pysolr pyjwt
+
+ckan: $(CKAN_VENV)/.installed
+
+$(CKAN_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(CKAN_VENV)
+	$(CKAN_VENV)/bin/python -m pip install --quiet $(CKAN_PACKAGES)
+	touch $@
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 # A CJK font so that pages with Chinese and Japanese names render in screenshots.

@@ -110,21 +110,32 @@ def diff(old, new, data) -> None:
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
+    "--base-url",
+    default=None,
+    help="Public address where `zonekg serve` runs: the description names BASE-URL/sparql "
+    "as the SPARQL endpoint.",
+)
+@click.option(
     "--endpoint",
-    default="http://127.0.0.1:8000/sparql",
-    show_default=True,
-    help="SPARQL endpoint address to put in the description.",
+    default=None,
+    help="SPARQL endpoint address to put in the description (instead of --base-url; "
+    "default: http://127.0.0.1:8000/sparql, the local server).",
 )
 @data_option
-def release(folder, endpoint, data) -> None:
+def release(folder, base_url, endpoint, data) -> None:
     """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
     from .. import api
-    from ..publish.release import build, version
+    from ..publish.release import DEFAULT_ENDPOINT, build, endpoint_for, version
+    from ..safety.http import check_url
 
+    address = endpoint_for(base_url, endpoint)
+    check_url(address)
     files = api.bounded(
-        lambda: build(api.load(data_paths(data)), folder, endpoint=endpoint), what="release"
+        lambda: build(api.load(data_paths(data)), folder, endpoint=address), what="release"
     )
     say(f"release {version()}: {len(files)} files in {folder}")
+    if address == DEFAULT_ENDPOINT:
+        note(f"the description names {address} as the endpoint; give --base-url for a public one")
 
 
 @click.command()
