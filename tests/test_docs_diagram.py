@@ -58,8 +58,8 @@ def test_every_term_has_label_definition_alignment_and_usage(kg, page):
             usage = len(set(data.subjects(RDF.type, term)))
         else:
             usage = len(list(data.triples((None, term, None))))
-        shown = re.search(r'<dd class="usage">(\d+)</dd>', section)
-        assert shown and int(shown.group(1)) == usage, local
+        shown = re.search(r'<dd class="usage">([\d,]+)</dd>', section)
+        assert shown and int(shown.group(1).replace(",", "")) == usage, local
 
 
 def test_docs_show_the_ontology_version(kg, page):

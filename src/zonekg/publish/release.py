@@ -44,8 +44,8 @@ DESCRIPTION = (
     "A sourced knowledge graph of the China-Japan (Chengdu) Regional Development "
     "Cooperation Demonstration Zone: its areas, the cooperation list and its proposals, "
     "the industrial plan, the signing event, the cooperation agreements and projects, the "
-    "organisations behind them and the money involved. Every fact points to the quoted "
-    "passage of the 2020-11-19 news item, or to another cited source, that it comes from."
+    "organisations behind them and the money involved. Every statement is kept in the graph "
+    "of the source document that states it (the 2020-11-19 news item or another cited source)."
 )
 NAME = "zonekg"
 SUMS = "SHA256SUMS"
