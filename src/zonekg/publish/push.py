@@ -91,10 +91,12 @@ def graph_store_url(endpoint: str, graph: str) -> str:
 
 def body(kg: api.KnowledgeGraph, with_inferred: bool) -> Payload:
     """The asserted graphs one by one, then the merged graphs (disjoint: each triple once)."""
+    by_graph: dict[str, set] = {iri: set() for iri in kg.asserted_graphs}
+    for quad in kg.quads(kg.asserted_graphs):  # one pass: a read per graph is a scan each
+        by_graph[quad.graph_name.value].add(quad.triple)
     named = []
     asserted: set = set()
-    for iri in kg.asserted_graphs:
-        triples = {q.triple for q in kg.quads([iri])}
+    for iri, triples in by_graph.items():
         asserted |= triples
         named.append(Graph(iri, _ntriples(triples), len(triples)))
     api.entail_types(kg)

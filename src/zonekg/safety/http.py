@@ -7,6 +7,7 @@ including a body sent one byte at a time, must end within the time limit.
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -16,6 +17,9 @@ from ..core.errors import ZonekgError
 
 TIMEOUT = 600.0
 CHUNK = 1 << 16
+# Virtuoso echoes each named-graph-uri of a query in a header of its own (X-SPARQL-named-graph):
+# a question over a push of 1,400 source graphs gets 1,400 headers, past http.client's 100.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1 << 16)
 
 
 class RemoteError(ZonekgError):
@@ -87,6 +91,12 @@ def send(
         raise error from None
     except TimeoutError:
         raise _too_slow(request, limit) from None
+    except http.client.HTTPException as exc:  # a reply that is not HTTP as the client reads it
+        raise RemoteError(
+            f"{request.get_method()} {request.full_url}: the answer is not valid HTTP "
+            f"({type(exc).__name__}: {exc})",
+            hint="check that the address is the store's endpoint",
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(
