@@ -275,10 +275,14 @@ def test_tables_show_language_tags(engine):
 
 @pytest.mark.parametrize(
     "text",
-    ["SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s", "SELECT ?s WHERE { ?s ?p }"],
-    ids=["ungrouped-variable", "syntax"],
+    [
+        "SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s",
+        "SELECT ?x WHERE { BIND(1 AS ?x) BIND(2 AS ?x) }",
+        "SELECT ?s WHERE { ?s ?p }",
+    ],
+    ids=["ungrouped-variable", "rebound-variable", "syntax"],
 )
-def test_bad_queries_exit_2_with_the_position(text):
-    done = zonekg("query", "--text", text)
+def test_bad_queries_exit_2_with_the_position(text, engine):
+    done = zonekg("query", "--engine", engine, "--text", text)
     assert done.returncode == 2, done.stderr
     assert "--text:1:" in done.stderr and "internal error" not in done.stderr

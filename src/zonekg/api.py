@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -369,6 +370,8 @@ def answer(
     NAMED, else ``default_dataset``; the named graphs are then every graph of the load
     (the source graphs, and the derived ones computed so far: the types, the closure).
     """
+    if kg.engine.name != "oxigraph":
+        check_syntax(screened)
     if default_graphs is None and named_graphs is None and screened.has_dataset:
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
@@ -380,6 +383,25 @@ def answer(
     return kg.engine.query(
         kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
     )
+
+
+_QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def check_syntax(screened: ScreenedQuery) -> None:
+    """Refuse what is not SPARQL 1.1 with its position (a QueryError: exit 2), by
+    pyoxigraph's parser. rdflib (the reference engine) runs some such queries, a variable
+    outside GROUP BY or a BIND to a bound variable, and gives answers no other store
+    would; the query is parsed here, on an empty store, and never run."""
+    from .core.namespaces import PREFIXES
+
+    try:
+        ox.Store().query(screened.text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        found = _QUERY_ERROR.search(str(exc))
+        if found:
+            raise screened.syntax_error(found.group(3), int(found.group(1))) from None
+        raise screened.syntax_error(str(exc), None) from None
 
 
 def default_dataset(kg: KnowledgeGraph, reasoned: bool = False) -> list[str]:
