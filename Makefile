@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint fmt clean tools vendor chromium bench bench-scale
+.PHONY: run test lint fmt clean tools vendor chromium ckan bench bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,16 +30,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
-# Independent RDF parsers and Graphviz for the export tests (Debian packages).
-TOOLS := serdi rapper dot
+# Independent RDF parsers and Graphviz for the export tests, and Virtuoso 7 for the
+# remote-store tests (they start their own on 127.0.0.1; no service is enabled) (Debian packages).
+TOOLS := serdi rapper dot virtuoso-t isql-vt
 tools:
 	@missing=; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		apt-get update && \
-		apt-get install -y -o DPkg::Lock::Timeout=300 serdi raptor2-utils graphviz; \
+		apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 \
+			serdi raptor2-utils graphviz virtuoso-opensource-7-bin; \
 	fi
 
-test: lint tools vendor chromium
+test: lint tools vendor chromium ckan
 	$(BIN)/python -m pytest
 
 fmt: $(STAMP)
@@ -64,6 +66,21 @@ $(VENDOR): $(WEB)/package.json $(WEB)/package-lock.json
 	cd build/npm && npm ci --ignore-scripts --no-audit --no-fund
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.css $(WEB)/static/vendor/
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)
+
+# CKAN's DCAT extension for tests/test_dcat.py, which checks that a data portal harvests the
+# release description. It lives in a venv of its own (CKAN pins versions the project does not
+# share) and is run as a program, never imported into the project's venv.
+CKAN_VENV := build/ckan-venv
+CKAN_PACKAGES := ckanext-dcat==2.4.4 ckan==2.12.0 "sqlalchemy>=2.0,<2.1" flask flask-login \
+	flask-babel simplejson msgspec tzlocal dominate markdown nh3 polib file-keeper alembic \
+	requests passlib webassets packaging rq pysolr pyjwt
+
+ckan: $(CKAN_VENV)/.installed
+
+$(CKAN_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(CKAN_VENV)
+	$(CKAN_VENV)/bin/python -m pip install --quiet $(CKAN_PACKAGES)
+	touch $@
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 # A CJK font so that pages with Chinese and Japanese names render in screenshots.

@@ -163,3 +163,36 @@ def test_why_gives_an_address_without_a_scheme_as_the_citation(kgs, engine):
         DOC + "matsuda-2020-05-18",
         DOC + "mechuban-2020",
     }
+
+
+def test_results_for_python_callers(kgs, engine):
+    """ASK as a bool, SELECT as typed values or rdflib terms, graphs as rdflib Graphs."""
+    import datetime
+    from decimal import Decimal
+
+    from rdflib import Graph, Literal
+
+    kg = kgs[engine]
+    assert bool(api.query(kg, "ASK { zone:chengdu ?p ?o }")) is True
+    assert bool(api.query(kg, "ASK { zone:nowhere ?p ?o }")) is False
+    typed = api.query(
+        kg,
+        "SELECT ?n ?d ?when ?yes ?text ?iri WHERE { VALUES (?n ?d ?when ?yes ?text ?iri) { (7 2.5 "
+        '"2020-11-19"^^xsd:date true "成都"@zh zone:chengdu) } }',
+    )
+    (row,) = typed.values()
+    assert row == {
+        "n": 7,
+        "d": Decimal("2.5"),
+        "when": datetime.date(2020, 11, 19),
+        "yes": True,
+        "text": "成都",
+        "iri": "https://w3id.org/zonekg/id/zone/chengdu",
+    }
+    (terms,) = typed.term_dicts()
+    assert terms["text"] == Literal("成都", lang="zh")
+    graph = api.query(kg, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5").graph()
+    assert isinstance(graph, Graph) and len(graph) == 5
+    assert not api.query(kg, "CONSTRUCT { ?s ?p ?o } WHERE { ?s <urn:x:none> ?o }")
+    with pytest.raises(TypeError, match="no graph"):
+        typed.graph()

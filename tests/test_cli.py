@@ -240,3 +240,49 @@ def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path)
     mask = os.umask(0)
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_misspelt_term_is_a_warning_with_the_closest_defined_term(engine):
+    done = zonekg("query", "--engine", engine, "--text", "SELECT ?x WHERE { ?x a zk:Compnay }")
+    assert done.returncode == 0, done.stderr
+    assert "zk:Compnay is not defined in the ontology; did you mean zk:Company?" in done.stderr
+    assert "0 rows" in done.stdout
+    fine = zonekg("query", "--engine", engine, "--text", "SELECT ?x WHERE { ?x a zk:Company }")
+    assert fine.returncode == 0 and "warning" not in fine.stderr
+
+
+def test_graph_results_use_the_project_prefixes_and_say_when_empty(engine):
+    construct = "CONSTRUCT { zone:chengdu rdfs:label ?l } WHERE { zone:chengdu rdfs:label ?l }"
+    done = zonekg("query", "--engine", engine, "--text", construct)
+    assert done.returncode == 0, done.stderr
+    assert "@prefix zone: <https://w3id.org/zonekg/id/zone/>" in done.stdout
+    assert "ns1:" not in done.stdout and "zone:chengdu rdfs:label" in done.stdout
+    described = zonekg("query", "--engine", engine, "--text", "DESCRIBE zone:chengdu")
+    assert described.returncode == 0 and "@prefix zk:" in described.stdout
+    empty = "CONSTRUCT { ?s ?p ?o } WHERE { ?s <urn:x:none> ?o }"
+    done = zonekg("query", "--engine", engine, "--text", empty)
+    assert done.returncode == 0 and done.stdout.strip() == "no triples"
+
+
+def test_tables_show_language_tags(engine):
+    done = zonekg(
+        "query", "--engine", engine, "--text", "SELECT ?l WHERE { zone:chengdu rdfs:label ?l }"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "@zh" in done.stdout and "@ja" in done.stdout and "@en" in done.stdout
+    assert "3 rows" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s",
+        "SELECT ?x WHERE { BIND(1 AS ?x) BIND(2 AS ?x) }",
+        "SELECT ?s WHERE { ?s ?p }",
+    ],
+    ids=["ungrouped-variable", "rebound-variable", "syntax"],
+)
+def test_bad_queries_exit_2_with_the_position(text, engine):
+    done = zonekg("query", "--engine", engine, "--text", text)
+    assert done.returncode == 2, done.stderr
+    assert "--text:1:" in done.stderr and "internal error" not in done.stderr

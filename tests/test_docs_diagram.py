@@ -58,8 +58,8 @@ def test_every_term_has_label_definition_alignment_and_usage(kg, page):
             usage = len(set(data.subjects(RDF.type, term)))
         else:
             usage = len(list(data.triples((None, term, None))))
-        shown = re.search(r'<dd class="usage">(\d+)</dd>', section)
-        assert shown and int(shown.group(1)) == usage, local
+        shown = re.search(r'<dd class="usage">([\d,]+)</dd>', section)
+        assert shown and int(shown.group(1).replace(",", "")) == usage, local
 
 
 def test_docs_show_the_ontology_version(kg, page):
@@ -138,3 +138,10 @@ def test_diagram_refuses_an_unknown_suffix(tmp_path):
     result = zonekg("diagram", "zone", "-o", str(tmp_path / "zone.jpeg"))
     assert result.returncode == 2 and ".svg" in result.stderr
     assert not (tmp_path / "zone.jpeg").exists()
+
+
+def test_the_term_index_wraps_and_counts_are_grouped(page):
+    # the index links are written without spaces between them: only a wrapping flex
+    # container keeps them from one line wider than the window
+    assert "nav { display: flex; flex-wrap: wrap;" in page
+    assert not re.search(r'<dd class="usage">\d{4,}</dd>', page)

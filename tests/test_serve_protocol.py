@@ -395,8 +395,14 @@ def test_malformed_query_gets_400_with_position(engine_http):
 
 
 def test_unknown_format_and_unacceptable_type(engine_http):
-    bad = engine_http.get("/sparql", params={"query": ZONES, "format": "yaml"})
-    assert bad.status_code == 400 and "csv" in bad.text
+    # format is a hint: one that names nothing offered falls back to Accept
+    hint = engine_http.get("/sparql", params={"query": ZONES, "format": "yaml"})
+    assert hint.status_code == 200
+    assert hint.headers["content-type"].startswith("application/sparql-results+json")
+    bad = engine_http.get(
+        "/sparql", params={"query": ZONES, "format": "yaml"}, headers={"Accept": "image/png"}
+    )
+    assert bad.status_code == 406 and "csv" in bad.text
     none = engine_http.get("/sparql", params={"query": ZONES}, headers={"Accept": "image/png"})
     assert none.status_code == 406
 
@@ -473,9 +479,16 @@ def test_resource_in_every_rdf_format(server, http):
     graph = graphs[0]
     for other in graphs[1:]:
         assert isomorphic(graph, other)
-    # the public base is mapped to this server, in subjects, predicates and objects
-    assert not [t for t in graph if any(str(x).startswith("https://w3id.org/zonekg/") for x in t)]
-    assert (local, RDF.type, URIRef(server.url + "/def#DemonstrationZone")) in graph
+    # the instances are mapped to this server (links lead back here); the vocabulary keeps
+    # the IRIs it is published under, so an ASK with a term read here is true at /sparql
+    assert not [
+        t for t in graph if any(str(x).startswith("https://w3id.org/zonekg/id/") for x in t)
+    ]
+    zone_class = URIRef("https://w3id.org/zonekg/def#DemonstrationZone")
+    assert (local, RDF.type, zone_class) in graph
+    assert not [t for t in graph if any(str(x).startswith(server.url + "/def#") for x in t)]
+    ask = f"ASK {{ ?zone a <{zone_class}> }}"
+    assert http.get("/sparql", params={"query": ask, "format": "json"}).json()["boolean"]
     assert (local, RDFS.label, Literal("中日(成都)地方发展合作示范区", lang="zh")) in graph
     incoming = list(graph.subject_predicates(local))
     assert incoming, "incoming links are part of the description"
@@ -623,7 +636,8 @@ def test_ontology(server, http):
     response = http.get("/def", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
-    assert (URIRef(server.url + "/def"), RDF.type, OWL.Ontology) in graph
+    # the vocabulary keeps its published IRIs (only instance links are rewritten)
+    assert (URIRef("https://w3id.org/zonekg/def"), RDF.type, OWL.Ontology) in graph
     page = http.get("/def", headers={"Accept": "text/html"})
     assert 'id="DemonstrationZone"' in page.text
     assert http.get("/def.nt").headers["content-type"].startswith("application/n-triples")
@@ -692,3 +706,27 @@ def test_query_results_are_json_for_yasgui(engine_http):
         headers={"Accept": "application/sparql-results+json,*/*;q=0.9"},
     )
     assert json.loads(response.text)["head"]["vars"] == ["zone"]
+
+
+def test_resource_json_ld_is_compacted_with_the_project_context(server, http):
+    response = http.get("/id/zone/chengdu", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    doc = response.json()
+    nodes = doc["@graph"]
+    assert '"rdfs:label"' not in json.dumps(nodes)  # the context's "name", not prefixed keys
+    zone = next(n for n in nodes if n.get("id") == "zone:chengdu")
+    assert "name" in zone and "type" in zone
+    # the instance prefix names this server, so the short id dereferences here
+    contexts = doc["@context"] if isinstance(doc["@context"], list) else [doc["@context"]]
+    assert contexts[-1]["zone"] == server.url + "/id/zone/"
+
+
+def test_home_page_groups_numbers_and_claims_only_what_holds(http):
+    import re
+
+    page = http.get("/", headers={"Accept": "text/html"}).text
+    assert re.search(r"\d{1,3}(,\d{3})+ data triples", page)
+    assert "every fact quotes its source" not in page
+    assert "graph of the source document that states it" in page
+    css = http.get("/static/style.css").text
+    assert "flex-wrap: wrap" in css.split("nav {", 1)[1].split("}", 1)[0]

@@ -138,10 +138,37 @@ def test_prepare_takes_the_dataset_from_the_protocol_then_from_then_the_service(
     assert (text.default, text.named) == (None, None) and not text.screened.has_dataset
 
 
-def test_format_parameter_names_the_choices():
-    reply = choose_type(None, "yaml", ["text/csv", "application/sparql-results+json"])
-    assert isinstance(reply, Reply) and reply.status == 400
+def test_format_parameter_is_a_hint_that_falls_back_to_accept():
+    results = ["text/csv", "application/sparql-results+json"]
+    assert choose_type("application/sparql-results+json", "yaml", results) == results[1]
+    reply = choose_type("text/html", "yaml", results)
+    assert isinstance(reply, Reply) and reply.status == 406
     assert b"csv" in reply.body and b"json" in reply.body
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        (["xml", "xml", "xml"], "application/rdf+xml"),  # SPARQLWrapper's default
+        (["rdf+xml", "application/rdf+xml"], "application/rdf+xml"),
+        (["n3"], "text/turtle"),
+        (["turtle"], "text/turtle"),
+        (["json-ld", "application/ld+json"], "application/ld+json"),
+        (["nt"], "application/n-triples"),
+        (["csv", "turtle"], "text/turtle"),  # the first hint that a graph can take
+    ],
+)
+def test_format_names_for_graph_results(hints, expected):
+    from zonekg.web.protocol import RDF_TYPES
+
+    assert choose_type(None, hints, RDF_TYPES) == expected
+
+
+def test_xml_means_results_xml_for_select_and_ask():
+    from zonekg.web.protocol import ASK_TYPES, RESULT_TYPES
+
+    assert choose_type(None, ["xml"], list(RESULT_TYPES)) == "application/sparql-results+xml"
+    assert choose_type(None, ["json"], ASK_TYPES) == "application/sparql-results+json"
 
 
 @pytest.mark.parametrize("flag", [["--timeout", "0"], ["--max-rows", "-1"], ["--workers", "0"]])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -284,11 +285,59 @@ def all_questions() -> list[CompetencyQuestion]:
     return found
 
 
-def remote_answer(endpoint: str, screened: ScreenedQuery) -> QueryResult:
-    """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used)."""
+def remote_graphs(endpoint: str) -> set[str]:
+    """The graphs the last ``zonekg push`` wrote to the store at *endpoint* (the source
+    graphs, graph/asserted, graph/types and graph/inferred if pushed), empty if none."""
+    from .core.namespaces import PUSHED_GRAPH
     from .engines import remote
 
-    return remote.query(endpoint, screened, limits.TIMEOUT.value())
+    text = (
+        f"SELECT ?g WHERE {{ GRAPH <{PUSHED_GRAPH}> {{ <{PUSHED_GRAPH}> <{DCT_HAS_PART}> ?g }} }}"
+    )
+    found = remote.query(endpoint, screen(text, "pushed graphs"), limits.TIMEOUT.value())
+    return {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
+
+
+DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
+
+
+def remote_answer(
+    endpoint: str,
+    screened: ScreenedQuery,
+    reasoned: bool = False,
+    pushed: set[str] | None = None,
+    notes: list[str] | None = None,
+) -> QueryResult:
+    """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used).
+
+    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``), the
+    query's default graph is named as a local query sees it: graph/asserted with
+    graph/types, or with graph/inferred when *reasoned* (a store's own default graph is
+    something else in every store: every graph it holds, system graphs included, in
+    Virtuoso). A query with its own FROM keeps it. A question that needs inference the
+    store lacks is asked without it, with a note in *notes*.
+    """
+    from .core.namespaces import ASSERTED_GRAPH
+    from .engines import remote
+
+    default = named = None
+    if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
+        if "GRAPH" in screened.text.split("\n"):
+            named = sorted(pushed)
+        closure = reasoned and INFERRED_GRAPH in pushed
+        default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
+        if reasoned and not closure and notes is not None:
+            notes.append(
+                f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
+                f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+                "push with `zonekg push --with-inferred`"
+            )
+    elif pushed is not None and not screened.has_dataset and notes is not None:
+        notes.append(
+            f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
+            "over the store's own default graph, which may hold other data"
+        )
+    return remote.query(endpoint, screened, limits.TIMEOUT.value(), default, named)
 
 
 def query(
@@ -321,6 +370,8 @@ def answer(
     NAMED, else ``default_dataset``; the named graphs are then every graph of the load
     (the source graphs, and the derived ones computed so far: the types, the closure).
     """
+    if kg.engine.name != "oxigraph":
+        check_syntax(screened)
     if default_graphs is None and named_graphs is None and screened.has_dataset:
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
@@ -332,6 +383,25 @@ def answer(
     return kg.engine.query(
         kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
     )
+
+
+_QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def check_syntax(screened: ScreenedQuery) -> None:
+    """Refuse what is not SPARQL 1.1 with its position (a QueryError: exit 2), by
+    pyoxigraph's parser. rdflib (the reference engine) runs some such queries, a variable
+    outside GROUP BY or a BIND to a bound variable, and gives answers no other store
+    would; the query is parsed here, on an empty store, and never run."""
+    from .core.namespaces import PREFIXES
+
+    try:
+        ox.Store().query(screened.text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        found = _QUERY_ERROR.search(str(exc))
+        if found:
+            raise screened.syntax_error(found.group(3), int(found.group(1))) from None
+        raise screened.syntax_error(str(exc), None) from None
 
 
 def default_dataset(kg: KnowledgeGraph, reasoned: bool = False) -> list[str]:
@@ -381,10 +451,14 @@ def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[s
     if not used:
         return []
     defined = set(_defined_terms(kg))
+    by_name = {iri[len(ZK) :].lower(): iri for iri in sorted(defined)}
     missing = []
     for iri in sorted(used - defined):
-        close = difflib.get_close_matches(iri, sorted(defined), n=1, cutoff=0.75)
-        missing.append((iri, close[0] if close else None))
+        # compare local names (the shared namespace would make every term look close),
+        # ignoring case: zk:company is zk:Company misspelt
+        name = iri[len(ZK) :].lower()
+        close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.7)
+        missing.append((iri, by_name[close[0]] if close else None))
     return missing
 
 
@@ -717,6 +791,7 @@ __all__ = [
     "closure_text",
     "find_question",
     "remote_answer",
+    "remote_graphs",
     "write_output",
     "Job",
     "KnowledgeGraph",

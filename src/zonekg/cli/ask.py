@@ -6,7 +6,7 @@ import click
 
 from ..core.errors import ZonekgError
 from .options import choice, data_option, data_paths, engine_option, store_option
-from .output import note, out, table, write
+from .output import note, out, say, table, write
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 
@@ -21,7 +21,11 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
 @engine_option
 @store_option
 @click.option(
-    "--endpoint", default=None, help="Run at this SPARQL 1.1 endpoint instead (the only URL used)."
+    "--endpoint",
+    default=None,
+    help="Run at this SPARQL 1.1 endpoint instead (the only URL used). After `zonekg push`, "
+    "each question is asked over the graphs it needs. Credentials: ~/.netrc or ZONEKG_USER "
+    "and ZONEKG_PASSWORD.",
 )
 def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
@@ -43,7 +47,14 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         jobs = [api.job_for(api.find_question(name), reasoned or None)]
     screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
     if endpoint:
-        answers = [api.remote_answer(endpoint, s) for s in screened]
+        pushed = api.remote_graphs(endpoint)
+        notes: list[str] = []
+        answers = [
+            api.remote_answer(endpoint, s, job.needs_reasoning, pushed, notes)
+            for job, s in zip(jobs, screened, strict=True)
+        ]
+        for text_note in dict.fromkeys(notes):
+            note(f"warning: {text_note}")
     else:
 
         def task():
@@ -52,14 +63,28 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
                 api.answer(kg, s, job.needs_reasoning)
                 for job, s in zip(jobs, screened, strict=True)
             ]
-            return found, kg.notes
+            return found, [*undefined(kg, screened), *kg.notes]
 
         answers, notes = api.bounded(
             task, what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries"
         )
         for text_note in notes:
-            note(f"note: {text_note}")
+            note(text_note if text_note.startswith("warning:") else f"note: {text_note}")
     print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all)
+
+
+def undefined(kg, screened) -> list[str]:
+    """A warning for each term of the ontology's namespace that a query names but the
+    ontology does not define (a misspelling returns nothing, silently, otherwise)."""
+    from .. import api
+    from ..core.namespaces import curie
+
+    warnings = []
+    for query in screened:
+        for iri, close in api.undefined_terms(kg, query):
+            hint = f"; did you mean {curie(close)}?" if close else ""
+            warnings.append(f"warning: {curie(iri)} is not defined in the ontology{hint}")
+    return list(dict.fromkeys(warnings))
 
 
 def print_answers(answers, fmt: str, every: bool) -> None:
@@ -72,8 +97,13 @@ def print_answers(answers, fmt: str, every: bool) -> None:
             out().print(f": {job.question}", markup=False, highlight=False)
         if fmt == "table" and not result.is_graph:
             table(*render.table_cells(result))
+        elif result.is_graph and not result.triples:
+            if fmt == "table":
+                say("no triples", style="dim")
+            else:
+                note("no triples")
         else:
-            write(render.render(result, "csv" if fmt == "table" else fmt))
+            write(render.render(result, "turtle" if fmt == "table" else fmt))
 
 
 COMMANDS = [query]

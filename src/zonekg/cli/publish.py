@@ -110,21 +110,32 @@ def diff(old, new, data) -> None:
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
+    "--base-url",
+    default=None,
+    help="Public address where `zonekg serve` runs: the description names BASE-URL/sparql "
+    "as the SPARQL endpoint.",
+)
+@click.option(
     "--endpoint",
-    default="http://127.0.0.1:8000/sparql",
-    show_default=True,
-    help="SPARQL endpoint address to put in the description.",
+    default=None,
+    help="SPARQL endpoint address to put in the description (instead of --base-url; "
+    "default: http://127.0.0.1:8000/sparql, the local server).",
 )
 @data_option
-def release(folder, endpoint, data) -> None:
+def release(folder, base_url, endpoint, data) -> None:
     """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
     from .. import api
-    from ..publish.release import build, version
+    from ..publish.release import DEFAULT_ENDPOINT, build, endpoint_for, version
+    from ..safety.http import check_url
 
+    address = endpoint_for(base_url, endpoint)
+    check_url(address)
     files = api.bounded(
-        lambda: build(api.load(data_paths(data)), folder, endpoint=endpoint), what="release"
+        lambda: build(api.load(data_paths(data)), folder, endpoint=address), what="release"
     )
     say(f"release {version()}: {len(files)} files in {folder}")
+    if address == DEFAULT_ENDPOINT:
+        note(f"the description names {address} as the endpoint; give --base-url for a public one")
 
 
 @click.command()
@@ -167,34 +178,37 @@ def generate(triples, output, seed, violations) -> None:
 
 @click.command()
 @click.option(
-    "--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://host:7878/store"
-)
-@click.option(
-    "--graph",
-    default=None,
-    help="Graph IRI for the merged graph (default: the default graph); "
-    "the source graphs keep their own names.",
+    "--endpoint",
+    required=True,
+    help="Graph Store Protocol URL, e.g. http://host:7878/store (Oxigraph) or "
+    "http://host:8890/sparql-graph-crud-auth (Virtuoso). Credentials: ~/.netrc or "
+    "ZONEKG_USER and ZONEKG_PASSWORD, never in the URL.",
 )
 @click.option("--with-inferred", is_flag=True, help="Push the OWL-RL closure as well.")
 @data_option
 @engine_option
 @store_option
-def push(endpoint, graph, with_inferred, data, engine, store) -> None:
+def push(endpoint, with_inferred, data, engine, store) -> None:
     """Replace graphs in a remote triplestore with this graph (one HTTP PUT per graph):
-    each source graph under its own name, then the merged graph."""
+    each source graph under its own name, then graph/asserted (all of them merged),
+    graph/types and, with --with-inferred, graph/inferred. `zonekg query --endpoint`
+    asks each question over the right ones."""
     from .. import api
     from ..publish import push as pushing
 
-    pushing.graph_store_url(endpoint, graph)  # a bad URL is refused before any work
+    pushing.graph_store_url(endpoint, "urn:x")  # a bad URL is refused before any work
     payload = api.bounded(
         lambda: pushing.body(api.load(data_paths(data), engine=engine, store=store), with_inferred),
         what="push",
     )
-    result = pushing.push(endpoint, payload, graph)
+    result = pushing.push(endpoint, payload)
+    merged = ", ".join(f"{iri} ({n} triples)" for iri, n in result.merged.items())
     note(
         f"{result.graphs} named graphs (the ontology and one per source) put to {endpoint}, "
-        f"then {result.triples} merged triples to {result.url} (HTTP {result.status})."
+        f"then {merged} (HTTP {result.status}, {result.seconds:.1f} s)."
     )
+    if not with_inferred:
+        note("no closure pushed: questions that need inference will say so (--with-inferred)")
 
 
 COMMANDS = [export, diff, release, diagram, generate, push]

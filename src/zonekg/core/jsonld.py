@@ -79,9 +79,14 @@ def compacted_nquads(nquads: str) -> dict[str, Any]:
     return _inline_context(jsonld.compact(doc, CONTEXT_IRI, _options(graph=True)))
 
 
-def compacted(graph: Graph) -> dict[str, Any]:
-    """The whole graph as one compacted document: ``{"@context": ..., "@graph": [...]}``."""
-    doc = jsonld.compact(expanded(graph), CONTEXT_IRI, _options(graph=True))
+def compacted(graph: Graph, prefixes: dict[str, str] | None = None) -> dict[str, Any]:
+    """The whole graph as one compacted document: ``{"@context": ..., "@graph": [...]}``.
+
+    *prefixes* are added after the project context (a server's own address for the
+    instance namespaces, say), so that they win where both name a prefix.
+    """
+    context_ref: Any = [CONTEXT_IRI, prefixes] if prefixes else CONTEXT_IRI
+    doc = jsonld.compact(expanded(graph), context_ref, _options(graph=True))
     return _inline_context(doc)
 
 
@@ -154,8 +159,12 @@ def dumps(doc: Any) -> str:
 
 
 def _inline_context(doc: dict[str, Any]) -> dict[str, Any]:
-    if doc.get("@context") == CONTEXT_IRI:
+    found = doc.get("@context")
+    if found == CONTEXT_IRI:
         doc = {"@context": context(), **{k: v for k, v in doc.items() if k != "@context"}}
+    elif isinstance(found, list) and CONTEXT_IRI in found:
+        inline = [context() if c == CONTEXT_IRI else c for c in found]
+        doc = {"@context": inline, **{k: v for k, v in doc.items() if k != "@context"}}
     return doc
 
 

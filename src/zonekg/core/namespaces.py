@@ -23,6 +23,13 @@ INFERRED_GRAPH = GRAPH + "inferred"
 #: The class hierarchy made explicit: ``x a C`` for every superclass C of x's classes
 #: that is not asserted. Part of the default dataset of queries that run without the closure.
 TYPES_GRAPH = GRAPH + "types"
+#: In a remote store (``zonekg push``): every asserted graph merged, each triple once. Queries
+#: at the store take it with TYPES_GRAPH, or with INFERRED_GRAPH (the closure less what is
+#: asserted) for a question that needs inference; the three never overlap.
+ASSERTED_GRAPH = GRAPH + "asserted"
+#: In a remote store: which graphs the last push wrote (``<PUSHED_GRAPH> dct:hasPart <g>``),
+#: so that a query that uses GRAPH can name them (named-graph-uri) without a scan.
+PUSHED_GRAPH = GRAPH + "pushed"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

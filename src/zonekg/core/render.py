@@ -191,12 +191,16 @@ def table_cells(result: QueryResult) -> tuple[list[str], list[list[str]]]:
 
 
 def cell(term) -> str:
+    """A term as a table shows it: a CURIE for an IRI, text with its language tag
+    (``成都@zh``), so that labels in languages that share characters stay apart."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
         return curie(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if term.language:
+        return f"{term.value}@{term.language}"
     return term.value
 
 

@@ -2,7 +2,9 @@
 
 * ``QueryResult``: a SELECT, ASK, CONSTRUCT or DESCRIBE answer, with pyoxigraph
   terms (cheap to import and to pickle out of a worker); ``render`` turns it into
-  every output format.
+  every output format. For Python callers it gives rows of rdflib terms
+  (``terms``, ``term_dicts``), of typed Python values (``values``), ASK as a bool
+  (``bool(result)``) and CONSTRUCT/DESCRIBE as an rdflib Graph (``graph``).
 * ``ValidationReport`` / ``ValidationResult``: SHACL results with rdflib terms,
   because the shapes graph they point into is an rdflib graph; the report graph
   (``sh:ValidationReport``) is built from them.
@@ -48,12 +50,58 @@ class QueryResult:
             return 1
         return len(self.triples) if self.is_graph else len(self.rows)
 
+    def __bool__(self) -> bool:
+        """ASK: its answer; SELECT: whether any row came; a graph: whether any triple."""
+        if self.kind == ASK:
+            return bool(self.boolean)
+        return len(self) > 0
+
     def dicts(self) -> list[dict[str, Any]]:
-        """SELECT rows as dicts of the bound variables."""
+        """SELECT rows as dicts of the bound variables (pyoxigraph terms)."""
         return [
             {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
             for row in self.rows
         ]
+
+    def terms(self) -> list[tuple[Any, ...]]:
+        """SELECT rows of rdflib terms (URIRef, Literal with its language or datatype,
+        BNode; None where unbound)."""
+        from .terms import to_rdflib
+
+        return [tuple(to_rdflib(t) for t in row) for row in self.rows]
+
+    def term_dicts(self) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of rdflib terms, by variable (bound variables only)."""
+        return [
+            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.terms()
+        ]
+
+    def values(self) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of Python values, by variable: IRIs as ``str``, numbers as
+        ``int`` / ``Decimal`` / ``float``, ``xsd:date`` as ``datetime.date``, booleans as
+        ``bool``, text as ``str`` (the language tag is dropped: use ``term_dicts`` to keep
+        it; a datatype Python has no type for leaves the lexical form)."""
+        from rdflib import Literal
+
+        return [
+            {v: t.toPython() if isinstance(t, Literal) else str(t) for v, t in row.items()}
+            for row in self.term_dicts()
+        ]
+
+    def graph(self):
+        """CONSTRUCT/DESCRIBE as an rdflib Graph, with the project's prefixes bound."""
+        from rdflib import Graph
+
+        from .terms import triple_to_rdflib
+        from .vocab import bind_prefixes
+
+        if not self.is_graph:
+            raise TypeError(f"a {self.kind} result has no graph (only CONSTRUCT and DESCRIBE)")
+        graph = bind_prefixes(Graph())
+        for triple in self.triples:
+            graph.add(triple_to_rdflib(triple))
+        return graph
 
 
 @dataclass

@@ -1,51 +1,91 @@
 """A SPARQL 1.1 Protocol endpoint as a query engine (``zonekg query --endpoint URL``).
 
 The screened query is sent (POST, form-encoded) to the one address the user
-named; answers come back as SPARQL JSON results or N-Triples and are read
-into the same ``QueryResult`` every engine returns, so they are printed by
-the same writers.
+named, with the dataset as ``default-graph-uri`` / ``named-graph-uri`` parameters when the caller
+gives one; answers come back as SPARQL JSON results or N-Triples (Turtle and
+RDF/XML are read too) and are read into the same ``QueryResult`` every engine
+returns, so they are printed by the same writers. Credentials, when the
+endpoint asks for them, come from ``safety.auth``.
 """
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 import urllib.request
 
 import pyoxigraph as ox
 
 from ..core.results import ASK, SELECT, QueryResult
-from ..safety.http import RemoteError, send
+from ..safety.auth import send_authorised
+from ..safety.http import RemoteError
 from ..safety.screen import ScreenedQuery
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_SYNTAX = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "text/rdf+n3": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
 
 
-def query(endpoint: str, screened: ScreenedQuery, timeout: float | None = None) -> QueryResult:
+def query(
+    endpoint: str,
+    screened: ScreenedQuery,
+    timeout: float | None = None,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> QueryResult:
     graph = screened.form not in (SELECT, ASK)
+    fields = [("query", screened.text)]
+    fields += [("default-graph-uri", iri) for iri in default_graphs or []]
+    fields += [("named-graph-uri", iri) for iri in named_graphs or []]
     request = urllib.request.Request(
         endpoint,
-        data=urllib.parse.urlencode({"query": screened.text}).encode("utf-8"),
+        data=urllib.parse.urlencode(fields).encode("utf-8"),
         method="POST",
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": NTRIPLES if graph else RESULTS_JSON,
+            "Accept": GRAPH_ACCEPT if graph else RESULTS_JSON,
         },
     )
-    _, body, _ = send(request, timeout)
+    _, body, content_type = send_authorised(request, timeout)
+    media = content_type.split(";")[0].strip().lower()
     try:
         if graph:
+            syntax = _SYNTAX.get(media, ox.RdfFormat.N_TRIPLES)
             return QueryResult(
-                screened.form,
-                triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)],
+                screened.form, triples=[q.triple for q in ox.parse(body, format=syntax)]
             )
-        result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    except SyntaxError as exc:
+        result = ox.parse_query_results(_standard_json(body), format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
         raise RemoteError(
-            f"the endpoint's answer is not {'N-Triples' if graph else 'SPARQL JSON results'}: "
-            f"{exc}",
+            f"the endpoint's answer is not {'RDF' if graph else 'SPARQL JSON results'}: {exc}",
             hint="check that the address is a SPARQL 1.1 Protocol endpoint",
         ) from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(ASK, boolean=bool(result))
+    if screened.form == ASK:
+        # Virtuoso answers some ASKs as a SELECT of one variable (__ASK_RETVAL): no row or
+        # 0 is false, 1 is true
+        values = [row[0].value for row in result if row[0] is not None]
+        return QueryResult(ASK, boolean=any(v not in ("0", "false") for v in values))
     return QueryResult(SELECT, [v.value for v in result.variables], [tuple(s) for s in result])
+
+
+def _standard_json(body: bytes) -> bytes:
+    """SPARQL JSON results as the W3C format writes them: Virtuoso (and the 2008 draft)
+    say ``"type": "typed-literal"`` for a literal with a datatype."""
+    if b"typed-literal" not in body:
+        return body
+    payload = json.loads(body)
+    for binding in payload.get("results", {}).get("bindings", []):
+        for term in binding.values():
+            if term.get("type") == "typed-literal":
+                term["type"] = "literal"
+    return json.dumps(payload).encode("utf-8")

@@ -154,7 +154,8 @@ code { background: #f4f4f4; padding: 0 0.2em; }
 dl { display: grid; grid-template-columns: 10em 1fr; gap: 0.2em 1em; }
 dt { font-weight: bold; }
 dd { margin: 0; }
-nav a { margin-right: 0.6em; }
+nav { display: flex; flex-wrap: wrap; gap: 0.2em 0.8em; }
+nav a { overflow-wrap: anywhere; }
 </style>
 </head>
 <body>
@@ -178,7 +179,7 @@ nav a { margin-right: 0.6em; }
 <dt>Definition</dt><dd>{{ t.definition }}</dd>
 {% for name, target in t.alignment %}<dt>{{ name }}</dt><dd><code>{{ target }}</code></dd>
 {% endfor %}
-<dt>Instances</dt><dd class="usage">{{ t.usage }}</dd>
+<dt>Instances</dt><dd class="usage">{{ "{:,}".format(t.usage) }}</dd>
 </dl>
 </section>
 {% endfor %}
@@ -198,7 +199,7 @@ nav a { margin-right: 0.6em; }
 {% endif %}
 {% for name, target in t.alignment %}<dt>{{ name }}</dt><dd><code>{{ target }}</code></dd>
 {% endfor %}
-<dt>Triples</dt><dd class="usage">{{ t.usage }}</dd>
+<dt>Triples</dt><dd class="usage">{{ "{:,}".format(t.usage) }}</dd>
 </dl>
 </section>
 {% endfor %}

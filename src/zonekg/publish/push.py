@@ -1,25 +1,36 @@
 """Push the graph to a remote triplestore over the SPARQL 1.1 Graph Store Protocol.
 
-A push puts the dataset a local query sees, so that every question answers the
-same remotely:
+A push puts what local queries see, in graphs of their own, so that every question
+answers the same remotely (``zonekg query --endpoint`` names them per question):
 
-* each asserted graph (the ontology, and one graph per source document, named
-  after it) into the named graph of the same name, so that ``GRAPH ?source { … }``
-  finds the sources that state a triple;
-* the default dataset of a local query, merged (each triple once: the source
-  graphs, the ontology and the class hierarchy made explicit, or the OWL-RL
-  closure with ``with_inferred``), into the graph the user names or the default
-  graph.
+* each asserted graph (the ontology, and one graph per source document, named after
+  it) into the named graph of the same name, so that ``GRAPH ?source { … }`` finds
+  the sources that state a triple;
+* ``graph/asserted`` (ASSERTED_GRAPH): those graphs merged, each triple once;
+* ``graph/types`` (TYPES_GRAPH): the class hierarchy made explicit, less what is
+  asserted: a question without inference is asked over asserted + types;
+* ``graph/inferred`` (INFERRED_GRAPH, with ``with_inferred``): the OWL-RL closure
+  less what is asserted: a question marked ``Inference: owlrl`` is asked over
+  asserted + inferred. Without it, an inferred graph left by an earlier push is
+  deleted, so that the store never holds a closure of other data;
+* ``graph/pushed`` (PUSHED_GRAPH), last: ``<graph/pushed> dct:hasPart <g>`` for every
+  graph above, so that a query that uses GRAPH can name them (``named-graph-uri``).
+
+The merged graphs never overlap, because a store that reads ``FROM A FROM B`` (or
+two ``default-graph-uri``) counts a triple in both twice. Every graph is named: the
+protocol's default graph is a different thing in every store (Virtuoso refuses a
+PUT to it, Oxigraph replaces its whole dataset with a PUT that names no graph).
 
 Each graph is one HTTP PUT, which the protocol defines as replacing the target
 graph: readers see the old graph or the new one, never a half-uploaded one (for
-stores that apply a request in one transaction, as Oxigraph, Fuseki and GraphDB
-do). The source graphs go first and the merged graph last. Only the URL the user
-names is contacted.
+stores that apply a request in one transaction). The source graphs go first and
+the merged graphs last. Only the URL the user names is contacted; credentials
+come from the environment or ``~/.netrc`` (``safety.auth``).
 """
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -27,93 +38,135 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import api
-from ..core.errors import ZonekgError
-from ..safety.http import check_url, send
+from ..core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PUSHED_GRAPH, TYPES_GRAPH
+from ..safety.auth import send_authorised
+from ..safety.http import RemoteError, check_url
+
+#: The graphs a push writes beside the source graphs, in the order they are put.
+MERGED_GRAPHS = (ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH)
 
 
 @dataclass
 class Graph:
-    """One graph to put: its IRI (None: the target the user names) and N-Triples."""
+    """One graph to put: its IRI and N-Triples."""
 
-    iri: str | None
+    iri: str
     ntriples: bytes = field(repr=False)
     triples: int
 
 
 @dataclass
 class Payload:
-    """What a push sends: the named graphs as they are, then the merged default dataset."""
+    """What a push sends: the source graphs as they are, then the merged graphs."""
 
     named: list[Graph]
-    merged: Graph
+    merged: list[Graph]
 
     @property
     def triples(self) -> int:
-        return self.merged.triples
+        """The triples of the merged graphs (each triple of the dataset once)."""
+        return sum(g.triples for g in self.merged)
+
+    @property
+    def with_inferred(self) -> bool:
+        return any(g.iri == INFERRED_GRAPH for g in self.merged)
 
 
 @dataclass
 class PushResult:
-    url: str
+    endpoint: str
     triples: int
     status: int
-    graphs: int = 0  # named graphs put beside the merged graph
+    graphs: int = 0  # source graphs put beside the merged graphs
+    merged: dict[str, int] = field(default_factory=dict)  # merged graph → triples
+    seconds: float = 0.0
 
 
-def graph_store_url(endpoint: str, graph: str | None) -> str:
-    """The GSP address of *graph* (``?graph=IRI``) or of the default graph (``?default``)."""
+def graph_store_url(endpoint: str, graph: str) -> str:
+    """The GSP address of *graph* (``?graph=IRI``)."""
     check_url(endpoint)
     joiner = "&" if "?" in endpoint else "?"
-    if graph:
-        return f"{endpoint}{joiner}graph={urllib.parse.quote(graph, safe='')}"
-    return f"{endpoint}{joiner}default"
+    return f"{endpoint}{joiner}graph={urllib.parse.quote(graph, safe='')}"
 
 
 def body(kg: api.KnowledgeGraph, with_inferred: bool) -> Payload:
-    """The asserted graphs one by one, and the default dataset merged (each triple once)."""
+    """The asserted graphs one by one, then the merged graphs (disjoint: each triple once)."""
+    by_graph: dict[str, set] = {iri: set() for iri in kg.asserted_graphs}
+    for quad in kg.quads(kg.asserted_graphs):  # one pass: a read per graph is a scan each
+        by_graph[quad.graph_name.value].add(quad.triple)
     named = []
-    for iri in kg.asserted_graphs:
-        triples = {q.triple for q in kg.quads([iri])}
+    asserted: set = set()
+    for iri, triples in by_graph.items():
+        asserted |= triples
         named.append(Graph(iri, _ntriples(triples), len(triples)))
-    default = api.default_dataset(kg, reasoned=with_inferred)
+    api.entail_types(kg)
+    types = {q.triple for q in kg.quads([TYPES_GRAPH])} - asserted
+    merged = [
+        Graph(ASSERTED_GRAPH, _ntriples(asserted), len(asserted)),
+        Graph(TYPES_GRAPH, _ntriples(types), len(types)),
+    ]
     if with_inferred:
         api.reason(kg)
-    else:
-        api.entail_types(kg)
-    merged = {q.triple for q in kg.quads(default)}
-    return Payload(named, Graph(None, _ntriples(merged), len(merged)))
+        closure = {q.triple for q in kg.quads([INFERRED_GRAPH])} - asserted
+        merged.append(Graph(INFERRED_GRAPH, _ntriples(closure), len(closure)))
+    return Payload(named, merged)
+
+
+def _manifest(graphs: list[str]) -> bytes:
+    has_part = ox.NamedNode("http://purl.org/dc/terms/hasPart")
+    pushed = ox.NamedNode(PUSHED_GRAPH)
+    return _ntriples([ox.Triple(pushed, has_part, ox.NamedNode(g)) for g in graphs])
 
 
 def _ntriples(triples) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
 
 
-def push(endpoint: str, payload: Payload, graph: str | None = None) -> PushResult:
-    """Replace each named graph, then *graph* (or the default graph) at *endpoint*.
+def push(endpoint: str, payload: Payload) -> PushResult:
+    """Replace each source graph, then the merged graphs, at *endpoint* (a Graph Store).
 
     A failure part of the way says which graphs were already replaced.
     """
-    names = {g.iri for g in payload.named}
-    if graph in names:
-        raise ZonekgError(
-            f"--graph {graph} is the name of one of the graph's own named graphs",
-            hint="name another graph for the merged graph, or leave --graph out (default graph)",
-        )
-    for done, named in enumerate(payload.named):
+    check_url(endpoint)
+    started = time.monotonic()
+    graphs = [*payload.named, *payload.merged]
+    status = 0
+    for done, graph in enumerate(graphs):
         try:
-            _put(endpoint, named.iri, named.ntriples)
-        except ZonekgError as exc:
+            status = _put(endpoint, graph.iri, graph.ntriples)
+        except RemoteError as exc:
             if done:
-                exc.message = f"{exc.message} (after {done} of {len(payload.named)} named graphs)"
+                exc.message = f"{exc.message} (after {done} of {len(graphs)} graphs)"
             raise
-    url, status = _put(endpoint, graph, payload.merged.ntriples)
-    return PushResult(url, payload.merged.triples, status, len(payload.named))
-
-
-def _put(endpoint: str, graph: str | None, ntriples: bytes) -> tuple[str, int]:
-    url = graph_store_url(endpoint, graph)
-    request = urllib.request.Request(
-        url, data=ntriples, method="PUT", headers={"Content-Type": "application/n-triples"}
+    if not payload.with_inferred:
+        _delete(endpoint, INFERRED_GRAPH)
+    status = _put(endpoint, PUSHED_GRAPH, _manifest([g.iri for g in graphs]))
+    return PushResult(
+        endpoint,
+        payload.triples,
+        status,
+        len(payload.named),
+        {g.iri: g.triples for g in payload.merged},
+        time.monotonic() - started,
     )
-    status, _, _ = send(request)
-    return url, status
+
+
+def _put(endpoint: str, graph: str, ntriples: bytes) -> int:
+    request = urllib.request.Request(
+        graph_store_url(endpoint, graph),
+        data=ntriples,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    status, _, _ = send_authorised(request)
+    return status
+
+
+def _delete(endpoint: str, graph: str) -> None:
+    """Delete *graph* if the store has it (a 404 is what a store without it says)."""
+    request = urllib.request.Request(graph_store_url(endpoint, graph), method="DELETE")
+    try:
+        send_authorised(request)
+    except RemoteError as exc:
+        if exc.status != 404:
+            raise

@@ -7,6 +7,7 @@ including a body sent one byte at a time, must end within the time limit.
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -16,10 +17,16 @@ from ..core.errors import ZonekgError
 
 TIMEOUT = 600.0
 CHUNK = 1 << 16
+# Virtuoso echoes each named-graph-uri of a query in a header of its own (X-SPARQL-named-graph):
+# a question over a push of 1,400 source graphs gets 1,400 headers, past http.client's 100.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1 << 16)
 
 
 class RemoteError(ZonekgError):
     """The endpoint could not be reached, or refused the request."""
+
+    status: int | None = None  # the HTTP status of a refusal
+    challenge: str = ""  # its WWW-Authenticate header, for a 401
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -37,18 +44,29 @@ def check_url(url: str) -> None:
             f"not an http(s) URL: {url!r}",
             hint="e.g. http://127.0.0.1:7878/query (Oxigraph), http://host:3030/ds/query (Fuseki)",
         )
+    if "@" in parts.netloc:
+        # the message must not repeat the URL: it holds a password
+        raise RemoteError(
+            "the URL holds credentials (user:password@host): they would show in process lists "
+            "and logs",
+            hint="give the URL without them; put them in ~/.netrc or in ZONEKG_USER and "
+            "ZONEKG_PASSWORD",
+        )
 
 
 def send(
-    request: urllib.request.Request, timeout: float | None = None, handlers=()
+    request: urllib.request.Request, timeout: float | None = None, handlers=(), read_body=True
 ) -> tuple[int, bytes, str]:
-    """(status, body, content type) of *request*, within *timeout* seconds in all."""
+    """(status, body, content type) of *request*, within *timeout* seconds in all (the body
+    left unread, and empty, unless *read_body*)."""
     check_url(request.full_url)
     limit = TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + limit
     opener = urllib.request.build_opener(_NoRedirect, *handlers)
     try:
         with opener.open(request, timeout=limit) as response:
+            if not read_body:
+                return response.status, b"", response.headers.get("Content-Type", "")
             chunks = []
             while True:
                 if time.monotonic() > deadline:
@@ -62,12 +80,23 @@ def send(
             return response.status, b"".join(chunks), response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace")[:500]
-        raise RemoteError(
+        error = RemoteError(
             f"{request.get_method()} {request.full_url} failed: HTTP {exc.code} {body}",
-            hint="check the endpoint URL and that the store accepts this request",
-        ) from None
+            hint="check the endpoint URL and that the store accepts this request"
+            if exc.code not in (401, 403)
+            else "give credentials in ~/.netrc or in ZONEKG_USER and ZONEKG_PASSWORD",
+        )
+        error.status = exc.code
+        error.challenge = (exc.headers or {}).get("WWW-Authenticate", "") or ""
+        raise error from None
     except TimeoutError:
         raise _too_slow(request, limit) from None
+    except http.client.HTTPException as exc:  # a reply that is not HTTP as the client reads it
+        raise RemoteError(
+            f"{request.get_method()} {request.full_url}: the answer is not valid HTTP "
+            f"({type(exc).__name__}: {exc})",
+            hint="check that the address is the store's endpoint",
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(

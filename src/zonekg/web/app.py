@@ -19,11 +19,14 @@ formats are (``Link: <...>; rel="alternate"``). The document IRIs (``.html``,
 ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) answer 200 with that format and no
 negotiation.
 
-The public base ``https://w3id.org/zonekg/`` is rewritten to ``--base-url`` in
-pages and in the descriptions served at ``/id`` and ``/def``, so that a client can
-follow links to this server. The SPARQL endpoint keeps the published IRIs, so
-queries (and the competency questions) are written with the IRIs the data is
-published under, wherever it is served from.
+The instance IRIs (``https://w3id.org/zonekg/id/...``) are rewritten to ``--base-url``
+in pages and in the descriptions served at ``/id`` and ``/def``: those are the links
+that must lead back to this server, so that a client can follow them. The vocabulary
+(``zk:``, the shapes, the graph names) is left as published, so that a term read at
+``/id`` is the same term in a query at ``/sparql``. The SPARQL endpoint keeps every
+published IRI, so queries (and the competency questions) are written with the IRIs the
+data is published under, wherever it is served from. JSON-LD at ``/id`` is compacted
+with the project's context (``context.jsonld``: ``id``, ``name``…), as in the release.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import api, engines
+from ..core import jsonld
 from ..core.errors import QueryError
 from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, TYPES_GRAPH, curie
 from ..core.questions import known_question
@@ -148,7 +152,7 @@ class ZonekgApp:
             params.get("default-graph-uri", []),
             params.get("named-graph-uri", []),
             accept=request.headers.get("accept"),
-            fmt=(params.get("format") or [None])[0],
+            fmt=[*params.get("format", []), *params.get("output", []), *params.get("results", [])],
         )
         return reply_response(reply)
 
@@ -164,9 +168,11 @@ class ZonekgApp:
         return await self.pool.run(job)
 
     def service_description(self, request: Request) -> Response:
-        media = choose_type(
-            request.headers.get("accept"), request.query_params.get("format"), RDF_TYPES
-        )
+        hints = [
+            *request.query_params.getlist("format"),
+            *request.query_params.getlist("output"),
+        ]
+        media = choose_type(request.headers.get("accept"), hints, RDF_TYPES)
         if isinstance(media, Reply):
             return reply_response(media)
         graph = service_description(self)
@@ -235,6 +241,10 @@ class ZonekgApp:
             return response.body
         description = self.site.ontology if path == "/def" else self.site.describe(iri)
         graph = self.site.rewrite(description)
+        if media == "application/ld+json":
+            # compacted with the project's context (``name``, ``id``…), as the release is;
+            # the instance prefixes name this server's address when it rewrites them
+            return jsonld.dumps(jsonld.compacted(graph, self.site.local_prefixes())).encode()
         return serialize_graph(graph, media)
 
     def not_found(self, request: Request, message: str) -> Response:

@@ -73,6 +73,12 @@ class Site:
         """The IRI as this server answers it."""
         return self.base_url + iri[len(BASE) :] if iri.startswith(BASE) else iri
 
+    def local_prefixes(self) -> dict[str, str] | None:
+        """The instance prefixes as this server answers them (None: the published ones)."""
+        if self.base_url == BASE:
+            return None
+        return {kind: self.local(f"{ID}{kind}/") for kind in KINDS}
+
     def known(self, iri: URIRef) -> bool:
         return iri in self.outgoing or iri in self.incoming
 
@@ -123,19 +129,24 @@ class Site:
         return description
 
     def rewrite(self, graph: Graph) -> Graph:
-        """A copy of *graph* with our public base replaced by this server's address."""
+        """A copy of *graph* whose instance IRIs (``/id/...``) lead to this server.
+
+        Only the links that must lead back here are rewritten: the instances, which this
+        server describes. The vocabulary (``zk:``, the shapes, the graph names) keeps the
+        IRIs it is published under, so that a term read here means the same in a query
+        at /sparql, in the release and in any other copy of the data.
+        """
         if self.base_url == BASE:
             return bind_prefixes(graph)
         out = Graph()
-        out.bind("zk", self.local(str(ZK)))
         for kind in KINDS:
             out.bind(kind, self.local(f"{ID}{kind}/"))
         for prefix, namespace in PREFIXES.items():
-            if not namespace.startswith(BASE):
+            if not namespace.startswith(ID):
                 out.bind(prefix, namespace, override=True, replace=True)
 
         def term(node):
-            if isinstance(node, URIRef) and str(node).startswith(BASE):
+            if isinstance(node, URIRef) and str(node).startswith(ID):
                 return URIRef(self.local(str(node)))
             return node
 
@@ -154,7 +165,16 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["grouped"] = grouped
     return env
+
+
+def grouped(number) -> str:
+    """A count with its thousands grouped (12,345), as people read them."""
+    try:
+        return f"{int(number):,}"
+    except (TypeError, ValueError):
+        return str(number)
 
 
 class Pages:

@@ -24,7 +24,10 @@ GRAPH_TYPES = {
     "application/rdf+xml": "rdfxml",
 }
 RDF_TYPES = list(GRAPH_TYPES)
-#: Values of the ``format`` parameter, as other SPARQL endpoints spell them.
+#: Values of the ``format`` / ``output`` parameters, as other SPARQL endpoints and clients
+#: (SPARQLWrapper, YASGUI, Virtuoso's HTML form) spell them. A name can mean a results
+#: format for SELECT/ASK and an RDF syntax for CONSTRUCT/DESCRIBE: ``xml`` is SPARQL XML
+#: results for the first and RDF/XML for the second (SPARQLWrapper's default for both).
 FORMAT_PARAM = {
     "json": "application/sparql-results+json",
     "srj": "application/sparql-results+json",
@@ -34,12 +37,25 @@ FORMAT_PARAM = {
     "tsv": "text/tab-separated-values",
     "turtle": "text/turtle",
     "ttl": "text/turtle",
+    "n3": "text/turtle",  # Turtle is N3 (the subset every N3 reader reads)
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
     "ntriples": "application/n-triples",
     "nt": "application/n-triples",
+    "n-triples": "application/n-triples",
     "jsonld": "application/ld+json",
     "json-ld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+}
+#: For CONSTRUCT/DESCRIBE, the names that mean a results format elsewhere.
+GRAPH_FORMAT_PARAM = {
+    "xml": "application/rdf+xml",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "json": "application/ld+json",
+    "application/json": "application/ld+json",
 }
 #: Plain JSON/XML are accepted as the SPARQL results formats, as clients often ask for them.
 RESULT_ALIASES = {
@@ -100,20 +116,28 @@ def explain(exc: QueryError) -> str:
 
 
 def choose_type(accept, fmt, offered: list[str]) -> str | Reply:
-    if fmt:
-        media = FORMAT_PARAM.get(fmt.lower(), fmt.lower())
-        media = RESULT_ALIASES.get(media, media)
+    """The media type to answer in: the first ``format``/``output`` hint (*fmt*: a name, a
+    media type, or a list of them, as clients send several) that is offered, else what the
+    Accept header prefers. A hint that names nothing offered falls back to Accept, so that a
+    client's default (``format=xml`` for a CONSTRUCT) never fails a request that Accept can
+    serve."""
+    hints = [fmt] if isinstance(fmt, str) else list(fmt or [])
+    graph = not any(media in offered for media in RESULT_TYPES)
+    for hint in hints:
+        name = hint.strip().lower().split(";")[0].strip()
+        media = (GRAPH_FORMAT_PARAM.get(name) if graph else None) or FORMAT_PARAM.get(name, name)
+        media = RESULT_ALIASES.get(media, media) if not graph else media
         if media in offered:
             return media
-        names = sorted(k for k, v in FORMAT_PARAM.items() if v in offered)
-        return error_reply(
-            400, f"format {fmt!r} is not available here; use one of: {', '.join(names)}"
-        )
     aliases = {alias: target for alias, target in RESULT_ALIASES.items() if target in offered}
     media = negotiate(accept, [*offered, *aliases])
     if media is None:
+        names = sorted(k for k, v in FORMAT_PARAM.items() if v in offered and "/" not in k)
         return error_reply(
-            406, "none of the formats for this query is acceptable: " + ", ".join(offered)
+            406,
+            "none of the formats for this query is acceptable: "
+            + ", ".join(offered)
+            + (f" (format names: {', '.join(names)})" if hints else ""),
         )
     return aliases.get(media, media)
 
