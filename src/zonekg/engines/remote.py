@@ -40,12 +40,15 @@ def query(endpoint: str, screened: ScreenedQuery, timeout: float | None = None) 
                 triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)],
             )
         result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    except SyntaxError as exc:
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(ASK, boolean=bool(result))
+        # read to the end here: the parser is lazy, and a body that is not UTF-8 (an
+        # endpoint answering Latin-1) fails only when its rows are read
+        rows = [tuple(s) for s in result]
+    except (SyntaxError, ValueError, UnicodeError) as exc:
         raise RemoteError(
             f"the endpoint's answer is not {'N-Triples' if graph else 'SPARQL JSON results'}: "
             f"{exc}",
-            hint="check that the address is a SPARQL 1.1 Protocol endpoint",
+            hint="check that the address is a SPARQL 1.1 Protocol endpoint answering in UTF-8",
         ) from None
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult(ASK, boolean=bool(result))
-    return QueryResult(SELECT, [v.value for v in result.variables], [tuple(s) for s in result])
+    return QueryResult(SELECT, [v.value for v in result.variables], rows)
