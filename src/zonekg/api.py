@@ -486,8 +486,11 @@ SELECT ?document ?label (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
   ?document a zk:SourceDocument .
   OPTIONAL { ?document rdfs:label ?label FILTER(lang(?label) = "en") }
   OPTIONAL {
-    ?entity prov:wasDerivedFrom ?support .
-    FILTER(?support = ?document || EXISTS { ?support dct:isPartOf ?document })
+    # joined on ?document (a FILTER with EXISTS here tried every derivation against every
+    # document: quadratic, minutes at 20k triples)
+    { ?entity prov:wasDerivedFrom ?document }
+    UNION
+    { ?support dct:isPartOf ?document . ?entity prov:wasDerivedFrom ?support }
   }
 }
 GROUP BY ?document ?label ORDER BY DESC(?entities) ?document
