@@ -43,7 +43,7 @@ def test_a_result_within_the_cap_is_answered(kgs, engine):
 
 def test_the_default_cap_is_there_without_the_option(kgs):
     assert DEFAULT_MAX_BYTES <= 64 * 1024 * 1024
-    reply = execute(kgs["oxigraph"], _job(_doubling(24)), 10_000)  # 268 MB unbounded
+    reply = execute(kgs["oxigraph"], _job(_doubling(21)), 10_000)  # 32 MB > 16 MiB
     assert reply.status == 422
 
 
