@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import re
 import shutil
@@ -159,7 +160,7 @@ def is_output_of(folder: Path, command: str) -> bool:
 
 
 def mark(folder: Path, command: str) -> None:
-    """Mark *folder* as the output of *command* (written before the folder is swapped in)."""
+    """Mark *folder* as the output of *command*, so that a later run may replace it."""
     (Path(folder) / MARKER).write_text(command + "\n", encoding="utf-8")
 
 
@@ -186,20 +187,15 @@ def _exchange(a: Path, b: Path) -> bool:
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
-    errno = ctypes.get_errno()
-    import errno as errnos
-
-    if errno in (errnos.ENOSYS, errnos.EINVAL, errnos.ENOTSUP):
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False  # the kernel or the file system cannot exchange: fall back
-    raise OSError(errno, os.strerror(errno), str(b))
-
-
-def staging_prefix(target: Path) -> str:
-    return f".{Path(target).name}.staging."
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def staging_name(target: Path) -> str:
-    return f"{staging_prefix(target)}{os.getpid()}."
+    """The prefix of this run's staging folder beside *target* (it names the pid)."""
+    return f".{Path(target).name}.staging.{os.getpid()}."
 
 
 def swap_folder(staging: Path, target: Path) -> None:
