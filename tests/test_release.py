@@ -174,6 +174,7 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "zonekg.ttl").write_text("# good earlier release\n")
+    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
 
     def broken(*args, **kwargs):
         raise RuntimeError("docs failed")
@@ -181,7 +182,7 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     monkeypatch.setattr("zonekg.publish.docs.write_docs", broken)
     with pytest.raises(RuntimeError):
         release.build(kgs[engine], target, diagrams=False)
-    assert [p.name for p in target.iterdir()] == ["zonekg.ttl"]
+    assert sorted(p.name for p in target.iterdir()) == [".zonekg-output", "zonekg.ttl"]
     assert (target / "zonekg.ttl").read_text() == "# good earlier release\n"
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"], "a staging folder was left"
 
@@ -190,6 +191,7 @@ def test_a_release_replaces_an_existing_bundle_whole(kg, kgs, engine, tmp_path):
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "stale.txt").write_text("from an older release\n")
+    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
     release.build(kgs[engine], target, diagrams=False)
     assert not (target / "stale.txt").exists()
     assert release.verify(target) == []

@@ -41,7 +41,7 @@ from .core.results import QueryResult, ValidationReport
 from .engines.base import Progress, no_progress
 from .inputs import Inputs, collect
 from .inputs.shapes import Shapes, load_shapes
-from .safety import limits
+from .safety import limits, targets
 from .safety.atomic import write_atomic
 from .safety.screen import ScreenedQuery, screen
 
@@ -473,9 +473,19 @@ def _defined_terms(kg: KnowledgeGraph) -> list[str]:
 # --- export ------------------------------------------------------------------------------
 
 
-def write_output(output: Path, text: str | bytes, syntax: str | None = None) -> None:
-    """Write a command's output file atomically (parsed back first when it is RDF)."""
-    write_atomic(Path(output), text, rdf_format=syntax)
+def write_output(
+    output: Path, text: str | bytes, syntax: str | None = None, inputs: Sequence[Path] = ()
+) -> None:
+    """Write a command's output file atomically (parsed back first when it is RDF).
+
+    Never on the project's sources or on one of *inputs* (``safety.targets``).
+    """
+    write_atomic(check_output(output, inputs), text, rdf_format=syntax)
+
+
+def check_output(output: Path, inputs: Sequence[Path] = ()) -> Path:
+    """The path an output file is written to, or ZonekgError if it may not go there."""
+    return targets.check_file(Path(output), inputs)
 
 
 def export_graphs(kg: KnowledgeGraph, graph: str = "asserted") -> list[str]:
@@ -509,6 +519,8 @@ def export(
     from .core import formats
 
     chosen = formats.choose(fmt, output, canonical)
+    if output is not None:
+        output = check_output(output, [*kg.ontology_files, *kg.data_files])
     if reasoned:
         reason(kg)
     quads = list(kg.quads(export_graphs(kg, graph or ("all" if reasoned else "asserted"))))
@@ -548,8 +560,11 @@ SELECT ?document ?label (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
   ?document a zk:SourceDocument .
   OPTIONAL { ?document rdfs:label ?label FILTER(lang(?label) = "en") }
   OPTIONAL {
-    ?entity prov:wasDerivedFrom ?support .
-    FILTER(?support = ?document || EXISTS { ?support dct:isPartOf ?document })
+    # joined on ?document (a FILTER with EXISTS here tried every derivation against every
+    # document: quadratic, minutes at 20k triples)
+    { ?entity prov:wasDerivedFrom ?document }
+    UNION
+    { ?support dct:isPartOf ?document . ?entity prov:wasDerivedFrom ?support }
   }
 }
 GROUP BY ?document ?label ORDER BY DESC(?entities) ?document

@@ -14,7 +14,7 @@ import warnings
 
 import click
 
-from ..core.errors import EXIT_INTERNAL, ZonekgError
+from ..core.errors import EXIT_INTERNAL, ZonekgError, environment_error
 
 DEBUG = {"on": False}
 
@@ -87,6 +87,11 @@ def main() -> None:
     except Exception as exc:
         if DEBUG["on"]:
             raise
+        problem = environment_error(exc)  # a full or read-only disk is not a bug
+        if problem is not None:
+            err().print("[red]error[/]: ", end="")
+            err().print(str(problem), markup=False, highlight=False)
+            sys.exit(problem.exit_code)
         err().print("[red]internal error[/]: ", end="")
         err().print(
             f"{type(exc).__name__}: {exc}\n"

@@ -114,6 +114,8 @@ def reason(data, output, engine, store) -> None:
     from .. import api
 
     choice("--engine", engine, ("oxigraph", "reference"))
+    if output is not None:
+        api.check_output(output, data)  # refused before any work
 
     def task():
         kg = load_with_progress(data_paths(data), engine, store)
@@ -126,7 +128,7 @@ def reason(data, output, engine, store) -> None:
     if output is None:
         say(text)
         return
-    api.write_output(output, text, "turtle")
+    api.write_output(output, text, "turtle", inputs=data)
     note(f"{total} inferred triples written to {output} (asserted data unchanged).")
 
 
@@ -141,6 +143,8 @@ def run(data, output, engine, store) -> None:
     from .ask import print_answers
 
     choice("--engine", engine, ("oxigraph", "reference"))
+    if output is not None:
+        api.check_output(output, data)  # refused before any work
     jobs = [api.job_for(cq) for cq in api.all_questions()]
     screened = [api.screen_job(job) for job in jobs]
 
@@ -157,7 +161,7 @@ def run(data, output, engine, store) -> None:
     _notes(notes)
     print_report(report, "text", "none")
     if output is not None:
-        api.write_output(output, text, "turtle")
+        api.write_output(output, text, "turtle", inputs=data)
         note(f"{total} inferred triples written to {output} (asserted data unchanged).")
     print_answers(list(zip(jobs, answers, strict=True)), "table", every=True)
     if not report.conforms or report.ill_typed:

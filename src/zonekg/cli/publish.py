@@ -59,7 +59,7 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
             found = tables.rows(api.load(data_paths(data), engine=engine), table)
             text = tables.to_csv(table, found)
             if output is not None:
-                api.write_output(output, text)
+                api.write_output(output, text, inputs=data)
             return text, len(found)
 
         text, count = api.bounded(tabulate, what="export")

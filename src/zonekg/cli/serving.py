@@ -25,14 +25,41 @@ from .options import data_option, data_paths, engine_option
     show_default=True,
     help="Most result rows (or triples) returned.",
 )
+@click.option(
+    "--max-bytes",
+    type=int,
+    default=16 * 1024 * 1024,
+    show_default=True,
+    help="Most bytes of one query's response body.",
+)
+@click.option(
+    "--max-memory",
+    type=float,
+    default=4096,
+    show_default=True,
+    help="Memory ceiling of the server process in MB (query workers have their own).",
+)
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
 @data_option
 @engine_option
-def serve(host, port, base_url, timeout, max_rows, workers, data, engine) -> None:
+def serve(
+    host, port, base_url, timeout, max_rows, max_bytes, max_memory, workers, data, engine
+) -> None:
     """Serve the graph: SPARQL endpoint, dereferenceable IRIs and pages (Ctrl-C stops)."""
     from ..web.app import serve as run_server
 
-    run_server(host, port, base_url, timeout, max_rows, workers, data_paths(data), engine)
+    run_server(
+        host,
+        port,
+        base_url,
+        timeout,
+        max_rows,
+        workers,
+        data_paths(data),
+        engine,
+        max_bytes=max_bytes,
+        max_memory_mb=max_memory,
+    )
 
 
 COMMANDS = [serve]

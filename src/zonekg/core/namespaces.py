@@ -9,6 +9,7 @@ that work with rdflib graphs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import paths
@@ -86,8 +87,22 @@ PREFIXES: dict[str, str] = {
 
 
 def graph_iri(file: Path) -> str:
-    """The named graph a Turtle file's triples are loaded into."""
-    return GRAPH + display_path(file)
+    """The named graph a Turtle file's triples are loaded into.
+
+    A file of the project is named by its path in the project; a file outside it by
+    ``external/{digest of its path}/{its name}``, so that no graph name (which the
+    server shows to anyone) carries where the file lives on this machine.
+    """
+    import hashlib
+    from urllib.parse import quote
+
+    resolved = Path(file).resolve()
+    try:
+        return GRAPH + resolved.relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        pass
+    digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:12]
+    return f"{GRAPH}external/{digest}/{quote(resolved.name, safe='')}"
 
 
 def display_path(file: Path) -> str:

@@ -63,19 +63,22 @@ def query(
                 screened.form, triples=[q.triple for q in ox.parse(body, format=syntax)]
             )
         result = ox.parse_query_results(_standard_json(body), format=ox.QueryResultsFormat.JSON)
-    except (SyntaxError, ValueError) as exc:
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(ASK, boolean=bool(result))
+        # read to the end here: the parser is lazy, and a body that is not UTF-8 (an
+        # endpoint answering Latin-1) fails only when its rows are read
+        rows = [tuple(s) for s in result]
+    except (SyntaxError, ValueError, UnicodeError) as exc:
         raise RemoteError(
             f"the endpoint's answer is not {'RDF' if graph else 'SPARQL JSON results'}: {exc}",
-            hint="check that the address is a SPARQL 1.1 Protocol endpoint",
+            hint="check that the address is a SPARQL 1.1 Protocol endpoint answering in UTF-8",
         ) from None
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult(ASK, boolean=bool(result))
     if screened.form == ASK:
         # Virtuoso answers some ASKs as a SELECT of one variable (__ASK_RETVAL): no row or
         # 0 is false, 1 is true
-        values = [row[0].value for row in result if row[0] is not None]
+        values = [row[0].value for row in rows if row[0] is not None]
         return QueryResult(ASK, boolean=any(v not in ("0", "false") for v in values))
-    return QueryResult(SELECT, [v.value for v in result.variables], [tuple(s) for s in result])
+    return QueryResult(SELECT, [v.value for v in result.variables], rows)
 
 
 def _standard_json(body: bytes) -> bytes:

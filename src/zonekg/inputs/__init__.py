@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from ..core.namespaces import graph_iri
 from ..core.results import Location
 from . import checks, locations
 from .files import data_files, read_bounded, syntax_of
+
+log = logging.getLogger("zonekg.inputs")
 
 ONTOLOGY, DATA = "ontology", "data"
 _OX_FORMATS = {
@@ -122,6 +125,15 @@ def read_file(path: Path, role: str = DATA) -> InputFile:
     """
     path = Path(path)
     raw = read_bounded(path)
+    for line, column, name in checks.bidi_in_iris(raw):
+        log.warning(
+            "warning: %s:%d:%d: an IRI holds the bidirectional control %s, which makes it "
+            "display as another IRI (check it is meant; remove it if not)",
+            path,
+            line,
+            column,
+            name,
+        )
     digest = hashlib.sha256(raw).hexdigest()
     syntax = syntax_of(path)
     graph = graph_iri(path)

@@ -383,3 +383,28 @@ def locate_literal(text: str, literal: ox.Literal) -> tuple[int | None, int | No
     if index < 0:
         return None, None
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# --- bidi controls in IRIs ------------------------------------------------------------
+
+#: Bidirectional controls (U+061C, U+200E-F, U+202A-E, U+2066-9), as UTF-8 bytes: in an
+#: IRI they make it display as another IRI (``<…\u202e…>`` shows reversed).
+_BIDI = re.compile(b"\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def bidi_in_iris(data: bytes) -> list[tuple[int, int, str]]:
+    """(line, column, character name) of each bidi control inside an ``<IRI>`` of *data*."""
+    found = []
+    for match in _BIDI.finditer(data):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        line_bytes = data[start : len(data) if end < 0 else end]
+        offset = match.start() - start
+        opened = line_bytes.rfind(b"<", 0, offset)
+        closed = line_bytes.rfind(b">", 0, offset)
+        after = line_bytes.find(b">", offset)
+        if opened > closed and after >= 0:
+            before = line_bytes[:offset].decode("utf-8", "replace")
+            char = match.group().decode("utf-8")
+            found.append((data.count(b"\n", 0, start) + 1, len(before) + 1, f"U+{ord(char):04X}"))
+    return found

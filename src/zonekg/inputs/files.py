@@ -78,8 +78,22 @@ def _list_folder(folder: Path) -> list[Path]:
         ) from None
 
 
+def require_utf8_name(file: Path) -> None:
+    """Refuse a file whose name is not UTF-8: it cannot name a graph, a location or a link."""
+    try:
+        os.fspath(file).encode("utf-8")
+    except UnicodeEncodeError:
+        raise LoadError(
+            "this file's name is not UTF-8 text (it holds bytes of another encoding): "
+            "it is not read",
+            hint="rename the file with a UTF-8 name (for example with convmv), then run again",
+            file=Path(os.fsencode(file).decode("utf-8", "backslashreplace")),
+        ) from None
+
+
 def require_regular(file: Path, info: os.stat_result | None = None) -> None:
     """Refuse anything but a regular file (a FIFO, a device, a socket), before opening it."""
+    require_utf8_name(file)
     info = info or _stat(file)
     if stat.S_ISREG(info.st_mode):
         return

@@ -28,6 +28,7 @@ from ..api import RdfView as KnowledgeGraph
 from ..core.errors import ZonekgError
 from ..core.namespaces import curie
 from ..core.vocab import QUDT, SCHEMA, ZK
+from ..safety import targets
 from ..safety.atomic import write_atomic
 
 KINDS = ("ontology", "zone")
@@ -184,7 +185,7 @@ def render(dot: str, fmt: str) -> bytes:
 
 def write_diagram(kg: KnowledgeGraph, kind: str, output: Path) -> Path:
     """Write the *kind* diagram to *output*: .dot as source, .svg or .png rendered."""
-    output = Path(output)
+    output = targets.check_file(Path(output), [*kg.ontology_files, *kg.data_files])
     dot = dot_source(kg, kind)
     suffix = output.suffix.lower()
     if suffix == ".dot" or suffix == ".gv":

@@ -114,6 +114,7 @@ def generate(
     progress: Callable[[str, int], None] = lambda _s, _n: None,
 ) -> Generated:
     """Write at least *triples* data triples (whole zone copies) into folder *out*."""
+    from ..safety import targets
     from ..safety.atomic import write_atomic
 
     if triples < 1:
@@ -132,9 +133,9 @@ def generate(
     slots = [(c, k) for c in range(copies) for k in VIOLATION_KINDS]
     broken = dict.fromkeys(rng.sample(slots, violations)) if violations else {}
     factors = [rng.uniform(0.25, 4.0) for _ in range(copies)]
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ZonekgError("the output is a file, not a folder", file=out)
+    out = targets.check_folder(Path(out), "generate", inputs=data or ())
+    out.mkdir(parents=True, exist_ok=True)
+    targets.mark(out, "generate")  # first, so that a run killed half-way may be run again
     written: list[Path] = []
     total = 0
     done = 0

@@ -29,6 +29,7 @@ from ..core.errors import ZonekgError
 from ..core.formats import FORMATS, canonical_nquads, serialize
 from ..core.namespaces import BASE, ID, curie
 from ..core.vocab import ZK, bind_prefixes
+from ..safety import targets
 from ..safety.atomic import write_atomic
 
 DCAT3 = Namespace(str(DCAT))  # rdflib's DCAT lacks DCAT 3 terms such as dcat:version
@@ -256,12 +257,16 @@ def build(
             hint="set the same version in pyproject.toml and ontology/zonekg.ttl",
             file=paths.ONTOLOGY,
         )
-    target = Path(target)
+    target = targets.check_folder(
+        Path(target), "release", inputs=[*kg.ontology_files, *kg.data_files]
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    targets.recover_folder(target)  # staging folders of killed runs; an old bundle put back
+    staging = Path(tempfile.mkdtemp(prefix=targets.staging_name(target), dir=target.parent))
     try:
         files = _write_bundle(kg, staging, endpoint, issued, diagrams)
-        _replace_folder(staging, target)
+        os.chmod(staging, 0o755)
+        targets.swap_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -300,6 +305,7 @@ def _write_bundle(kg, folder: Path, endpoint, issued, diagrams) -> dict[str, int
             for suffix in (".svg", ".png"):
                 path = write_diagram(kg.rdf, kind, folder / "diagrams" / f"{kind}{suffix}")
                 written[_relative(path, folder)] = 0
+    put(targets.MARKER, "release\n")  # a later release may replace this folder
     for name in written:
         written[name] = (folder / name).stat().st_size
     sums = {
@@ -331,26 +337,6 @@ def verify(folder: Path) -> list[str]:
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             bad.append(name)
     return bad
-
-
-def _replace_folder(staging: Path, target: Path) -> None:
-    """Move *staging* to *target*; an existing *target* is swapped out, then removed."""
-    os.chmod(staging, 0o755)
-    if target.exists() and not target.is_dir():
-        raise ZonekgError("the release target exists and is not a folder", file=target)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _questions():

@@ -18,7 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core.errors import ZonekgError
+from ..core.errors import ZonekgError, environment_error
+from .targets import remove_stale_temp_files
 
 
 @contextlib.contextmanager
@@ -40,10 +41,24 @@ def write_atomic(target: Path, content: str | bytes, rdf_format: str | None = No
     target is left untouched if that fails.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, data, rdf_format)
+    except OSError as exc:  # a full or read-only disk, a permission: said of the target
+        problem = environment_error(exc)
+        if problem is None:
+            raise
+        problem.file = target
+        raise problem from None
+
+
+def _write(target: Path, data: bytes, rdf_format: str | None) -> None:
     with folder_lock(target.parent):
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        # Holding the lock, no other writer is between mkstemp and rename in this folder:
+        # any temporary file left here is a killed run's, and goes.
+        remove_stale_temp_files(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.zkt.", suffix=".tmp", dir=target.parent)
         try:
             # mkstemp makes the file private (0600); give it the mode a plain open() would.
             os.chmod(tmp, 0o666 & ~_umask())

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..core.errors import LimitError, ZonekgError
+from ..core.errors import LimitError, ZonekgError, environment_error
 
 
 class WorkerCrash(Exception):
@@ -141,8 +141,15 @@ def _work(send, parent: int, memory: int, cpu_seconds: int, fn, args, kwargs) ->
         reply = ("memory", None)
     except ZonekgError as exc:
         reply = ("error", (type(exc), {f.name: getattr(exc, f.name) for f in fields(exc)}))
-    except BaseException:
-        reply = ("crash", traceback.format_exc())
+    except BaseException as exc:
+        problem = environment_error(exc)  # a full or read-only disk is not a bug
+        if problem is not None:
+            reply = (
+                "error",
+                (type(problem), {f.name: getattr(problem, f.name) for f in fields(problem)}),
+            )
+        else:
+            reply = ("crash", traceback.format_exc())
     try:
         send.send(reply)
     except MemoryError:

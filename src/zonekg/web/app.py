@@ -31,6 +31,7 @@ with the project's context (``context.jsonld``: ``id``, ``name``…), as in the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -59,7 +60,7 @@ from ..core.vocab import ZK
 from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
 from .protocol import RDF_TYPES, Reply, choose_type, error_reply
-from .workers import QueryPool, serialize_graph
+from .workers import DEFAULT_MAX_BYTES, QueryPool, serialize_graph
 
 log = logging.getLogger("zonekg.serve")
 
@@ -164,6 +165,7 @@ class ZonekgApp:
             "accept": accept,
             "fmt": fmt,
             "graphs": sorted(self.our_graphs),
+            "max_bytes": self.settings.max_bytes,
         }
         return await self.pool.run(job)
 
@@ -268,7 +270,7 @@ class ZonekgApp:
             counts=self.pages.counts,
             documents=self.pages.documents,
             questions=self.pages.questions,
-            zone={"href": site.local(str(zone)), "label": site.label(zone)}
+            zone={"href": site.href(str(zone)), "label": site.label(zone)}
             if site.known(zone)
             else None,
         ).body
@@ -337,20 +339,33 @@ class ZonekgApp:
         return Response(context_text(), media_type="application/ld+json")
 
     async def healthz(self, request: Request) -> Response:
-        return JSONResponse(
-            {
-                "status": "ok",
-                "engine": self.pool.engine or engines.DEFAULT,
-                "triples": len(self.site.graph),
-                "workers": self.pool.pids(),
-                "workers_killed": self.pool.killed,
-                "query_cache_hits": self.pool.cache_hits,
-                "responses": dict(sorted(self.responses.items())),
-                "timeout": self.settings.timeout,
-                "max_rows": self.settings.max_rows,
-                "uptime_s": round(time.time() - self.started, 1),
-            }
-        )
+        details = {
+            "status": "ok",
+            "engine": self.pool.engine or engines.DEFAULT,
+            "triples": len(self.site.graph),
+            "workers": len(self.pool.pids()),  # the process ids below, for loopback only
+            "workers_killed": self.pool.killed,
+            "query_cache_hits": self.pool.cache_hits,
+            "responses": dict(sorted(self.responses.items())),
+            "timeout": self.settings.timeout,
+            "max_rows": self.settings.max_rows,
+            "max_bytes": self.settings.max_bytes,
+            "uptime_s": round(time.time() - self.started, 1),
+        }
+        # Process ids only to this machine's own tools, not to a page of any origin (CORS).
+        if _from_loopback(request) and "origin" not in request.headers:
+            details["workers"] = self.pool.pids()
+        return JSONResponse(details)
+
+
+def _from_loopback(request: Request) -> bool:
+    import ipaddress
+
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 READ_ONLY = (
@@ -406,7 +421,7 @@ def results_table(data: dict, site: Site) -> dict:
             if cell is None:
                 row.append({"text": ""})
             elif cell["type"] == "uri":
-                row.append({"text": curie(cell["value"]), "href": site.local(cell["value"])})
+                row.append({"text": curie(cell["value"]), "href": site.href(cell["value"])})
             else:
                 row.append({"text": cell["value"]})
         rows.append(row)
@@ -502,6 +517,51 @@ def service_description(app: ZonekgApp) -> Graph:
     return graph
 
 
+def printable(text) -> str:
+    """*text* with control, bidi and other invisible format characters escaped (``\\x0a``),
+    so that a request cannot forge or reorder lines of the log."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+#: What pages may load: only this server's own scripts, styles, images and fonts.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class SecurityHeaders:
+    """A Content-Security-Policy (and no MIME sniffing) on every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class RequestLog:
     """One log line per request: method, path, status and time taken."""
 
@@ -528,7 +588,13 @@ class RequestLog:
             path = scope.get("path", "")
             if scope.get("query_string"):
                 path += "?" + scope["query_string"].decode("latin-1")[:200]
-            log.info("%s %s %d %.1fms", scope.get("method"), path, status["code"], elapsed)
+            log.info(
+                "%s %s %d %.1fms",
+                printable(scope.get("method")),
+                printable(path),
+                status["code"],
+                elapsed,
+            )
             bucket = f"{status['code'] // 100}xx"
             self.stats[bucket] = self.stats.get(bucket, 0) + 1
 
@@ -559,6 +625,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(RequestLog, stats=app_state.responses),
+        Middleware(SecurityHeaders),
         Middleware(
             CORSMiddleware,
             allow_origins=["*"],
@@ -573,6 +640,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
+#: The server process's own address-space ceiling (``--max-memory``); the query workers
+#: set their own.
+DEFAULT_SERVER_MEMORY_MB = 4096
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -582,6 +654,8 @@ def serve(
     workers: int = 2,
     data: list[Path] | None = None,
     engine: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_memory_mb: float = DEFAULT_SERVER_MEMORY_MB,
 ) -> None:
     """Run the server until interrupted."""
     import uvicorn
@@ -590,16 +664,18 @@ def serve(
 
     guard.install([str(p) for p in data or []])  # no-op under the CLI, which installed it
 
-    if timeout <= 0 or max_rows <= 0 or workers <= 0:
+    if timeout <= 0 or max_rows <= 0 or workers <= 0 or max_bytes <= 0 or max_memory_mb <= 0:
         raise QueryError(
-            "--timeout, --max-rows and --workers must be positive",
-            hint="e.g. --timeout 10 --max-rows 10000 --workers 2",
+            "--timeout, --max-rows, --max-bytes, --max-memory and --workers must be positive",
+            hint="e.g. --timeout 10 --max-rows 10000 --max-bytes 16777216 --workers 2",
         )
+    cap_own_memory(max_memory_mb)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings(
         base_url=base_url or f"http://{_host_for_url(host)}:{port}/",
         timeout=timeout,
         max_rows=max_rows,
+        max_bytes=max_bytes,
         workers=workers,
         data=data,
         engine=engine,
@@ -607,6 +683,18 @@ def serve(
     app = create_app(settings)
     log.info("serving %s on http://%s:%d/ (pid %d)", settings.base_url, host, port, os.getpid())
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def cap_own_memory(megabytes: float) -> None:
+    """Cap this process's address space (soft limit: the workers it spawns set their own)."""
+    import resource
+
+    limit = int(megabytes * 1024 * 1024)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _host_for_url(host: str) -> str:

@@ -27,6 +27,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000/"
     timeout: float = 10.0
     max_rows: int = 10000
+    max_bytes: int = 16 * 1024 * 1024  # the most bytes of one query's response body
     max_body: int = 256 * 1024
     workers: int = 2
     data: list[Path] | None = None
@@ -78,6 +79,11 @@ class Site:
         if self.base_url == BASE:
             return None
         return {kind: self.local(f"{ID}{kind}/") for kind in KINDS}
+
+    def href(self, iri: str) -> str:
+        """A link to *iri* for a page; "" (shown as text, no link) unless it is http(s)."""
+        iri = self.local(iri)
+        return iri if linkable(iri) else ""
 
     def known(self, iri: URIRef) -> bool:
         return iri in self.outgoing or iri in self.incoming
@@ -155,6 +161,18 @@ class Site:
         return out
 
 
+def linkable(iri: str) -> bool:
+    """Whether *iri* may become a live link: http(s) only, no spaces or control characters.
+
+    An IRI in the data or in a query's results may be ``javascript:…`` or ``data:…``;
+    such IRIs are shown as text, never as an ``href``.
+    """
+    lowered = iri.lower()
+    if not (lowered.startswith("http://") or lowered.startswith("https://")):
+        return False
+    return not any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in iri)
+
+
 # --- HTML ------------------------------------------------------------------------------
 
 
@@ -207,7 +225,7 @@ class Pages:
                 {
                     "curie": curie(str(cls)),
                     "label": self.site.label(cls),
-                    "href": self.site.local(str(cls)),
+                    "href": self.site.href(str(cls)),
                     "count": len(members),
                     "list": "/query?" + urllib.parse.urlencode({"query": text}),
                 }
@@ -221,7 +239,7 @@ class Pages:
             issued = self.site.values(s, DCTERMS.issued)
             docs.append(
                 {
-                    "href": self.site.local(str(s)),
+                    "href": self.site.href(str(s)),
                     "label": self.site.label(s),
                     "url": str(url[0]) if url else "",
                     "issued": str(issued[0]) if issued else "",
@@ -236,7 +254,7 @@ class Pages:
             ours = iri.startswith(BASE)
             return {
                 "text": self.site.label(node, language) if self.site.labels(node) else curie(iri),
-                "href": self.site.local(iri),
+                "href": self.site.href(iri),
                 "title": curie(iri),
                 "external": not ours,
             }
@@ -275,7 +293,7 @@ class Pages:
         return [
             {
                 "n": numbers[source],
-                "href": self.site.local(str(source)),
+                "href": self.site.href(str(source)),
                 "title": self.site.label(source, language),
             }
             for source in sorted(self.site.sources_of(s, p, o), key=lambda d: numbers[d])

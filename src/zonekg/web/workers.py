@@ -32,6 +32,9 @@ from .protocol import GRAPH_TYPES, RESULT_TYPES, Reply, error_reply, explain, pr
 log = logging.getLogger("zonekg.serve")
 
 MEMORY_LIMIT = 3 * 1024**3
+#: The most bytes one response body may have (``zonekg serve --max-bytes``): rows alone do
+#: not bound it (one row may hold a string of hundreds of MB).
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 CACHEABLE = {200, 400, 403, 406, 422}
 CACHE_ENTRIES = 512
 CACHE_BODY_LIMIT = 1024 * 1024
@@ -93,11 +96,28 @@ def execute(kg, job: dict, max_rows: int) -> Reply:
     )
     if len(result) > max_rows and result.kind != ASK:
         return too_many(max_rows, "triples" if result.is_graph else "rows")
+    max_bytes = int(job.get("max_bytes") or DEFAULT_MAX_BYTES)
+    if result_bytes(result) > max_bytes:  # before writing a body that large
+        return too_many(max_bytes, "bytes")
     if result.is_graph:
         body = serialize_triples(result.triples, media_type)
     else:
         body = render.render(result, RESULT_TYPES[media_type]).encode("utf-8")
+    if len(body) > max_bytes:
+        return too_many(max_bytes, "bytes")
     return Reply(200, _with_charset(media_type), body, len(result))
+
+
+def result_bytes(result) -> int:
+    """A lower bound of a result's size once written: the lengths of the terms' text."""
+    total = 0
+    rows = result.triples if result.is_graph else result.rows
+    for row in rows:
+        for term in row:
+            if term is not None:
+                value = getattr(term, "value", term)
+                total += len(value) if isinstance(value, str) else len(str(term))
+    return total
 
 
 def serialize_triples(triples, media_type: str) -> bytes:

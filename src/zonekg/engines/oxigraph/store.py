@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ...core.errors import ZonekgError
+from ...safety import targets
 from ...safety.atomic import write_atomic
 
 MANIFEST = "zonekg-manifest.json"
@@ -27,6 +28,7 @@ def open_store(location: Path | None) -> ox.Store:
     if location is None:
         return ox.Store()
     location = Path(location)
+    targets.check_place(location)  # never in or over the project's sources
     if location.exists() and not location.is_dir():
         raise ZonekgError(
             "the store location is a file, not a folder",
