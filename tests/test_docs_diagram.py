@@ -145,3 +145,27 @@ def test_the_term_index_wraps_and_counts_are_grouped(page):
     # container keeps them from one line wider than the window
     assert "nav { display: flex; flex-wrap: wrap;" in page
     assert not re.search(r'<dd class="usage">\d{4,}</dd>', page)
+
+
+def _other_data(tmp_path):
+    data = tmp_path / "other.ttl"
+    data.write_text("@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\n", encoding="utf-8")
+    return data
+
+
+def test_zone_diagram_of_data_without_the_zone_is_a_clear_error(tmp_path):
+    # Graphviz used to fail on an empty <font> in the zone's label ("dot failed: syntax error")
+    done = zonekg(
+        "diagram", "zone", "-o", str(tmp_path / "z.svg"), "--data", str(_other_data(tmp_path))
+    )
+    assert done.returncode == 2, done.stderr
+    assert "does not describe the zone" in done.stderr
+    assert not (tmp_path / "z.svg").exists()
+
+
+def test_release_of_data_without_the_zone_has_no_zone_diagram(tmp_path):
+    target = tmp_path / "bundle"
+    done = zonekg("release", str(target), "--data", str(_other_data(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    drawn = sorted(p.name for p in (target / "diagrams").iterdir())
+    assert drawn == ["ontology.png", "ontology.svg"]

@@ -159,10 +159,20 @@ def zone_dot(graph: Graph, zone: URIRef = ZONE) -> str:
     return "\n".join(lines) + "\n"
 
 
+def has_zone(kg: KnowledgeGraph) -> bool:
+    return (ZONE, RDF.type, None) in kg.data
+
+
 def dot_source(kg: KnowledgeGraph, kind: str) -> str:
     if kind == "ontology":
         return ontology_dot(kg.ontology)
     if kind == "zone":
+        if not has_zone(kg):
+            raise ZonekgError(
+                f"the data does not describe the zone {curie(str(ZONE))}, so there is no zone "
+                "diagram to draw",
+                hint="load the project's data (or data about this zone), or draw `ontology`",
+            )
         return zone_dot(kg.asserted())
     raise ZonekgError(f"unknown diagram {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
 
@@ -237,7 +247,8 @@ def _node_label(graph: Graph, node: URIRef) -> str:
     detail = _detail(graph, node)
     if detail:
         parts.append(f"<b>{_html(detail)}</b>")
-    parts.append(f'<font point-size="8" color="#555555">{_html(", ".join(types))}</font>')
+    if types:  # an empty <font> is a syntax error to Graphviz
+        parts.append(f'<font point-size="8" color="#555555">{_html(", ".join(types))}</font>')
     return "<br/>".join(parts)
 
 

@@ -299,9 +299,10 @@ def _write_bundle(kg, folder: Path, endpoint, issued, diagrams) -> dict[str, int
         put(f"queries/{cq.path.name}", cq.text)
     written[_relative(write_docs(kg.rdf, folder / "docs"), folder)] = 0
     if diagrams:
-        from .diagram import write_diagram
+        from .diagram import has_zone, write_diagram
 
-        for kind in ("ontology", "zone"):
+        # data about other things than the zone has no zone diagram
+        for kind in ("ontology", "zone") if has_zone(kg.rdf) else ("ontology",):
             for suffix in (".svg", ".png"):
                 path = write_diagram(kg.rdf, kind, folder / "diagrams" / f"{kind}{suffix}")
                 written[_relative(path, folder)] = 0
