@@ -92,8 +92,12 @@ def compacted(graph: Graph, prefixes: dict[str, str] | None = None) -> dict[str,
 
 def framed(graph: Graph, frame: dict[str, Any]) -> dict[str, Any]:
     """*graph* shaped by a JSON-LD *frame* (its @context is the project's)."""
+    return _framed(expanded(graph), frame)
+
+
+def _framed(expanded_graph: list[dict[str, Any]], frame: dict[str, Any]) -> dict[str, Any]:
     frame = {"@context": CONTEXT_IRI, **{k: v for k, v in frame.items() if k != "@context"}}
-    doc = jsonld.frame(expanded(graph), frame, _options(omitGraph=True))
+    doc = jsonld.frame(expanded_graph, frame, _options(omitGraph=True))
     return _inline_context(doc)
 
 
@@ -127,11 +131,12 @@ def class_documents(graph: Graph) -> dict[str, dict[str, Any]]:
         for o in graph.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
     }
     docs = {}
+    whole = expanded(graph)  # once: each of ~30 frames would otherwise serialise the graph again
     for term_iri, term in sorted(terms.items(), key=lambda kv: kv[1]):
         prefix, _, local = term_iri.partition(":")
         iri = ctx.get(prefix, "") + local
         if iri in present and term[:1].isupper():
-            docs[term] = framed(graph, class_frame(term))
+            docs[term] = _framed(whole, class_frame(term))
     return docs
 
 
