@@ -640,10 +640,7 @@ def stats(kg: KnowledgeGraph) -> Stats:
     """
     from .core.namespaces import display_path
 
-    triples = {
-        display_path(f.path): len(set(ox.parse(f.data, format=f.ox_format)))
-        for f in kg.inputs.files
-    }
+    triples = {display_path(f.path): len(set(f.parse())) for f in kg.inputs.files}
     data = list(kg.loaded.data_graphs)
     classes = answer(kg, screen(_CLASS_COUNTS, "stats"), default_graphs=data)
     sources = answer(kg, screen(_SOURCE_COUNTS, "stats"), default_graphs=data)

@@ -163,7 +163,8 @@ class OxigraphEngine(Engine):
         for f in inputs.files:
             loader = oxstore.bulk_load if location is not None else oxstore.load
             try:
-                loader(input=f.data, format=f.ox_format, to_graph=ox.NamedNode(f.graph))
+                graph = ox.NamedNode(f.graph)
+                loader(input=f.data, format=f.ox_format, base_iri=f.base, to_graph=graph)
             except (SyntaxError, OSError, ValueError) as exc:
                 raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None
             progress("load", len(f.data))
@@ -284,7 +285,7 @@ class OxigraphEngine(Engine):
         for f in loaded.inputs.files:
             if f.graphs & asserted:
                 default = ox.NamedNode(f.graph)
-                for q in ox.parse(f.data, format=f.ox_format):
+                for q in f.parse():
                     name = default if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
                     if name.value in asserted:
                         yield ox.Quad(q.subject, q.predicate, q.object, name)

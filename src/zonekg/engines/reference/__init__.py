@@ -78,7 +78,7 @@ class ReferenceEngine(Engine):
             quads = f.syntax in ("trig", "nquads")
             parsed = Dataset() if quads else Graph()
             try:
-                parsed.parse(data=f.text, format=f.syntax, publicID=_NO_BASE)
+                parsed.parse(data=f.text, format=f.syntax, publicID=f.base)
             except Exception as exc:  # the checks passed: rdflib disagrees with the standard
                 raise LoadError(
                     f"rdflib cannot read this file: {exc}",
@@ -185,10 +185,6 @@ class ReferenceEngine(Engine):
 
     def count(self, loaded: ReferenceLoaded, graphs: list[str]) -> int:
         return sum(len(loaded.graph(iri)) for iri in graphs)
-
-
-#: The base the reference parser is given: the checks refused relative IRIs already.
-_NO_BASE = "https://no-base.zonekg.invalid/"
 
 
 def _result(result) -> QueryResult:
