@@ -1,8 +1,11 @@
-"""SHACL on Oxigraph: the shapes compiled to SPARQL (see ``shacl``), pyrudof for the rest.
+"""SHACL on Oxigraph: the shapes compiled to SPARQL (see ``shacl``).
 
-Blank-node shapes are skolemised so that a compiled check can name its shape
-in a query; results are mapped back to the shapes graph's own nodes, so that a
-report points at the shapes as they were written.
+Only shapes graphs that use what the compiler is proven on (``shacl.unproven``)
+are compiled; any other is refused (``Unsupported``) and the pipeline hands it
+to pySHACL. Blank-node shapes are skolemised so that a compiled check can name
+its shape in a query; results are mapped back to the shapes graph's own nodes,
+so that a report points at the shapes as they were written. Messages are the
+shapes' own, with ``{?var}``/``{$var}`` filled in from the result, as pySHACL does.
 """
 
 from __future__ import annotations
@@ -26,13 +29,17 @@ def validate(
 ):
     """Validate the union of *graphs* (*dataset*: the query options that select it);
     *data_files* and *extra* (triples the loader adds) are what pyrudof reads instead."""
-    from .shacl import NotCompiled, compile_shapes
+    from ..base import Unsupported
+    from .shacl import NotCompiled, compile_shapes, unproven
 
-    skolemised = shapes.graph.skolemize(basepath=SKOLEM)
-    try:
-        checks = compile_shapes(skolemised)
-    except NotCompiled:
-        return validate_rudof(data_files, shapes.graph, progress, extra)
+    why = unproven(shapes.graph)
+    if why is None:
+        try:
+            checks = compile_shapes(shapes.graph.skolemize(basepath=SKOLEM))
+        except NotCompiled as exc:
+            why = str(exc)
+    if why is not None:
+        raise Unsupported(f"the compiled validator is not proven on these shapes ({why})")
     return _run_checks(store, graphs, dataset, shapes.graph, checks, progress)
 
 
@@ -50,17 +57,24 @@ def _run_checks(store, graphs, dataset, shapes, checks, progress) -> ValidationR
 def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]:
     results = []
     for check in checks:
-        for row in store.query(check.query, **dataset):
+        answer = store.query(check.query, **dataset)
+        variables = answer.variables
+        for row in answer:
             path = check.path
             if check.sparql and "?path" in check.query and row["path"] is not None:
                 path = to_rdflib(row["path"])
             value = row["value"] if "?value" in check.query else None
             source = unskolemise(check.source_shape)
+            bound = {"this": row["this"], "value": value}
+            if check.sparql:
+                bound = {v.value: row[v] for v in variables if row[v] is not None}
+            if path is not None:
+                bound["path"] = path
             results.append(
                 ValidationResult(
                     focus=to_rdflib(row["this"]),
                     path=None if path is None else unskolemise(path),
-                    message=check.message,
+                    message=fill(check.message, bound),
                     severity=check.severity,
                     source_shape=source,
                     node_shape=owning_node_shape(shapes, source),
@@ -70,6 +84,19 @@ def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]
             )
         progress("validate", 1)
     return results
+
+
+_TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+
+
+def fill(message: str, bound: dict) -> str:
+    """A message template with {?var} / {$var} replaced by the term's text (as pySHACL)."""
+
+    def value(found):
+        term = bound.get(found.group(1))
+        return found.group(0) if term is None else str(getattr(term, "value", term))
+
+    return _TEMPLATE.sub(value, message)
 
 
 def unskolemise(node):

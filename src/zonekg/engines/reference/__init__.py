@@ -69,11 +69,19 @@ class ReferenceEngine(Engine):
     def load(
         self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
     ) -> ReferenceLoaded:
-        from rdflib import Dataset, Graph, URIRef
+        from rdflib import Dataset
 
         from ...core.vocab import bind_prefixes
+        from ...inputs.shapes import literals_as_written
 
         dataset = bind_prefixes(Dataset())
+        with literals_as_written():
+            self._parse(inputs, dataset, progress)
+        return ReferenceLoaded(inputs, dataset)
+
+    def _parse(self, inputs: Inputs, dataset, progress: Progress) -> None:
+        from rdflib import Dataset, Graph, URIRef
+
         for f in inputs.files:
             quads = f.syntax in ("trig", "nquads")
             parsed = Dataset() if quads else Graph()
@@ -95,7 +103,6 @@ class ReferenceEngine(Engine):
                 for triple in parsed:
                     target.add(triple)
             progress("load", len(f.data))
-        return ReferenceLoaded(inputs, dataset)
 
     def validate(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, Node
 from rdflib.namespace import RDF, SH
 
+from ...core.errors import LoadError
 from ...core.results import ValidationReport, ValidationResult
 from ...inputs.shapes import owning_node_shape
 
@@ -12,20 +13,40 @@ from ...inputs.shapes import owning_node_shape
 def validate(data: Graph, ontology: Graph, shapes: Graph, inference: str) -> ValidationReport:
     """Validate *data* against *shapes*, with *ontology* mixed in as pySHACL does."""
     from pyshacl import validate as shacl_validate  # slow to import; only when validating
+    from pyshacl.errors import ReportableRuntimeError
 
-    conforms, report_graph, _text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference=inference,
-        advanced=True,
-        allow_warnings=False,
-    )
+    try:
+        conforms, report_graph, _text = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference=inference,
+            advanced=True,
+            allow_warnings=False,
+        )
+    except ReportableRuntimeError as exc:
+        # The shapes graph is ill-formed (SHACL says so: a failure, not a report).
+        raise LoadError(
+            f"the shapes graph is ill-formed: {_first_line(exc.message)}",
+            hint="fix the shapes (SHACL 1.0 says which values each parameter takes)",
+        ) from None
+    except NotImplementedError as exc:
+        raise LoadError(
+            f"pySHACL cannot validate these shapes: {_first_line(str(exc))}",
+            hint="$shapesGraph and $currentShape are optional in SHACL-SPARQL; avoid them",
+        ) from None
+    # The report's own results: pySHACL also types the nested sh:detail results of
+    # sh:node and the like as sh:ValidationResult, and those are not the report's.
     results = [
         _result(report_graph, shapes, node)
-        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+        for report in report_graph.subjects(RDF.type, SH.ValidationReport)
+        for node in report_graph.objects(report, SH.result)
     ]
     return ValidationReport(bool(conforms), results, shapes=shapes)
+
+
+def _first_line(text: str) -> str:
+    return (str(text).strip().splitlines() or ["(no message)"])[0]
 
 
 def _result(report: Graph, shapes: Graph, node: Node) -> ValidationResult:
