@@ -188,6 +188,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     cached = _read_closure(cache) if cache is not None else None
     if cached is not None:
         kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
+        check_consistency(kg)
         return kg.loaded.inferred_count
     cap = int(limits.MAX_TRIPLES.value())
     try:
@@ -200,7 +201,25 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         kg.loaded.inferred_count = count
     if cache is not None:
         _write_closure(cache, kg.engine.inferred(kg.loaded))
+    check_consistency(kg)
     return count
+
+
+def check_consistency(kg: KnowledgeGraph) -> None:
+    """Raise ``Inconsistent`` (exit 1) when a rule of OWL 2 RL concludes false on the asserted
+    graphs and the closure: the rule and the resources are named."""
+    from .engines import consistency
+
+    found = []
+    for problem in kg.inputs.ill_typed:  # dt-not-type: a literal outside its datatype
+        words = f'"{problem.lexical}" is not a value of <{problem.literal.datatype.value}>'
+        where = problem.error().where()
+        found.append(("dt-not-type", f"{words} ({where})", (problem.lexical,)))
+    graphs = [*kg.asserted_graphs, INFERRED_GRAPH]
+    found += consistency.violations(
+        lambda screened: kg.engine.query(kg.loaded, screened, default_graphs=graphs)
+    )
+    consistency.refuse(found)
 
 
 def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:

@@ -5,9 +5,9 @@
   digest and the graph sizes match its manifest).
 * Queries: Oxigraph's SPARQL engine runs the screened text.
 * Reasoning: ``rules`` (owlrl closes the schema, compiled instance rules do the rest).
-* Validation: ``validation`` (shapes compiled to SPARQL; pyrudof for what the
-  compiler does not translate). Inference before validation is pySHACL's work:
-  asked for it, this engine refuses and the pipeline hands over.
+* Validation: ``validation`` (shapes compiled to SPARQL, for the shapes the
+  compiler is proven on; any other is refused and the pipeline hands it to
+  pySHACL). Inference before validation is pySHACL's work too.
 """
 
 from __future__ import annotations

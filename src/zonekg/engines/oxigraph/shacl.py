@@ -453,8 +453,10 @@ class Compiler:
                 at_most(int(high), condition, SH.QualifiedMaxCountConstraintComponent)
         if (prop, SH.uniqueLang, Literal(True)) in g:
             add(
-                f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?a, ?b "
-                f'FILTER(!sameTerm(?a, ?b) && lang(?a) != "" && lang(?a) = lang(?b)) }}',
+                # one result per language that two values share (SHACL 1.0 §4.4.5)
+                f"SELECT DISTINCT ?this ?lang WHERE {{ {target} ?this {p} ?a, ?b "
+                f'FILTER(!sameTerm(?a, ?b) && lang(?a) != "" && lang(?a) = lang(?b)) '
+                f"BIND(lang(?a) AS ?lang) }}",
                 SH.UniqueLangConstraintComponent,
             )
         return checks
@@ -502,7 +504,7 @@ def compile_shapes(shapes: Graph) -> list[Check]:
 #: What the compiler is proven on (tests/conformance, each case checked against pySHACL):
 #: anything else is handed to another engine. Focus nodes come from class, subjects-of
 #: and IRI node targets (never literals, which the scratch graph cannot hold); paths are
-#: predicates or inverse predicates; SPARQL constraints are SELECTs whose $this stands
+#: predicates; SPARQL constraints are SELECTs whose $this stands
 #: in the top-level group (joining the targets first is then the same as pre-binding).
 _SEVERITIES = {SH.Violation, SH.Warning, SH.Info}
 _UNPROVEN = {SH.targetObjectsOf, SH.deactivated, SH.ask, SH.construct}
@@ -522,9 +524,8 @@ def unproven(shapes: Graph) -> str | None:
         if severity not in _SEVERITIES:
             return f"the severity {severity.n3()}"
     for path in g.objects(None, SH.path):
-        inner = g.value(path, SH.inversePath) if not isinstance(path, URIRef) else path
-        if not isinstance(inner, URIRef) or any((inner, p, None) in g for p in _PATH_KEYS):
-            return "a complex path (sequence, alternative or repetition)"
+        if not isinstance(path, URIRef) or any((path, p, None) in g for p in _PATH_KEYS):
+            return "a path other than a predicate (inverse, sequence, alternative, repetition)"
     for owner, constraint in g.subject_objects(SH.sparql):
         if (owner, SH.path, None) in g:
             return "a SPARQL constraint on a property shape"
@@ -549,9 +550,19 @@ def _select_unproven(text: str) -> str | None:
     projected = tokens[upper.index("SELECT") + 1 : start]
     if "$this" not in projected and "?this" not in projected:
         return "a SPARQL constraint that does not select $this"
-    for i, t in enumerate(tokens[start + 1 :], start + 1):
-        if t == "{" and upper[i - 1] not in _GROUP_OPENERS:
+    i = start + 1
+    while i < len(tokens):
+        if upper[i] == "OPTIONAL" and tokens[i + 1 : i + 2] == ["{"]:
+            # OPTIONAL { triple patterns }: the left join on ?this is pre-binding
+            end = tokens.index("}", i)
+            inner = upper[i + 2 : end]
+            if any(t == "{" or t.startswith(("FILTER", "BIND")) for t in inner):
+                return "an OPTIONAL with more than triple patterns in a SPARQL constraint"
+            i = end + 1
+            continue
+        if tokens[i] == "{" and upper[i - 1] not in _GROUP_OPENERS:
             return "a nested group (UNION, OPTIONAL or { }) in a SPARQL constraint"
         if upper[i] in ("UNION", "OPTIONAL", "GRAPH"):
             return f"{upper[i]} in a SPARQL constraint"
+        i += 1
     return None

@@ -11,15 +11,12 @@ shapes' own, with ``{?var}``/``{$var}`` filled in from the result, as pySHACL do
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import LoadError
 from ...core.results import ValidationReport, ValidationResult
 from ...core.terms import to_rdflib
 from ...inputs.shapes import Shapes, owning_node_shape
-from ..base import Progress
 
 SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 
@@ -28,7 +25,7 @@ def validate(
     store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files, extra=()
 ):
     """Validate the union of *graphs* (*dataset*: the query options that select it);
-    *data_files* and *extra* (triples the loader adds) are what pyrudof reads instead."""
+    *data_files* and *extra* are unused here (kept for the engine interface)."""
     from ..base import Unsupported
     from .shacl import NotCompiled, compile_shapes, unproven
 
@@ -107,75 +104,3 @@ def unskolemise(node):
     if isinstance(node, URIRef) and text.startswith(SKOLEM):
         return BNode(text[len(SKOLEM) :])
     return node
-
-
-def validate_rudof(data_files, shapes, progress: Progress, extra=()) -> ValidationReport:
-    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses.
-
-    Each file is read in its own syntax (Turtle, TriG, N-Quads); rudof validates the
-    union of a file's graphs, as the other engines do. *extra* triples (the loader's
-    ``G a zk:DataGraph``) are read from a temporary N-Triples file.
-    """
-    import tempfile
-
-    import pyrudof
-    from rdflib import BNode, URIRef
-    from rdflib.namespace import SH
-
-    from ...inputs.files import syntax_of
-
-    formats = {
-        "turtle": pyrudof.RDFFormat.Turtle,
-        "trig": pyrudof.RDFFormat.TriG,
-        "nquads": pyrudof.RDFFormat.NQuads,
-    }
-    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    extra = list(extra)
-    with tempfile.TemporaryDirectory(prefix="zonekg-rudof-") as folder:
-        files = [(Path(f), formats[syntax_of(f)]) for f in data_files]
-        if extra:
-            added = Path(folder) / "extra.nt"
-            added.write_bytes(ox.serialize(extra, format=ox.RdfFormat.N_TRIPLES))
-            files.append((added, pyrudof.RDFFormat.NTriples))
-        # Path objects, never str: a str may be taken as inline data or a URL to fetch.
-        for number, (file, syntax) in enumerate(files):
-            try:
-                rudof.read_data(
-                    file.resolve(),
-                    format=syntax,
-                    reader_mode=pyrudof.ReaderMode.Strict,
-                    merge=number > 0,
-                    base=file.resolve().as_uri(),
-                )
-            except Exception as exc:
-                raise LoadError(f"cannot read for validation: {exc}", file=file) from None
-            progress("validate", 1)
-    # Skolemised, so that blank-node shapes and paths come back as names we can map back.
-    rudof.read_shacl(shapes.skolemize(basepath=SKOLEM).serialize(format="turtle"))
-    report = rudof.validate_shacl()
-    results = []
-    for entry in report:
-        focus = entry.focus_node
-        focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
-        source = unskolemise(URIRef(entry.source_shape))
-        results.append(
-            ValidationResult(
-                focus=focus,
-                path=unskolemise(URIRef(entry.path)) if entry.path else None,
-                message=_message(entry.message),
-                severity=SH[entry.severity],
-                source_shape=source,
-                node_shape=owning_node_shape(shapes, source),
-                value=entry.value,
-                component=entry.constraint_component,
-            )
-        )
-    return ValidationReport(conforms=bool(report.conforms), results=results, shapes=shapes)
-
-
-def _message(text: str | None) -> str:
-    """rudof joins its own message and the shape's sh:message; keep the shape's words."""
-    if not text:
-        return "(no message)"
-    parts = re.findall(r'"((?:[^"\\]|\\.)*)"(?:@[\w-]+)?', text)
-    return parts[-1] if parts else text

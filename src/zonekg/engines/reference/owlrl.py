@@ -8,8 +8,9 @@ for minutes.
 from __future__ import annotations
 
 from owlrl import DeductiveClosure, OWLRL_Semantics
+from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF
 
 from ...core.errors import LimitError
 from ...safety.limits import MAX_TRIPLES
@@ -22,9 +23,13 @@ def closure(asserted: Graph, cap: int) -> Graph:
         expanded.add(triple)
     semantics = capped(OWLRL_Semantics, cap)
     DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    # owlrl writes what it finds inconsistent as `[] a err:ErrorMessage ; err:error "..."`:
+    # not knowledge. The pipeline checks every inconsistency rule itself (by rule, the
+    # same for both engines: engines.consistency).
+    errors = set(expanded.subjects(RDF.type, ERRNS.ErrorMessage))
     inferred = Graph()
     for triple in expanded:
-        if triple not in asserted and not _is_noise(triple):
+        if triple not in asserted and triple[0] not in errors and not _is_noise(triple):
             inferred.add(triple)
     return inferred
 
