@@ -15,15 +15,20 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, inference: str) -> Val
     from pyshacl import validate as shacl_validate  # slow to import; only when validating
     from pyshacl.errors import ReportableRuntimeError
 
+    from ...inputs.shapes import literals_as_written
+
+    shapes = _as_specified(shapes)
+
     try:
-        conforms, report_graph, _text = shacl_validate(
-            data,
-            shacl_graph=shapes,
-            ont_graph=ontology,
-            inference=inference,
-            advanced=True,
-            allow_warnings=False,
-        )
+        with literals_as_written():  # as pySHACL's own loader runs it
+            conforms, report_graph, _text = shacl_validate(
+                data,
+                shacl_graph=shapes,
+                ont_graph=ontology,
+                inference=inference,
+                advanced=True,
+                allow_warnings=False,
+            )
     except ReportableRuntimeError as exc:
         # The shapes graph is ill-formed (SHACL says so: a failure, not a report).
         raise LoadError(
@@ -43,6 +48,26 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, inference: str) -> Val
         for node in report_graph.objects(report, SH.result)
     ]
     return ValidationReport(bool(conforms), results, shapes=shapes)
+
+
+def _as_specified(shapes: Graph) -> Graph:
+    """The shapes as SHACL reads them where pySHACL, given a Graph, reads them otherwise:
+    only the literal ``true`` switches sh:uniqueLang on ("1"^^xsd:boolean does not)."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    on = Literal("true", datatype=XSD.boolean)
+    odd = [(s, p, o) for s, p, o in shapes.triples((None, SH.uniqueLang, None)) if o != on]
+    if not odd:
+        return shapes
+    copy = Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in shapes:
+        copy.add(triple)
+    for triple in odd:
+        copy.remove(triple)
+    return copy
 
 
 def _first_line(text: str) -> str:
