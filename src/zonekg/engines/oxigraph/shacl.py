@@ -511,9 +511,24 @@ _UNPROVEN = {SH.targetObjectsOf, SH.deactivated, SH.ask, SH.construct}
 _GROUP_OPENERS = {"EXISTS"}
 
 
+#: Parameters a shape has at most one value for (SHACL 1.0 §4): more makes it ill-formed.
+_AT_MOST_ONE = [
+    SH[name]
+    for name in (  # noqa: SIM905
+        "datatype nodeKind minCount maxCount minExclusive minInclusive maxExclusive "
+        "maxInclusive minLength maxLength languageIn uniqueLang in flags qualifiedMinCount "
+        "qualifiedMaxCount qualifiedValueShape path severity deactivated"
+    ).split()
+]
+
+
 def unproven(shapes: Graph) -> str | None:
     """Why the compiler is not proven on *shapes* (None: it is)."""
     g = shapes
+    for parameter in _AT_MOST_ONE:
+        for shape in set(g.subjects(parameter, None)):
+            if len(list(g.objects(shape, parameter))) > 1:
+                return f"more than one {parameter.n3(g.namespace_manager)} on a shape"
     for predicate in _UNPROVEN:
         if (None, predicate, None) in g:
             return f"{predicate.n3(g.namespace_manager)}"
