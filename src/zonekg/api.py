@@ -183,6 +183,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
     if kg.reasoned:
         return kg.loaded.inferred_count or 0
+    ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
     cached = _read_closure(cache) if cache is not None else None
@@ -205,18 +206,26 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     return count
 
 
+def ill_typed_literals(kg: KnowledgeGraph) -> None:
+    """OWL 2 RL dt-not-type: a literal outside its datatype's lexical space makes the
+    ontology and data inconsistent, whatever else holds (so before reasoning)."""
+    from .engines import consistency
+
+    consistency.refuse(
+        [
+            ("dt-not-type", str(problem.error()).split("\n")[0], (problem.lexical,))
+            for problem in kg.inputs.ill_typed
+        ]
+    )
+
+
 def check_consistency(kg: KnowledgeGraph) -> None:
     """Raise ``Inconsistent`` (exit 1) when a rule of OWL 2 RL concludes false on the asserted
     graphs and the closure: the rule and the resources are named."""
     from .engines import consistency
 
-    found = []
-    for problem in kg.inputs.ill_typed:  # dt-not-type: a literal outside its datatype
-        words = f'"{problem.lexical}" is not a value of <{problem.literal.datatype.value}>'
-        where = problem.error().where()
-        found.append(("dt-not-type", f"{words} ({where})", (problem.lexical,)))
     graphs = [*kg.asserted_graphs, INFERRED_GRAPH]
-    found += consistency.violations(
+    found = consistency.violations(
         lambda screened: kg.engine.query(kg.loaded, screened, default_graphs=graphs)
     )
     consistency.refuse(found)

@@ -153,7 +153,9 @@ def refuse(found: list[tuple[str, str, tuple[str, ...]]]) -> None:
     more = f" ({len(found) - 1} more: {', '.join(rules)})" if len(found) > 1 else ""
     raise Inconsistent(
         f"the ontology and data are inconsistent: OWL 2 RL rule {rule}: {words}{more}",
-        hint="remove one of the contradicting statements (or the axiom that forbids it)",
+        hint="write a value of that datatype, or change the datatype"
+        if rule == "dt-not-type"
+        else "remove one of the contradicting statements (or the axiom that forbids it)",
         rule=rule,
         resources=names,
         others=len(found) - 1,
