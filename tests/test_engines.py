@@ -1,4 +1,4 @@
-"""The fast engine (Oxigraph, compiled rules and shapes, pyrudof) answers as the reference does.
+"""The fast engine (Oxigraph, compiled rules and shapes) answers as the reference does.
 
 Reference: owlrl for the closure, pySHACL for validation, rdflib for queries.
 Compared on the real data and on generated data (small, to keep tests quick),
@@ -120,7 +120,7 @@ def test_validation_matches_pyshacl_on_generated_data(generated, shapes_file):
 
 
 def test_the_shapes_compile_to_sparql(tmp_path):
-    """The compiled validator is the one these tests exercise, not the pyrudof fallback."""
+    """The compiled validator is the one these tests exercise, not the pySHACL hand-over."""
     for shapes_file in SHAPES:
         checks = compile_shapes(load_shapes(shapes_file).graph.skolemize(basepath=SKOLEM))
         assert len(checks) >= 10
