@@ -226,7 +226,7 @@ def check_consistency(kg: KnowledgeGraph) -> None:
 
     graphs = [*kg.asserted_graphs, INFERRED_GRAPH]
     found = consistency.violations(
-        lambda screened: kg.engine.query(kg.loaded, screened, default_graphs=graphs)
+        lambda screened: kg.engine.query_distinct(kg.loaded, screened, graphs)
     )
     consistency.refuse(found)
 
