@@ -228,6 +228,9 @@ def check_consistency(kg: KnowledgeGraph) -> None:
     found = consistency.violations(
         lambda screened: kg.engine.query_distinct(kg.loaded, screened, graphs)
     )
+    # What owlrl found when it reasoned (any rule the queries above would not name).
+    reasoned_by = kg.loaded if kg.engine.name == "reference" else (kg._reference or (0, 0))[1]
+    found += [("owlrl", words, ()) for words in getattr(reasoned_by, "reasoner_errors", [])]
     consistency.refuse(found)
 
 

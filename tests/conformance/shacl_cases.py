@@ -100,6 +100,14 @@ COMPONENTS = [
         [("ex:b", "MinInclusive")],
     ),
     case(
+        "range-incomparable",
+        "4.3.3",
+        on_things("sh:maxExclusive 2"),
+        'ex:a a ex:Thing ; ex:p 1 . ex:b a ex:Thing ; ex:p "2020-01-01"^^xsd:date .',
+        [("ex:b", "MaxExclusive")],
+        pyshacl_differs="pySHACL 0.40 lets a value pass that cannot be compared with the bound",
+    ),
+    case(
         "maxExclusive",
         "4.3.3",
         on_things("sh:maxExclusive 5"),

@@ -47,8 +47,9 @@ LITERALS = [
     '"abc"@en',
     '"b"@en',
     '"c"@fr',
-    '"2020-01-01"^^xsd:date',
 ]
+# No date: pySHACL lets a date pass sh:maxExclusive 2, which SHACL says is a violation
+# (the comparison cannot be evaluated); shacl_cases "range-incomparable" keeps that case.
 OBJECTS = st.sampled_from(NODES + LITERALS + ["[]"])
 
 DATA = st.lists(
@@ -168,9 +169,10 @@ ONTOLOGY = st.lists(
 INDIVIDUALS = st.lists(
     st.one_of(
         st.tuples(st.sampled_from(NODES), st.just("a"), st.sampled_from(CLASSES)),
-        st.tuples(
-            st.sampled_from(NODES), st.sampled_from(PROPS), st.sampled_from(NODES + ["1", '"a"'])
-        ),
+        st.tuples(st.sampled_from(NODES), st.sampled_from(PROPS), st.sampled_from(NODES)),
+        # literals on a property no axiom names: an object property with a literal value
+        # (an individual equal to a data value) is handed to owlrl, by design
+        st.tuples(st.sampled_from(NODES), st.just("ex:d"), st.sampled_from(["1", '"a"'])),
         st.tuples(st.sampled_from(NODES), st.just("owl:sameAs"), st.sampled_from(NODES)),
     ),
     max_size=12,

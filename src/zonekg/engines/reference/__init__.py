@@ -33,6 +33,7 @@ class ReferenceLoaded(Loaded):
         super().__init__(inputs)
         self.dataset = dataset
         self._views: dict = {}
+        self.reasoner_errors: list[str] = []  # what owlrl found inconsistent, in its words
 
     def graph(self, iri: str):
         from rdflib import URIRef
@@ -128,7 +129,8 @@ class ReferenceEngine(Engine):
     def reason(self, loaded: ReferenceLoaded, *, cap: int, progress: Progress = no_progress) -> int:
         from .owlrl import closure
 
-        inferred = closure(loaded.merged(loaded.asserted_graphs), cap)
+        loaded.reasoner_errors = []
+        inferred = closure(loaded.merged(loaded.asserted_graphs), cap, loaded.reasoner_errors)
         target = loaded.graph(INFERRED_GRAPH)
         target.remove((None, None, None))
         for triple in inferred:

@@ -16,8 +16,9 @@ from ...core.errors import LimitError
 from ...safety.limits import MAX_TRIPLES
 
 
-def closure(asserted: Graph, cap: int) -> Graph:
-    """The triples OWL-RL derives from *asserted* that it does not already hold."""
+def closure(asserted: Graph, cap: int, errors: list[str] | None = None) -> Graph:
+    """The triples OWL-RL derives from *asserted* that it does not already hold; what owlrl
+    finds inconsistent is added to *errors* (its messages)."""
     expanded = Graph()
     for triple in asserted:
         expanded.add(triple)
@@ -26,10 +27,12 @@ def closure(asserted: Graph, cap: int) -> Graph:
     # owlrl writes what it finds inconsistent as `[] a err:ErrorMessage ; err:error "..."`:
     # not knowledge. The pipeline checks every inconsistency rule itself (by rule, the
     # same for both engines: engines.consistency).
-    errors = set(expanded.subjects(RDF.type, ERRNS.ErrorMessage))
+    nodes = set(expanded.subjects(RDF.type, ERRNS.ErrorMessage))
+    if errors is not None:
+        errors.extend(sorted(str(m) for n in nodes for m in expanded.objects(n, ERRNS.error)))
     inferred = Graph()
     for triple in expanded:
-        if triple not in asserted and triple[0] not in errors and not _is_noise(triple):
+        if triple not in asserted and triple[0] not in nodes and not _is_noise(triple):
             inferred.add(triple)
     return inferred
 
