@@ -1,4 +1,4 @@
-"""The fast engine (Oxigraph, compiled rules and shapes, pyrudof) answers as the reference does.
+"""The fast engine (Oxigraph, compiled rules and shapes) answers as the reference does.
 
 Reference: owlrl for the closure, pySHACL for validation, rdflib for queries.
 Compared on the real data and on generated data (small, to keep tests quick),
@@ -22,7 +22,7 @@ from zonekg.core.questions import expected_rows, questions
 from zonekg.core.render import csv_rows
 from zonekg.core.terms import to_rdflib
 from zonekg.engines.oxigraph.shacl import NotCompiled, compile_shapes
-from zonekg.engines.oxigraph.validation import SKOLEM, validate_rudof
+from zonekg.engines.oxigraph.validation import SKOLEM
 from zonekg.inputs.shapes import load_shapes
 from zonekg.publish.generate import VIOLATION_KINDS, generate
 from zonekg.safety.screen import screen
@@ -95,13 +95,6 @@ def _fast(data, shapes):
     return kg.engine.validate(kg.loaded, shapes)
 
 
-def _rudof(data, shapes):
-    kg = api.load(data, engine="oxigraph")
-    files = [f.path for f in kg.inputs.files]  # the ontology too: its class hierarchy
-    extra = api.graph_descriptions(kg, shapes)  # as the pipeline hands them to every engine
-    return validate_rudof(files, shapes.graph, lambda *_: None, extra)
-
-
 def _results(data, shapes_file, fast_validator=_fast):
     shapes = load_shapes(shapes_file)
     reference = api.validate(api.load(data, engine="reference"), shapes)
@@ -127,7 +120,7 @@ def test_validation_matches_pyshacl_on_generated_data(generated, shapes_file):
 
 
 def test_the_shapes_compile_to_sparql(tmp_path):
-    """The compiled validator is the one these tests exercise, not the pyrudof fallback."""
+    """The compiled validator is the one these tests exercise, not the pySHACL hand-over."""
     for shapes_file in SHAPES:
         checks = compile_shapes(load_shapes(shapes_file).graph.skolemize(basepath=SKOLEM))
         assert len(checks) >= 10
@@ -139,12 +132,6 @@ def test_the_shapes_compile_to_sparql(tmp_path):
     )
     with pytest.raises(NotCompiled):
         compile_shapes(load_shapes(refused).graph.skolemize(basepath=SKOLEM))
-
-
-@pytest.mark.parametrize("shapes_file", SHAPES, ids=lambda p: p.name)
-def test_pyrudof_fallback_matches_pyshacl(generated, shapes_file):
-    ref, got, _ = _results([generated], shapes_file, fast_validator=_rudof)
-    assert ref and got == ref
 
 
 def test_compiled_validation_matches_pyshacl_on_each_counter_example(tmp_path):

@@ -184,11 +184,13 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
     if kg.reasoned:
         return kg.loaded.inferred_count or 0
+    ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
     cached = _read_closure(cache) if cache is not None else None
     if cached is not None:
         kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
+        check_consistency(kg)
         return kg.loaded.inferred_count
     cap = int(limits.MAX_TRIPLES.value())
     try:
@@ -201,7 +203,36 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         kg.loaded.inferred_count = count
     if cache is not None:
         _write_closure(cache, kg.engine.inferred(kg.loaded))
+    check_consistency(kg)
     return count
+
+
+def ill_typed_literals(kg: KnowledgeGraph) -> None:
+    """OWL 2 RL dt-not-type: a literal outside its datatype's lexical space makes the
+    ontology and data inconsistent, whatever else holds (so before reasoning)."""
+    from .engines import consistency
+
+    consistency.refuse(
+        [
+            ("dt-not-type", str(problem.error()).split("\n")[0], (problem.lexical,))
+            for problem in kg.inputs.ill_typed
+        ]
+    )
+
+
+def check_consistency(kg: KnowledgeGraph) -> None:
+    """Raise ``Inconsistent`` (exit 1) when a rule of OWL 2 RL concludes false on the asserted
+    graphs and the closure: the rule and the resources are named."""
+    from .engines import consistency
+
+    graphs = [*kg.asserted_graphs, INFERRED_GRAPH]
+    found = consistency.violations(
+        lambda screened: kg.engine.query_distinct(kg.loaded, screened, graphs)
+    )
+    # What owlrl found when it reasoned (any rule the queries above would not name).
+    reasoned_by = kg.loaded if kg.engine.name == "reference" else (kg._reference or (0, 0))[1]
+    found += [("owlrl", words, ()) for words in getattr(reasoned_by, "reasoner_errors", [])]
+    consistency.refuse(found)
 
 
 def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
@@ -729,10 +760,7 @@ def stats(kg: KnowledgeGraph) -> Stats:
     """
     from .core.namespaces import display_path
 
-    triples = {
-        display_path(f.path): len(set(ox.parse(f.data, format=f.ox_format)))
-        for f in kg.inputs.files
-    }
+    triples = {display_path(f.path): len(set(f.parse())) for f in kg.inputs.files}
     data = list(kg.loaded.data_graphs)
     classes = answer(kg, screen(_CLASS_COUNTS, "stats"), default_graphs=data)
     sources = answer(kg, screen(_SOURCE_COUNTS, "stats"), default_graphs=data)

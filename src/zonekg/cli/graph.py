@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED
-from .options import choice, data_option, data_paths, engine_option, output_option, store_option
+from .options import (
+    choice,
+    data_option,
+    data_paths,
+    engine_option,
+    ontology_options,
+    ontology_paths,
+    output_option,
+    store_option,
+)
 from .output import count, err, note, out, say
 
 if TYPE_CHECKING:
@@ -27,11 +36,18 @@ def _progress(step: str, total: int | None, unit: str):
     return bar(step, total, unit)
 
 
-def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeGraph:
+def load_with_progress(data, engine, store, ill_typed="error", ontology=None) -> api.KnowledgeGraph:
     from .. import api
 
     with _progress("load", None, "bytes") as advance:
-        return api.load(data, engine=engine, store=store, ill_typed=ill_typed, progress=advance)
+        return api.load(
+            data,
+            ontology=ontology,
+            engine=engine,
+            store=store,
+            ill_typed=ill_typed,
+            progress=advance,
+        )
 
 
 @click.command()
@@ -46,18 +62,20 @@ def load_with_progress(data, engine, store, ill_typed="error") -> api.KnowledgeG
     default=None,
     help="Shapes file (default: the project's shapes).",
 )
+@ontology_options
 @engine_option
 @store_option
-def validate(data, inference, fmt, shapes, engine, store) -> None:
+def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
     from .. import api
 
     choice("--format", fmt, ("text", "turtle", "json"))
     choice("--inference", inference, api.INFERENCE_CHOICES)
     choice("--engine", engine, ("oxigraph", "reference"))
+    onto = ontology_paths(ontology, no_ontology)
 
     def task():
-        kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
+        kg = load_with_progress(data_paths(data), engine, store, "report", onto)
         with _progress("validate", None, "checks") as advance:
             report = api.validate(kg, shapes, inference, progress=advance)
         return report, kg.notes
@@ -107,18 +125,22 @@ def print_report(report, fmt: str, inference: str) -> None:
 @click.command()
 @data_option
 @output_option("Write the inferred triples here.")
+@ontology_options
 @engine_option
 @store_option
-def reason(data, output, engine, store) -> None:
-    """Materialise the OWL-RL closure; only the inferred triples are written."""
+def reason(data, output, ontology, no_ontology, engine, store) -> None:
+    """Materialise the OWL-RL closure; only the inferred triples are written.
+
+    Exit 1 if ontology and data are inconsistent (the rule and resources are named)."""
     from .. import api
 
     choice("--engine", engine, ("oxigraph", "reference"))
+    onto = ontology_paths(ontology, no_ontology)
     if output is not None:
-        api.check_output(output, data)  # refused before any work
+        api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
 
     def task():
-        kg = load_with_progress(data_paths(data), engine, store)
+        kg = load_with_progress(data_paths(data), engine, store, "report", onto)
         with _progress("reason", None, "triples") as advance:
             total = api.reason(kg, progress=advance)
         return api.closure_text(kg), total, kg.notes

@@ -19,6 +19,33 @@ def data_option(command):
     )(command)
 
 
+def ontology_options(command):
+    command = click.option(
+        "--no-ontology",
+        is_flag=True,
+        default=False,
+        help="Use no ontology at all (not the project's).",
+    )(command)
+    return click.option(
+        "--ontology",
+        "ontology",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Ontology file to use instead of the project's (repeatable).",
+    )(command)
+
+
+def ontology_paths(ontology, no_ontology: bool) -> list[Path] | None:
+    """The ontology files a command was given: None for the project's, [] for none."""
+    if no_ontology and ontology:
+        raise ZonekgError(
+            "--ontology and --no-ontology contradict each other", hint="give one of them"
+        )
+    if no_ontology:
+        return []
+    return list(ontology) or None
+
+
 def engine_option(command):
     return click.option(
         "--engine",

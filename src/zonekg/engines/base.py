@@ -106,6 +106,13 @@ class Engine(ABC):
         """Answer a screened query over the dataset the pipeline gives: the RDF merge of
         *default_graphs* as the default graph, and *named_graphs* for GRAPH patterns."""
 
+    def query_distinct(
+        self, loaded: Loaded, query: ScreenedQuery, graphs: list[str]
+    ) -> QueryResult:
+        """Answer a query whose answer does not depend on how often a triple occurs in the
+        merge of *graphs* (SELECT DISTINCT, ASK): an engine may skip building the merge."""
+        return self.query(loaded, query, default_graphs=graphs, named_graphs=None)
+
     @abstractmethod
     def quads(self, loaded: Loaded, graphs: list[str]) -> Iterator[ox.Quad]:
         """Every quad of the named *graphs*."""

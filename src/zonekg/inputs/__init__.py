@@ -47,10 +47,21 @@ class InputFile:
     digest: str = ""
     graphs: frozenset[str] = frozenset()  # every graph the file puts triples in
     ill_typed: tuple[checks.IllTyped, ...] = ()
+    warnings: tuple[str, ...] = ()  # said on stderr each time the file is read
 
     @property
     def text(self) -> str:
         return self.data.decode("utf-8")
+
+    @property
+    def base(self) -> str:
+        """The IRI relative IRIs resolve against: the file's own (``file:///...``), as
+        Turtle says (RFC 3986: the retrieval URI of the document), unless it has @base."""
+        return base_iri(self.path)
+
+    def parse(self):
+        """The file's quads, parsed against its base."""
+        return ox.parse(self.data, format=self.ox_format, base_iri=self.base)
 
     @property
     def ox_format(self) -> ox.RdfFormat:
@@ -144,7 +155,9 @@ def read_file(path: Path, role: str = DATA) -> InputFile:
         checks.check_text(text, path, syntax)
         verdict = _scan(raw, text, syntax, graph, path)
         _write_verdict(key, *verdict)
-    graphs, ill = verdict
+    graphs, ill, warnings = verdict
+    for warning in warnings:
+        checks.warn(warning)
     return InputFile(
         path=path,
         role=role,
@@ -154,7 +167,12 @@ def read_file(path: Path, role: str = DATA) -> InputFile:
         digest=digest,
         graphs=frozenset(graphs),
         ill_typed=tuple(ill),
+        warnings=tuple(warnings),
     )
+
+
+def base_iri(path: Path) -> str:
+    return Path(path).resolve().as_uri()
 
 
 @functools.cache
@@ -198,10 +216,10 @@ def _read_verdict(key: str, path: Path):
         )
         for item in stored["ill_typed"]
     ]
-    return set(stored["graphs"]), ill
+    return set(stored["graphs"]), ill, list(stored.get("warnings", []))
 
 
-def _write_verdict(key: str, graphs: set[str], ill: list) -> None:
+def _write_verdict(key: str, graphs: set[str], ill: list, warnings: list[str]) -> None:
     import json
 
     from ..safety.atomic import write_atomic
@@ -221,19 +239,40 @@ def _write_verdict(key: str, graphs: set[str], ill: list) -> None:
             }
             for i in ill
         ],
+        "warnings": warnings,
     }
     with contextlib.suppress(OSError, ZonekgError):  # a cache that cannot be written is skipped
         write_atomic(_verdict_file(key), json.dumps(stored))
 
 
 def _scan(raw: bytes, text: str, syntax: str, default: str, path: Path):
-    """Parse once, strictly (no base IRI): syntax errors, the graphs used, ill-typed literals."""
+    """Parse strictly: syntax errors, the graphs used, ill-typed literals, relative IRIs.
+
+    A relative IRI with no @base is resolved against the file's own IRI, as Turtle
+    says (the retrieval URI of the document is its base), with a warning at the first
+    one: the file means the same wherever it is read from only if it names its base.
+    """
+    warnings: list[str] = []
+    try:
+        return (*_scan_with(raw, text, syntax, default, path, None), warnings)
+    except LoadError as problem:
+        if not problem.message.startswith("relative IRI"):
+            raise
+        base = base_iri(path)
+        warnings.append(
+            f"{problem.where()}: {problem.message}: resolved against the file's own IRI "
+            f"<{base}> (declare @base <...> at the top of the file to choose another)"
+        )
+    return (*_scan_with(raw, text, syntax, default, path, base_iri(path)), warnings)
+
+
+def _scan_with(raw: bytes, text: str, syntax: str, default: str, path: Path, base):
     graphs: set[str] = set()
     ill: list[checks.IllTyped] = []
     checked = checks.CHECKED_DATATYPES
     well_typed = checks.well_typed
     try:
-        for quad in ox.parse(raw, format=_OX_FORMATS[syntax]):
+        for quad in ox.parse(raw, format=_OX_FORMATS[syntax], base_iri=base):
             name = quad.graph_name
             graphs.add(default if isinstance(name, ox.DefaultGraph) else name.value)
             o = quad.object
@@ -257,7 +296,7 @@ def rdflib_graph(path: Path):
     checked = read_file(path)
     quads = checked.syntax in ("trig", "nquads")
     parsed = Dataset() if quads else Graph()
-    parsed.parse(data=checked.text, format=checked.syntax, publicID=_NO_BASE)
+    parsed.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
     graph = bind_prefixes(Graph())
     if quads:
         for s, p, o, _ in parsed.quads((None, None, None, None)):
@@ -268,10 +307,6 @@ def rdflib_graph(path: Path):
         for prefix, namespace in parsed.namespaces():
             graph.bind(prefix, namespace, override=False)
     return graph, checked.text
-
-
-#: rdflib's base for checked files: relative IRIs were refused already, so none resolves to it.
-_NO_BASE = "https://no-base.zonekg.invalid/"
 
 
 def read_rdf(path: Path, syntax: str) -> bytes:
@@ -291,6 +326,7 @@ __all__ = [
     "InputFile",
     "Inputs",
     "LoadError",
+    "base_iri",
     "collect",
     "rdflib_graph",
     "read_file",

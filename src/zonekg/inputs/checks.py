@@ -6,8 +6,9 @@ run out of stack); RDF/XML with a DOCTYPE or ENTITY is refused (entity
 expansion can take minutes), whatever its encoding.
 
 Parsing: pyoxigraph's Turtle/TriG parser, which is strict where rdflib is lax
-(relative IRIs with no base, spaces in IRIs, bad language tags, lone
-surrogates) and quick; its messages are turned into plain words with the fix.
+(spaces in IRIs, bad language tags, lone surrogates) and quick; its messages
+are turned into plain words with the fix. A relative IRI with no @base is
+resolved against the file's own IRI, with a warning naming file:line.
 
 After parsing: literals whose lexical form is not in their datatype's lexical
 space (``"abc"^^xsd:integer``), which parsers accept silently. Each problem is
@@ -48,6 +49,13 @@ class IllTyped:
             line=self.line,
             column=self.column,
         )
+
+
+def warn(text: str) -> None:
+    """A warning about an input that is read all the same, on stderr."""
+    import sys
+
+    print(f"warning: {text}", file=sys.stderr, flush=True)
 
 
 # --- before parsing --------------------------------------------------------------------

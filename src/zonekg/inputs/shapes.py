@@ -4,14 +4,22 @@ The SPARQL in ``sh:select``/``sh:ask`` (and SHACL-AF's ``sh:construct``) is put
 through the one query screen, with the prefixes the shapes declare, and each is
 replaced in the graph by its screened, canonical text: every engine then runs
 exactly what was screened.
+
+SHACL-SPARQL (§5.2.1 of the SHACL spec, pre-bound variables) forbids some forms
+in these queries, because pre-binding cannot be defined for them: MINUS, VALUES,
+SERVICE, a nested SELECT that does not project ``$this`` (and ``$value`` where it
+is pre-bound), and ``AS`` assigning a pre-bound variable. A shapes graph with one
+is ill-formed: it is refused here (exit 2), whichever engine would run it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import paths
+from ..core.errors import LoadError
 from ..core.namespaces import SH, curie
 from ..safety.screen import screen
 from . import read_file
@@ -34,7 +42,8 @@ def load_shapes(file: Path | None = None) -> Shapes:
     path = Path(file or paths.SHAPES)
     checked = read_file(path, role="shapes")
     graph = bind_prefixes(Graph())
-    graph.parse(data=checked.text, format=checked.syntax, publicID=path.resolve().as_uri())
+    with literals_as_written():
+        graph.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
     declared = declared_prefixes(graph)
     for key in SPARQL_KEYS:
         predicate = URIRef(SH + key)
@@ -46,9 +55,78 @@ def load_shapes(file: Path | None = None) -> Shapes:
                 allowed_graph=lambda _iri: False,
                 prefixes=declared,
             )
+            refuse_forbidden(screened.text, key, path, subject)
             graph.remove((subject, predicate, text))
-            graph.add((subject, predicate, Literal(screened.text)))
+            graph.add((subject, predicate, Literal(_with_prologue(screened.text, declared))))
     return Shapes(graph, path, checked.digest)
+
+
+def _with_prologue(text: str, declared: dict[str, str]) -> str:
+    """The text with a PREFIX line for each declared prefix it uses, so that it reads the
+    same whichever engine runs it and however the shape reaches its declarations
+    (sh:prefixes, or an owl:imports'ed node's sh:declare)."""
+    tokens = set(text.split("\n"))
+    used = [
+        p
+        for p in sorted(declared)
+        if any(t.startswith(f"{p}:") for t in tokens) and f"{p}:" not in tokens
+    ]
+    return "".join(f"PREFIX {p}: <{declared[p]}>\n" for p in used) + text
+
+
+@contextlib.contextmanager
+def literals_as_written():
+    """rdflib keeps each literal as written ("1"^^xsd:boolean is not turned into "true"):
+    SHACL compares terms, and pySHACL's own file loader reads them so too."""
+    import rdflib
+
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
+
+
+_PRE_BOUND = {"this", "shapesGraph", "currentShape"}
+
+
+def refuse_forbidden(text: str, key: str, path: Path, node) -> None:
+    """Refuse the SPARQL forms SHACL-SPARQL forbids (*text*: screened, one token a line)."""
+    tokens = [t for t in text.split("\n") if t]
+    upper = [t.upper() for t in tokens]
+    pre_bound = _PRE_BOUND | ({"value"} if key == "ask" else set())
+
+    def refuse(what: str) -> None:
+        raise LoadError(
+            f"the SPARQL of {_name(node)} ({curie(SH + key)}) uses {what}, which SHACL-SPARQL "
+            "forbids (its pre-bound variables would be undefined)",
+            hint="rewrite the query without it (SHACL 1.0, section 5.2.1)",
+            file=path,
+        )
+
+    for word in ("MINUS", "VALUES", "SERVICE"):
+        if word in upper:
+            refuse(word)
+    selects = [i for i, t in enumerate(upper) if t == "SELECT"]
+    for start in selects[1 if key == "select" else 0 :]:
+        projected = []
+        for t in tokens[start + 1 :]:
+            if t.upper() in ("WHERE", "{", "FROM"):
+                break
+            projected.append(t)
+        names = {t.lstrip("?$") for t in projected if t[:1] in "?$"}
+        if "*" in projected or not ({"this"} | ({"value"} & pre_bound)) <= names:
+            refuse("a nested SELECT that does not project the pre-bound variables")
+    for i, t in enumerate(upper[:-1]):
+        if t == "AS" and tokens[i + 1][:1] in "?$" and tokens[i + 1][1:] in pre_bound:
+            refuse(f"AS {tokens[i + 1]} (assigning a pre-bound variable)")
+
+
+def _name(node) -> str:
+    from rdflib import URIRef
+
+    return curie(str(node)) if isinstance(node, URIRef) else "a blank node"
 
 
 def declared_prefixes(graph) -> dict[str, str]:

@@ -183,6 +183,15 @@ def closure(
     )
 
 
+def _individual_is_a_value() -> Unsupported:
+    # owlrl then types the individual as the literal's datatype (dt-type2 and eq-rep-s
+    # over a literal subject): rules these compiled ones do not have.
+    return Unsupported(
+        "an individual is owl:sameAs a literal (a functional property with an IRI "
+        "and a literal value, or owl:sameAs a literal)"
+    )
+
+
 class _SemiNaive:
     """Forward chaining of a RuleSet: every rule fires once per newly derived triple."""
 
@@ -256,6 +265,10 @@ class _SemiNaive:
                 add((s, p, d))
         for d in self.dom.get(p, ()):
             add((s, self.type, d))
+        if not resource and (p in self.inv or p in self.sym):
+            # owlrl turns it round into a triple with a literal subject, whose range and
+            # property rules then reach the subject: rules these compiled ones do not have
+            raise Unsupported("an inverse or symmetric property has a literal value")
         if resource:
             for d in self.rng.get(p, ()):
                 add((o, self.type, d))
@@ -273,14 +286,17 @@ class _SemiNaive:
         if p in self.func and resource:
             for other in self.out.get((p, s), ()):
                 if other != o:
+                    if other in self.literals:
+                        raise _individual_is_a_value()
                     add((o, self.same, other))
-                    if other not in self.literals:
-                        add((other, self.same, o))
+                    add((other, self.same, o))
         if p in self.ifunc:
             for other in self.inn.get((p, o), ()):
                 if other != s:
                     add((s, self.same, other))
                     add((other, self.same, s))
+        if p == self.same and not resource:
+            raise _individual_is_a_value()
         if p == self.same and resource:
             add((o, p, s))
             for z in self.out.get((p, o), ()):

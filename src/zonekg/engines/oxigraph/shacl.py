@@ -453,8 +453,10 @@ class Compiler:
                 at_most(int(high), condition, SH.QualifiedMaxCountConstraintComponent)
         if (prop, SH.uniqueLang, Literal(True)) in g:
             add(
-                f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?a, ?b "
-                f'FILTER(!sameTerm(?a, ?b) && lang(?a) != "" && lang(?a) = lang(?b)) }}',
+                # one result per language that two values share (SHACL 1.0 §4.4.5)
+                f"SELECT DISTINCT ?this ?lang WHERE {{ {target} ?this {p} ?a, ?b "
+                f'FILTER(!sameTerm(?a, ?b) && lang(?a) != "" && lang(?a) = lang(?b)) '
+                f"BIND(lang(?a) AS ?lang) }}",
                 SH.UniqueLangConstraintComponent,
             )
         return checks
@@ -493,4 +495,89 @@ def _default(component: URIRef) -> str:
 
 
 def compile_shapes(shapes: Graph) -> list[Check]:
-    return Compiler(shapes).checks()
+    try:
+        return Compiler(shapes).checks()
+    except (ValueError, TypeError) as exc:  # e.g. sh:minCount "a": pySHACL says what is wrong
+        raise NotCompiled(f"a parameter value the compiler cannot read ({exc})") from None
+
+
+#: What the compiler is proven on (tests/conformance, each case checked against pySHACL):
+#: anything else is handed to another engine. Focus nodes come from class, subjects-of
+#: and IRI node targets (never literals, which the scratch graph cannot hold); paths are
+#: predicates; SPARQL constraints are SELECTs whose $this stands
+#: in the top-level group (joining the targets first is then the same as pre-binding).
+_SEVERITIES = {SH.Violation, SH.Warning, SH.Info}
+_UNPROVEN = {SH.targetObjectsOf, SH.deactivated, SH.ask, SH.construct}
+_GROUP_OPENERS = {"EXISTS"}
+
+
+#: Parameters a shape has at most one value for (SHACL 1.0 §4): more makes it ill-formed.
+_AT_MOST_ONE = [
+    SH[name]
+    for name in (  # noqa: SIM905
+        "datatype nodeKind minCount maxCount minExclusive minInclusive maxExclusive "
+        "maxInclusive minLength maxLength languageIn uniqueLang in flags qualifiedMinCount "
+        "qualifiedMaxCount qualifiedValueShape path severity deactivated"
+    ).split()
+]
+
+
+def unproven(shapes: Graph) -> str | None:
+    """Why the compiler is not proven on *shapes* (None: it is)."""
+    g = shapes
+    for parameter in _AT_MOST_ONE:
+        for shape in set(g.subjects(parameter, None)):
+            if len(list(g.objects(shape, parameter))) > 1:
+                return f"more than one {parameter.n3(g.namespace_manager)} on a shape"
+    for predicate in _UNPROVEN:
+        if (None, predicate, None) in g:
+            return f"{predicate.n3(g.namespace_manager)}"
+    for node in g.objects(None, SH.targetNode):
+        if not isinstance(node, URIRef):
+            return f"sh:targetNode {node.n3()} (only IRI focus nodes are compiled)"
+    for severity in g.objects(None, SH.severity):
+        if severity not in _SEVERITIES:
+            return f"the severity {severity.n3()}"
+    for path in g.objects(None, SH.path):
+        if not isinstance(path, URIRef) or any((path, p, None) in g for p in _PATH_KEYS):
+            return "a path other than a predicate (inverse, sequence, alternative, repetition)"
+    for owner, constraint in g.subject_objects(SH.sparql):
+        if (owner, SH.path, None) in g:
+            return "a SPARQL constraint on a property shape"
+        for text in g.objects(constraint, SH.select):
+            why = _select_unproven(str(text))
+            if why:
+                return why
+    for name in ("shapesGraph", "currentShape"):
+        for text in g.objects(None, SH.select):
+            if f"${name}" in str(text) or f"?{name}" in str(text):
+                return f"${name}"
+    return None
+
+
+def _select_unproven(text: str) -> str | None:
+    """A SELECT whose only nested groups are FILTER (NOT) EXISTS ones (screened text)."""
+    tokens = [t for t in text.split("\n") if t]
+    upper = [t.upper() for t in tokens]
+    if upper.count("SELECT") != 1 or "{" not in tokens:
+        return "a nested SELECT"
+    start = tokens.index("{")
+    projected = tokens[upper.index("SELECT") + 1 : start]
+    if "$this" not in projected and "?this" not in projected:
+        return "a SPARQL constraint that does not select $this"
+    i = start + 1
+    while i < len(tokens):
+        if upper[i] == "OPTIONAL" and tokens[i + 1 : i + 2] == ["{"]:
+            # OPTIONAL { triple patterns }: the left join on ?this is pre-binding
+            end = tokens.index("}", i)
+            inner = upper[i + 2 : end]
+            if any(t == "{" or t.startswith(("FILTER", "BIND")) for t in inner):
+                return "an OPTIONAL with more than triple patterns in a SPARQL constraint"
+            i = end + 1
+            continue
+        if tokens[i] == "{" and upper[i - 1] not in _GROUP_OPENERS:
+            return "a nested group (UNION, OPTIONAL or { }) in a SPARQL constraint"
+        if upper[i] in ("UNION", "OPTIONAL", "GRAPH"):
+            return f"{upper[i]} in a SPARQL constraint"
+        i += 1
+    return None

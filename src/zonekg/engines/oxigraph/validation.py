@@ -1,22 +1,22 @@
-"""SHACL on Oxigraph: the shapes compiled to SPARQL (see ``shacl``), pyrudof for the rest.
+"""SHACL on Oxigraph: the shapes compiled to SPARQL (see ``shacl``).
 
-Blank-node shapes are skolemised so that a compiled check can name its shape
-in a query; results are mapped back to the shapes graph's own nodes, so that a
-report points at the shapes as they were written.
+Only shapes graphs that use what the compiler is proven on (``shacl.unproven``)
+are compiled; any other is refused (``Unsupported``) and the pipeline hands it
+to pySHACL. Blank-node shapes are skolemised so that a compiled check can name
+its shape in a query; results are mapped back to the shapes graph's own nodes,
+so that a report points at the shapes as they were written. Messages are the
+shapes' own, with ``{?var}``/``{$var}`` filled in from the result, as pySHACL does.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import LoadError
 from ...core.results import ValidationReport, ValidationResult
 from ...core.terms import to_rdflib
 from ...inputs.shapes import Shapes, owning_node_shape
-from ..base import Progress
 
 SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 
@@ -25,14 +25,18 @@ def validate(
     store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files, extra=()
 ):
     """Validate the union of *graphs* (*dataset*: the query options that select it);
-    *data_files* and *extra* (triples the loader adds) are what pyrudof reads instead."""
-    from .shacl import NotCompiled, compile_shapes
+    *data_files* and *extra* are unused here (kept for the engine interface)."""
+    from ..base import Unsupported
+    from .shacl import NotCompiled, compile_shapes, unproven
 
-    skolemised = shapes.graph.skolemize(basepath=SKOLEM)
-    try:
-        checks = compile_shapes(skolemised)
-    except NotCompiled:
-        return validate_rudof(data_files, shapes.graph, progress, extra)
+    why = unproven(shapes.graph)
+    if why is None:
+        try:
+            checks = compile_shapes(shapes.graph.skolemize(basepath=SKOLEM))
+        except NotCompiled as exc:
+            why = str(exc)
+    if why is not None:
+        raise Unsupported(f"the compiled validator is not proven on these shapes ({why})")
     return _run_checks(store, graphs, dataset, shapes.graph, checks, progress)
 
 
@@ -50,17 +54,24 @@ def _run_checks(store, graphs, dataset, shapes, checks, progress) -> ValidationR
 def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]:
     results = []
     for check in checks:
-        for row in store.query(check.query, **dataset):
+        answer = store.query(check.query, **dataset)
+        variables = answer.variables
+        for row in answer:
             path = check.path
             if check.sparql and "?path" in check.query and row["path"] is not None:
                 path = to_rdflib(row["path"])
             value = row["value"] if "?value" in check.query else None
             source = unskolemise(check.source_shape)
+            bound = {"this": row["this"], "value": value}
+            if check.sparql:
+                bound = {v.value: row[v] for v in variables if row[v] is not None}
+            if path is not None:
+                bound["path"] = path
             results.append(
                 ValidationResult(
                     focus=to_rdflib(row["this"]),
                     path=None if path is None else unskolemise(path),
-                    message=check.message,
+                    message=fill(check.message, bound),
                     severity=check.severity,
                     source_shape=source,
                     node_shape=owning_node_shape(shapes, source),
@@ -72,6 +83,19 @@ def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]
     return results
 
 
+_TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+
+
+def fill(message: str, bound: dict) -> str:
+    """A message template with {?var} / {$var} replaced by the term's text (as pySHACL)."""
+
+    def value(found):
+        term = bound.get(found.group(1))
+        return found.group(0) if term is None else str(getattr(term, "value", term))
+
+    return _TEMPLATE.sub(value, message)
+
+
 def unskolemise(node):
     """The shapes graph's own node for a skolem IRI made by ``skolemize``."""
     from rdflib import BNode, URIRef
@@ -80,75 +104,3 @@ def unskolemise(node):
     if isinstance(node, URIRef) and text.startswith(SKOLEM):
         return BNode(text[len(SKOLEM) :])
     return node
-
-
-def validate_rudof(data_files, shapes, progress: Progress, extra=()) -> ValidationReport:
-    """SHACL validation with rudof's native engine (pyrudof), for shapes the compiler refuses.
-
-    Each file is read in its own syntax (Turtle, TriG, N-Quads); rudof validates the
-    union of a file's graphs, as the other engines do. *extra* triples (the loader's
-    ``G a zk:DataGraph``) are read from a temporary N-Triples file.
-    """
-    import tempfile
-
-    import pyrudof
-    from rdflib import BNode, URIRef
-    from rdflib.namespace import SH
-
-    from ...inputs.files import syntax_of
-
-    formats = {
-        "turtle": pyrudof.RDFFormat.Turtle,
-        "trig": pyrudof.RDFFormat.TriG,
-        "nquads": pyrudof.RDFFormat.NQuads,
-    }
-    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    extra = list(extra)
-    with tempfile.TemporaryDirectory(prefix="zonekg-rudof-") as folder:
-        files = [(Path(f), formats[syntax_of(f)]) for f in data_files]
-        if extra:
-            added = Path(folder) / "extra.nt"
-            added.write_bytes(ox.serialize(extra, format=ox.RdfFormat.N_TRIPLES))
-            files.append((added, pyrudof.RDFFormat.NTriples))
-        # Path objects, never str: a str may be taken as inline data or a URL to fetch.
-        for number, (file, syntax) in enumerate(files):
-            try:
-                rudof.read_data(
-                    file.resolve(),
-                    format=syntax,
-                    reader_mode=pyrudof.ReaderMode.Strict,
-                    merge=number > 0,
-                    base=file.resolve().as_uri(),
-                )
-            except Exception as exc:
-                raise LoadError(f"cannot read for validation: {exc}", file=file) from None
-            progress("validate", 1)
-    # Skolemised, so that blank-node shapes and paths come back as names we can map back.
-    rudof.read_shacl(shapes.skolemize(basepath=SKOLEM).serialize(format="turtle"))
-    report = rudof.validate_shacl()
-    results = []
-    for entry in report:
-        focus = entry.focus_node
-        focus = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
-        source = unskolemise(URIRef(entry.source_shape))
-        results.append(
-            ValidationResult(
-                focus=focus,
-                path=unskolemise(URIRef(entry.path)) if entry.path else None,
-                message=_message(entry.message),
-                severity=SH[entry.severity],
-                source_shape=source,
-                node_shape=owning_node_shape(shapes, source),
-                value=entry.value,
-                component=entry.constraint_component,
-            )
-        )
-    return ValidationReport(conforms=bool(report.conforms), results=results, shapes=shapes)
-
-
-def _message(text: str | None) -> str:
-    """rudof joins its own message and the shape's sh:message; keep the shape's words."""
-    if not text:
-        return "(no message)"
-    parts = re.findall(r'"((?:[^"\\]|\\.)*)"(?:@[\w-]+)?', text)
-    return parts[-1] if parts else text

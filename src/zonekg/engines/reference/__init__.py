@@ -33,6 +33,7 @@ class ReferenceLoaded(Loaded):
         super().__init__(inputs)
         self.dataset = dataset
         self._views: dict = {}
+        self.reasoner_errors: list[str] = []  # what owlrl found inconsistent, in its words
 
     def graph(self, iri: str):
         from rdflib import URIRef
@@ -69,16 +70,24 @@ class ReferenceEngine(Engine):
     def load(
         self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
     ) -> ReferenceLoaded:
-        from rdflib import Dataset, Graph, URIRef
+        from rdflib import Dataset
 
         from ...core.vocab import bind_prefixes
+        from ...inputs.shapes import literals_as_written
 
         dataset = bind_prefixes(Dataset())
+        with literals_as_written():
+            self._parse(inputs, dataset, progress)
+        return ReferenceLoaded(inputs, dataset)
+
+    def _parse(self, inputs: Inputs, dataset, progress: Progress) -> None:
+        from rdflib import Dataset, Graph, URIRef
+
         for f in inputs.files:
             quads = f.syntax in ("trig", "nquads")
             parsed = Dataset() if quads else Graph()
             try:
-                parsed.parse(data=f.text, format=f.syntax, publicID=_NO_BASE)
+                parsed.parse(data=f.text, format=f.syntax, publicID=f.base)
             except Exception as exc:  # the checks passed: rdflib disagrees with the standard
                 raise LoadError(
                     f"rdflib cannot read this file: {exc}",
@@ -95,7 +104,6 @@ class ReferenceEngine(Engine):
                 for triple in parsed:
                     target.add(triple)
             progress("load", len(f.data))
-        return ReferenceLoaded(inputs, dataset)
 
     def validate(
         self,
@@ -121,7 +129,8 @@ class ReferenceEngine(Engine):
     def reason(self, loaded: ReferenceLoaded, *, cap: int, progress: Progress = no_progress) -> int:
         from .owlrl import closure
 
-        inferred = closure(loaded.merged(loaded.asserted_graphs), cap)
+        loaded.reasoner_errors = []
+        inferred = closure(loaded.merged(loaded.asserted_graphs), cap, loaded.reasoner_errors)
         target = loaded.graph(INFERRED_GRAPH)
         target.remove((None, None, None))
         for triple in inferred:
@@ -185,10 +194,6 @@ class ReferenceEngine(Engine):
 
     def count(self, loaded: ReferenceLoaded, graphs: list[str]) -> int:
         return sum(len(loaded.graph(iri)) for iri in graphs)
-
-
-#: The base the reference parser is given: the checks refused relative IRIs already.
-_NO_BASE = "https://no-base.zonekg.invalid/"
 
 
 def _result(result) -> QueryResult:

@@ -8,23 +8,31 @@ for minutes.
 from __future__ import annotations
 
 from owlrl import DeductiveClosure, OWLRL_Semantics
+from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF
 
 from ...core.errors import LimitError
 from ...safety.limits import MAX_TRIPLES
 
 
-def closure(asserted: Graph, cap: int) -> Graph:
-    """The triples OWL-RL derives from *asserted* that it does not already hold."""
+def closure(asserted: Graph, cap: int, errors: list[str] | None = None) -> Graph:
+    """The triples OWL-RL derives from *asserted* that it does not already hold; what owlrl
+    finds inconsistent is added to *errors* (its messages)."""
     expanded = Graph()
     for triple in asserted:
         expanded.add(triple)
     semantics = capped(OWLRL_Semantics, cap)
     DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    # owlrl writes what it finds inconsistent as `[] a err:ErrorMessage ; err:error "..."`:
+    # not knowledge. The pipeline checks every inconsistency rule itself (by rule, the
+    # same for both engines: engines.consistency).
+    nodes = set(expanded.subjects(RDF.type, ERRNS.ErrorMessage))
+    if errors is not None:
+        errors.extend(sorted(str(m) for n in nodes for m in expanded.objects(n, ERRNS.error)))
     inferred = Graph()
     for triple in expanded:
-        if triple not in asserted and not _is_noise(triple):
+        if triple not in asserted and triple[0] not in nodes and not _is_noise(triple):
             inferred.add(triple)
     return inferred
 
