@@ -283,7 +283,7 @@ def test_the_screen_refuses_updates_and_service(text):
 
 
 def test_fast_query_imports_no_reasoner_or_validator():
-    """A question that needs no closure loads neither owlrl, pySHACL nor pyrudof."""
+    """A question that needs no closure loads neither owlrl nor pySHACL."""
     code = (
         "import sys\n"
         "from zonekg.cli import main\n"
@@ -292,7 +292,7 @@ def test_fast_query_imports_no_reasoner_or_validator():
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('owlrl', 'pyshacl', 'pyrudof', 'rdflib') if m in sys.modules]\n"
+        "heavy = [m for m in ('owlrl', 'pyshacl', 'rdflib') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
