@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from shacl_cases import ALL, FORBIDDEN, PREFIXES, SPARQL_PREFIXES
+from shacl_cases import ALL, FORBIDDEN, NOT_RUN_RIGHT, PREFIXES, SPARQL_DATA, SPARQL_PREFIXES
 
 from zonekg import api
 from zonekg.core.errors import EXIT_BAD_INPUT, ZonekgError
@@ -95,6 +95,23 @@ def test_forbidden_sparql_is_refused(name, tmp_path):
     with pytest.raises(ZonekgError) as refused:
         load_shapes(_write(tmp_path, "shapes.ttl", body))
     assert refused.value.exit_code == EXIT_BAD_INPUT
+
+
+@pytest.mark.parametrize("name", sorted(NOT_RUN_RIGHT))
+def test_this_only_in_an_expression_of_a_union_branch_is_refused(name, engine, tmp_path):
+    """No engine here pre-binds $this into a FILTER of a UNION branch as SHACL says (pySHACL
+    reports every focus node): refused with exit 2 rather than answered wrong."""
+    body = (
+        SPARQL_PREFIXES
+        + "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:prefixes ex:Prefixes ; "
+        + f'sh:select """{NOT_RUN_RIGHT[name]}""" ] .'
+    )
+    data = _write(tmp_path, "data.ttl", SPARQL_DATA)
+    kg = api.load([data], ontology=[], engine=engine)
+    with pytest.raises(ZonekgError) as refused:
+        api.validate(kg, _write(tmp_path, "shapes.ttl", body))
+    assert refused.value.exit_code == EXIT_BAD_INPUT
+    assert "UNION branch" in str(refused.value)
 
 
 def test_assigning_value_in_an_ask_validator_is_refused(tmp_path):

@@ -121,6 +121,47 @@ def refuse_forbidden(text: str, key: str, path: Path, node) -> None:
     for i, t in enumerate(upper[:-1]):
         if t == "AS" and tokens[i + 1][:1] in "?$" and tokens[i + 1][1:] in pre_bound:
             refuse(f"AS {tokens[i + 1]} (assigning a pre-bound variable)")
+    if _union_branch_filters_unbound_this(tokens, upper):
+        raise LoadError(
+            f"the SPARQL of {_name(node)} ({curie(SH + key)}) has a UNION branch that uses "
+            "$this only in an expression (FILTER, BIND): pySHACL, which runs such queries, "
+            "then reports every focus node, against SHACL's pre-binding, so the shapes are "
+            "refused rather than answered wrong",
+            hint="bind $this by a triple pattern in that branch, or move the FILTER to the "
+            "top-level group of the WHERE clause",
+            file=path,
+        )
+
+
+def _union_branch_filters_unbound_this(tokens: list[str], upper: list[str]) -> bool:
+    """Whether a UNION branch mentions ``$this`` only inside parentheses (an expression),
+    with no triple pattern of the branch using it (*tokens*: the screened query, one
+    token each)."""
+    if "UNION" not in upper:
+        return False
+    partner: dict[int, int] = {}
+    stack: list[int] = []
+    depth = [0] * len(tokens)  # parenthesis depth of each token
+    level = 0
+    for i, t in enumerate(tokens):
+        level += t.endswith("(")  # the screen writes a call with its parenthesis: FILTER(
+        depth[i] = level
+        level -= t == ")"
+        if t == "{":
+            stack.append(i)
+        elif t == "}" and stack:
+            partner[i] = stack.pop()
+            partner[partner[i]] = i
+    for i, t in enumerate(upper):
+        if t != "UNION":
+            continue
+        for start, end in ((partner.get(i - 1), i - 1), (i + 1, partner.get(i + 1))):
+            if start is None or end is None or start > end:
+                continue
+            uses = [j for j in range(start, end) if tokens[j] in ("$this", "?this")]
+            if uses and all(depth[j] > 0 for j in uses):
+                return True
+    return False
 
 
 def _name(node) -> str:
