@@ -317,6 +317,7 @@ def main() -> None:
         print(f"  {name:<32} {_s(step):>8}")
     for size in args.sizes:
         data = build / f"data-{size}"
+        shutil.rmtree(data, ignore_errors=True)  # the bench's own folder, made afresh each run
         made = generate(size, data, seed=1)
         out = Path(tempfile.mkdtemp(prefix=f"out-{size}-", dir=build))
         entry = {

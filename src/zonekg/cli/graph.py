@@ -114,7 +114,7 @@ def print_report(report, fmt: str, inference: str) -> None:
                 where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
                 path = f" {curie(str(r.path))}" if r.path is not None else ""
                 say(f"  {where}: {curie(str(r.focus))}{path}")
-                say(f"    {r.message}")
+                say(f"    {r.message or '(no message)'}")
     for problem in report.ill_typed:
         note(
             f'{problem.error().where()}: ill-typed literal "{problem.lexical}" for datatype '

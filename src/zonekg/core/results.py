@@ -163,7 +163,8 @@ class ValidationReport:
             graph.add((node, sh("focusNode"), r.focus))
             graph.add((node, sh("sourceShape"), r.source_shape))
             graph.add((node, sh("resultSeverity"), r.severity))
-            graph.add((node, sh("resultMessage"), Literal(r.message)))
+            if r.message:  # optional in SHACL: a shape without sh:message may give none
+                graph.add((node, sh("resultMessage"), Literal(r.message)))
             if r.component is not None:
                 graph.add((node, sh("sourceConstraintComponent"), URIRef(str(r.component))))
             if r.path is not None:

@@ -71,7 +71,7 @@ def _as_specified(shapes: Graph) -> Graph:
 
 
 def _first_line(text: str) -> str:
-    return (str(text).strip().splitlines() or ["(no message)"])[0]
+    return (str(text).strip().splitlines() or [""])[0]
 
 
 def _result(report: Graph, shapes: Graph, node: Node) -> ValidationResult:
@@ -79,7 +79,7 @@ def _result(report: Graph, shapes: Graph, node: Node) -> ValidationResult:
     return ValidationResult(
         focus=report.value(node, SH.focusNode),
         path=report.value(node, SH.resultPath),
-        message=str(report.value(node, SH.resultMessage) or "(no message)"),
+        message=str(report.value(node, SH.resultMessage) or ""),
         severity=report.value(node, SH.resultSeverity),
         source_shape=source_shape,
         node_shape=owning_node_shape(shapes, source_shape),
