@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import pytest
+import SPARQLWrapper  # in the test extra: a missing client fails, it is not skipped
 from serve_support import running_server
-
-SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
 
 ZONE = "https://w3id.org/zonekg/id/zone/chengdu"
 PREFIX = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

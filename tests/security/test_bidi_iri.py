@@ -34,3 +34,17 @@ def test_the_cli_warns_with_file_and_line(command, tmp_path):
     done = run_cli(command, "--data", str(data))
     assert "b.ttl:2:" in flat(done.stderr), done.stderr
     assert "U+202E" in done.stderr
+
+
+def test_the_warning_is_repeated_when_the_checks_are_remembered(tmp_path):
+    # the second read takes the file's checks from the cache; the warning must come back too
+    data = tmp_path / "b.ttl"
+    data.write_text(
+        "@prefix ex: <http://example.org/> .\n<http://example.org/txt.\u202eexe> ex:p ex:b .\n",
+        encoding="utf-8",
+    )
+    env = {"ZONEKG_CACHE": str(tmp_path / "cache")}
+    for _ in range(2):
+        done = run_cli("stats", "--data", str(data), env=env)
+        assert "b.ttl:2:" in flat(done.stderr) and "U+202E" in done.stderr, done.stderr
+    assert list((tmp_path / "cache" / "checked").iterdir()), "nothing was remembered"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +25,6 @@ from ..core.namespaces import graph_iri
 from ..core.results import Location
 from . import checks, locations
 from .files import data_files, read_bounded, syntax_of
-
-log = logging.getLogger("zonekg.inputs")
 
 ONTOLOGY, DATA = "ontology", "data"
 _OX_FORMATS = {
