@@ -312,7 +312,11 @@ def all_questions() -> list[CompetencyQuestion]:
     """The project's competency questions (at least one, or an error)."""
     found = questions()
     if not found:
-        raise QueryError("no competency questions found", file=paths.QUERIES)
+        raise QueryError(
+            f"no competency questions (cqNN-*.rq) in {paths.where()}",
+            hint=paths.missing_hint(),
+            file=paths.QUERIES,
+        )
     return found
 
 
