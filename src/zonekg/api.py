@@ -241,12 +241,13 @@ def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
     return kg.engine.inferred(kg.loaded)
 
 
-def closure_text(kg: KnowledgeGraph) -> str:
-    """The inferred triples as Turtle with the project's prefixes (reasoning first if needed)."""
+def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
+    """The inferred triples in *fmt* (Turtle by default, with the project's prefixes; in
+    their graph in TriG and N-Quads), reasoning first if needed."""
     from .core.formats import serialize
 
     reason(kg)
-    return serialize(kg.quads([INFERRED_GRAPH]), "turtle")
+    return serialize(kg.quads([INFERRED_GRAPH]), fmt)
 
 
 def _closure_cache(kg: KnowledgeGraph) -> Path | None:
