@@ -45,7 +45,9 @@ FORMATS: dict[str, Format] = {
         Format("rdfxml", ".rdf", "application/rdf+xml", False, ox.RdfFormat.RDF_XML),
     )
 }
-GRAPH_CHOICES = ("asserted", "inferred", "all")
+#: What an export holds: the published dataset (its default graph and named graphs: only
+#: TriG and N-Quads can hold it), the asserted graphs, the closure, or both.
+GRAPH_CHOICES = ("dataset", "asserted", "inferred", "all")
 
 #: The formats of the files a command writes with ``-o``, by groups.
 RDF = tuple(FORMATS)
@@ -149,6 +151,22 @@ def serialize(quads: Iterable[ox.Quad], fmt: Format | str) -> str:
     if line_format:
         text = "".join(sorted({line + "\n" for line in text.splitlines() if line.strip()}))
     return text
+
+
+def with_header(text: str, fmt: Format | str, lines: list[str]) -> str:
+    """*text* with *lines* as a comment at its top, where its syntax has comments (Turtle,
+    N-Triples, TriG, N-Quads: ``#``; RDF/XML: ``<!-- -->`` after the XML declaration);
+    JSON-LD has none, so it is returned as it is."""
+    fmt = FORMATS[fmt] if isinstance(fmt, str) else fmt
+    if not lines or fmt.name == "jsonld":
+        return text
+    if fmt.name == "rdfxml":
+        body = "\n".join(line.replace("--", "- -") for line in lines)
+        declaration, newline, rest = text.partition("\n")
+        if declaration.startswith("<?xml"):
+            return f"{declaration}\n<!--\n{body}\n-->\n{rest}"
+        return f"<!--\n{body}\n-->\n{text}"
+    return "".join(f"# {line}\n" for line in lines) + text
 
 
 def canonical_nquads(quads: Iterable[ox.Quad]) -> str:
