@@ -25,7 +25,9 @@ from .output import note, say, write
 @click.option(
     "--graph",
     default=None,
-    help="asserted, inferred or all (default: all with --reason, else asserted).",
+    help="dataset (the published dataset: its default graph and every named graph; TriG and "
+    "N-Quads only), asserted, inferred or all (default: dataset in TriG and N-Quads; in the "
+    "flat formats all with --reason, else asserted).",
 )
 @click.option(
     "--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes."
@@ -43,8 +45,9 @@ from .output import note, say, write
 @data_option
 @engine_option
 def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None:
-    """Export the graph in an RDF format (TriG and N-Quads keep the source graphs), or a
-    flat CSV table for analysts (--table)."""
+    """Export the graph in an RDF format (TriG and N-Quads hold the published dataset, with
+    the source graphs; the flat formats merge them), or a flat CSV table for analysts
+    (--table)."""
     from .. import api
     from ..core.formats import GRAPH_CHOICES, TABLES, choose, output_format
 
