@@ -496,8 +496,7 @@ def derive(kg: KnowledgeGraph, graphs: Sequence[str]) -> None:
     if INFERRED_GRAPH in graphs:
         reason(kg)
     if ASSERTED_GRAPH in graphs and kg.merged_count is None:
-        merged = {q.triple for q in kg.quads(kg.asserted_graphs)}
-        kg.merged_count = kg.engine.add_graph(kg.loaded, ASSERTED_GRAPH, merged)
+        kg.merged_count = kg.engine.add_merge(kg.loaded, ASSERTED_GRAPH, kg.asserted_graphs)
 
 
 def published_dataset(kg: KnowledgeGraph, with_inferred: bool = True) -> dict[str | None, set]:
