@@ -146,9 +146,9 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
 
     choice("--engine", engine, ("oxigraph", "reference"))
     onto = ontology_paths(ontology, no_ontology)
-    syntax = closure_format(output)
     if output is not None:
         api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
+    syntax = closure_format(output)
 
     def task():
         kg = load_with_progress(data_paths(data), engine, store, "report", onto)
@@ -176,9 +176,9 @@ def run(data, output, engine, store) -> None:
     from .ask import print_answers
 
     choice("--engine", engine, ("oxigraph", "reference"))
-    syntax = closure_format(output)
     if output is not None:
         api.check_output(output, data)  # refused before any work
+    syntax = closure_format(output)
     jobs = [api.job_for(cq) for cq in api.all_questions()]
     screened = [api.screen_job(job) for job in jobs]
 

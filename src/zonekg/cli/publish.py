@@ -61,6 +61,7 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         if given:
             raise click.UsageError(f"--table writes CSV: it cannot be used with {given[0]}")
         if output is not None:
+            api.check_output(output, data)  # where first: the sources are never written
             output_format(output, TABLES)
 
         def tabulate():
@@ -78,6 +79,8 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         return
     if graph is not None:
         choice("--graph", graph, GRAPH_CHOICES)
+    if output is not None:
+        api.check_output(output, data)  # where first: the sources are never written
     choose(fmt, output, canonical)  # a format the -o suffix contradicts: refused before any work
 
     def task():
@@ -157,7 +160,8 @@ def diagram(kind, output, data) -> None:
     choice("kind", kind, KINDS)
     if output is None:
         raise click.UsageError("Missing option '-o' / '--output'.")
-    picture_format(output)  # refused before any work
+    api.check_output(output, data)  # where, then what: both refused before any work
+    picture_format(output)
     api.bounded(lambda: write_diagram(api.load(data_paths(data)).rdf, kind, output), what="diagram")
     note(f"wrote {output}")
 
