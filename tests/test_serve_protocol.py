@@ -29,7 +29,14 @@ from rdflib.query import Result
 from serve_support import servers_by_engine
 
 from zonekg import api
-from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH, TYPES_GRAPH, curie, graph_iri
+from zonekg.core.namespaces import (
+    ASSERTED_GRAPH,
+    GRAPH,
+    INFERRED_GRAPH,
+    TYPES_GRAPH,
+    curie,
+    graph_iri,
+)
 from zonekg.core.questions import expected_rows, find_question
 from zonekg.core.vocab import OA, ZK
 from zonekg.engines import DEFAULT
@@ -254,7 +261,7 @@ def test_service_description(server, http):
     sources = {str(d) for d in kg.rdf.data.subjects(RDF.type, ZK.SourceDocument)}
     assert len(sources) == 22
     ontology = graph_iri(kg.ontology_files[0])
-    assert names == sources | {ontology, TYPES_GRAPH, INFERRED_GRAPH}
+    assert names == sources | {ontology, ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH}
     assert not any(name.startswith(GRAPH + "data/") for name in names)
     # Each named graph with its size, as loaded; the default graph with the types.
     sizes = {}
@@ -264,6 +271,7 @@ def test_service_description(server, http):
         if size is not None:
             sizes[name] = int(size)
     assert {n: sizes[n] for n in sources} == {n: len(kg.rdf.graph(n)) for n in sources}
+    assert sizes[ASSERTED_GRAPH] == len(kg.rdf.asserted())
     dataset = graph.value(endpoint, URIRef(sd + "defaultDataset"))
     default = graph.value(graph.value(dataset, URIRef(sd + "defaultGraph")), VOID.triples)
     assert int(default) == default_graph_size(kg)

@@ -35,7 +35,16 @@ import pyoxigraph as ox
 from . import engines
 from .core import paths
 from .core.errors import QueryError, ZonekgError
-from .core.namespaces import INFERRED_GRAPH, RDF, RDFS, TYPES_GRAPH, ZK, expand
+from .core.namespaces import (
+    ASSERTED_GRAPH,
+    DERIVED_GRAPHS,
+    INFERRED_GRAPH,
+    RDF,
+    RDFS,
+    TYPES_GRAPH,
+    ZK,
+    expand,
+)
 from .core.questions import CompetencyQuestion, find_question, questions
 from .core.results import QueryResult, ValidationReport
 from .engines.base import Progress, no_progress
@@ -58,6 +67,7 @@ class KnowledgeGraph:
     loaded: engines.Loaded
     notes: list[str] = field(default_factory=list)
     _reference: Any = None
+    merged_count: int | None = None  # the size of ASSERTED_GRAPH, once it is made
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -241,12 +251,13 @@ def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
     return kg.engine.inferred(kg.loaded)
 
 
-def closure_text(kg: KnowledgeGraph) -> str:
-    """The inferred triples as Turtle with the project's prefixes (reasoning first if needed)."""
+def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
+    """The inferred triples in *fmt* (Turtle by default, with the project's prefixes; in
+    their graph in TriG and N-Quads), reasoning first if needed."""
     from .core.formats import serialize
 
     reason(kg)
-    return serialize(kg.quads([INFERRED_GRAPH]), "turtle")
+    return serialize(kg.quads([INFERRED_GRAPH]), fmt)
 
 
 def _closure_cache(kg: KnowledgeGraph) -> Path | None:
@@ -312,7 +323,11 @@ def all_questions() -> list[CompetencyQuestion]:
     """The project's competency questions (at least one, or an error)."""
     found = questions()
     if not found:
-        raise QueryError("no competency questions found", file=paths.QUERIES)
+        raise QueryError(
+            f"no competency questions (cqNN-*.rq) in {paths.where()}",
+            hint=paths.missing_hint(),
+            file=paths.QUERIES,
+        )
     return found
 
 
@@ -341,28 +356,30 @@ def remote_answer(
 ) -> QueryResult:
     """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used).
 
-    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``), the
-    query's default graph is named as a local query sees it: graph/asserted with
-    graph/types, or with graph/inferred when *reasoned* (a store's own default graph is
-    something else in every store: every graph it holds, system graphs included, in
-    Virtuoso). A query with its own FROM keeps it. A question that needs inference the
-    store lacks is asked without it, with a note in *notes*.
+    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``: the
+    named graphs of the published dataset), the query's default graph is named as a local
+    query sees it: graph/asserted with graph/types, or with graph/inferred when *reasoned*
+    (a store's own default graph is something else in every store: every graph it holds,
+    system graphs included, in Virtuoso), and a query with GRAPH ranges over the pushed
+    graphs. A query with its own FROM keeps it (a question that needs the closure names
+    graph/asserted and graph/inferred so). A question that needs inference the store
+    lacks is asked without it, with a note in *notes*.
     """
     from .core.namespaces import ASSERTED_GRAPH
     from .engines import remote
 
     default = named = None
+    closure = reasoned and bool(pushed) and INFERRED_GRAPH in pushed
+    if reasoned and pushed and ASSERTED_GRAPH in pushed and not closure and notes is not None:
+        notes.append(
+            f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
+            f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+            "push with `zonekg push --with-inferred`"
+        )
     if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
-        if "GRAPH" in screened.text.split("\n"):
+        if uses_graph(screened):
             named = sorted(pushed)
-        closure = reasoned and INFERRED_GRAPH in pushed
         default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
-        if reasoned and not closure and notes is not None:
-            notes.append(
-                f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
-                f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
-                "push with `zonekg push --with-inferred`"
-            )
     elif pushed is not None and not screened.has_dataset and notes is not None:
         notes.append(
             f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
@@ -407,13 +424,26 @@ def answer(
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
         default_graphs = default_dataset(kg, reasoned)
-    if INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in (named_graphs or []):
-        reason(kg)
-    if TYPES_GRAPH in default_graphs:
-        entail_types(kg)
+    if named_graphs is None and uses_graph(screened):
+        named_graphs = published_graphs(kg)  # what GRAPH ?g ranges over in the published files
+    # graph/asserted in the default graph is the merge of the asserted graphs: the same graph
+    default_graphs = list(dict.fromkeys(_asserted_merge(kg, default_graphs)))
+    derive(kg, [*default_graphs, *(named_graphs or [])])
     return kg.engine.query(
         kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
     )
+
+
+def uses_graph(screened: ScreenedQuery) -> bool:
+    """Whether the query has a GRAPH pattern (the only way it reads the named graphs)."""
+    return any(token.upper() == "GRAPH" for token in screened.text.split("\n"))
+
+
+def _asserted_merge(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[str]:
+    found = []
+    for graph in graphs:
+        found.extend(kg.asserted_graphs if graph == ASSERTED_GRAPH else [graph])
+    return found
 
 
 _QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
@@ -433,6 +463,67 @@ def check_syntax(screened: ScreenedQuery) -> None:
         if found:
             raise screened.syntax_error(found.group(3), int(found.group(1))) from None
         raise screened.syntax_error(str(exc), None) from None
+
+
+# --- the published dataset ---------------------------------------------------------------
+#
+# One definition for every way the graph leaves zonekg, so that they agree by construction:
+# `zonekg query` and `serve`'s /sparql answer over it (``answer``), `export` and `release`
+# write it (``dataset_quads``), `push` puts its named graphs in a store.
+#
+# - The default graph: the asserted graphs merged, with the types (``default_dataset``):
+#   what a question without FROM reads.
+# - The named graphs (``published_graphs``): each asserted graph under its own name (the
+#   ontology's, and one per source document: ``GRAPH ?source { … } ?source a
+#   zk:SourceDocument`` tells which sources state a triple), then the derived graphs, none of
+#   them a source: graph/asserted (the asserted graphs merged), graph/types and
+#   graph/inferred (the closure less what is asserted). These three never overlap, so a
+#   question that needs the closure names ``FROM <graph/asserted> FROM <graph/inferred>``
+#   and every store reads each triple once (Oxigraph and Virtuoso count a triple twice
+#   under ``FROM A FROM B`` when A and B share it).
+
+
+def published_graphs(kg: KnowledgeGraph) -> list[str]:
+    """The named graphs of the published dataset: the asserted ones, then the derived ones."""
+    return [*kg.asserted_graphs, *DERIVED_GRAPHS]
+
+
+def derive(kg: KnowledgeGraph, graphs: Sequence[str]) -> None:
+    """Make the derived graphs among *graphs* (once per load): the types, the closure, the
+    merge of the asserted graphs."""
+    if TYPES_GRAPH in graphs:
+        entail_types(kg)
+    if INFERRED_GRAPH in graphs:
+        reason(kg)
+    if ASSERTED_GRAPH in graphs and kg.merged_count is None:
+        kg.merged_count = kg.engine.add_merge(kg.loaded, ASSERTED_GRAPH, kg.asserted_graphs)
+
+
+def published_dataset(kg: KnowledgeGraph, with_inferred: bool = True) -> dict[str | None, set]:
+    """The published dataset, graph by graph as sets of triples: ``None`` is the default
+    graph, then each named graph of ``published_graphs`` (without graph/inferred when not
+    *with_inferred*)."""
+    by_graph: dict[str | None, set] = {iri: set() for iri in kg.asserted_graphs}
+    for quad in kg.quads(kg.asserted_graphs):  # one pass: a read per graph is a scan each
+        by_graph[quad.graph_name.value].add(quad.triple)
+    asserted = set().union(*by_graph.values())
+    entail_types(kg)
+    types = {q.triple for q in kg.quads([TYPES_GRAPH])} - asserted
+    by_graph[ASSERTED_GRAPH] = asserted
+    by_graph[TYPES_GRAPH] = types
+    if with_inferred:
+        reason(kg)
+        by_graph[INFERRED_GRAPH] = {q.triple for q in kg.quads([INFERRED_GRAPH])} - asserted
+    return {None: asserted | types, **by_graph}
+
+
+def dataset_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
+    """The published dataset as quads: the default graph's, then each named graph's."""
+    quads = []
+    for graph, triples in published_dataset(kg).items():
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+    return quads
 
 
 def default_dataset(kg: KnowledgeGraph, reasoned: bool = False) -> list[str]:
@@ -520,13 +611,15 @@ def check_output(output: Path, inputs: Sequence[Path] = ()) -> Path:
 
 
 def export_graphs(kg: KnowledgeGraph, graph: str = "asserted") -> list[str]:
-    """The named graphs an export holds: asserted, inferred or all."""
+    """The named graphs an export holds: asserted, inferred or all (for the published
+    dataset, with its default graph, see ``dataset_quads``)."""
     from .core.formats import GRAPH_CHOICES
 
-    if graph not in GRAPH_CHOICES:
+    if graph not in GRAPH_CHOICES or graph == "dataset":
         raise QueryError(
             f"--graph {graph!r} is not one of: {', '.join(GRAPH_CHOICES)}",
-            hint="asserted is the files as written; inferred and all run the reasoner",
+            hint="dataset is what the release publishes; asserted is the files as written; "
+            "inferred and all run the reasoner",
         )
     chosen = list(kg.asserted_graphs) if graph in ("asserted", "all") else []
     if graph in ("inferred", "all"):
@@ -545,20 +638,46 @@ def export(
 ) -> str:
     """The graph in an RDF format (written atomically to *output* when given).
 
-    *graph* defaults to ``all`` with *reasoned* and to ``asserted`` without.
+    *graph* defaults to ``dataset`` (the published dataset) in TriG and N-Quads, the
+    formats that can hold it; in the flat formats, to ``all`` with *reasoned* and to
+    ``asserted`` without, merged into one graph under a header that says what is lost.
     """
     from .core import formats
 
     chosen = formats.choose(fmt, output, canonical)
+    graph = graph or ("dataset" if chosen.keeps_graphs else "all" if reasoned else "asserted")
+    if graph == "dataset" and not chosen.keeps_graphs:
+        raise QueryError(
+            f"--graph dataset has named graphs, which {chosen.name} cannot hold",
+            hint="use --format trig or nquads (or a .trig or .nq file name)",
+        )
     if output is not None:
         output = check_output(output, [*kg.ontology_files, *kg.data_files])
     if reasoned:
         reason(kg)
-    quads = list(kg.quads(export_graphs(kg, graph or ("all" if reasoned else "asserted"))))
-    text = formats.canonical_nquads(quads) if canonical else formats.serialize(quads, chosen)
+    quads = dataset_quads(kg) if graph == "dataset" else list(kg.quads(export_graphs(kg, graph)))
+    if canonical:
+        text = formats.canonical_nquads(quads)
+    else:
+        text = formats.with_header(formats.serialize(quads, chosen), chosen, flat_note(chosen))
     if output is not None:
         write_atomic(Path(output), text, rdf_format=chosen.syntax)
     return text
+
+
+def flat_note(fmt) -> list[str]:
+    """What a file in a flat format (one graph) says about itself, or nothing for TriG and
+    N-Quads: the source graphs are merged away, and which file to take instead."""
+    if fmt.keeps_graphs:
+        return []
+    name = {"turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}.get(fmt.name)
+    return [
+        f"zonekg: {name or fmt.name} holds one graph, so the named graphs are merged into it:",
+        "which source states which triple (the source graphs), the types and the closure",
+        "are not told apart. To ask the competency questions, or to load the dataset into",
+        "a SPARQL store, take the TriG or N-Quads file (zonekg.trig, zonekg.nq in a release;",
+        "zonekg export -o FILE.trig or FILE.nq): its default graph is what the questions read.",
+    ]
 
 
 # --- inspect -----------------------------------------------------------------------------
@@ -701,7 +820,10 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
     data = set(kg.loaded.data_graphs)
     sources: dict[str, Source] = {}
     facts: dict[tuple, Fact] = {}
-    for graph, p, o, label in answer(kg, screen(_FACTS % iri, "why")).rows:
+    # over the graphs the store holds now: only the data graphs are kept below, so the
+    # derived graphs (the closure: a reasoning run) need not be made for this
+    stated = kg.engine.query(kg.loaded, screen(_FACTS % iri, "why"), default_graphs=_typed(kg))
+    for graph, p, o, label in stated.rows:
         if graph.value not in data:
             continue  # the ontology's graph, or a derived one: no source states these
         source = sources.setdefault(graph.value, Source(graph.value))
@@ -728,6 +850,13 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
         if f.predicate == RDFS + "label" and getattr(f.value, "language", None) == "en"
     ]
     return Why(iri, min(names) if names else "", ordered, supports)
+
+
+def _typed(kg: KnowledgeGraph) -> list[str]:
+    """The default graph of questions without the closure, its types made."""
+    graphs = default_dataset(kg)
+    derive(kg, graphs)
+    return graphs
 
 
 def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:

@@ -122,9 +122,19 @@ def print_report(report, fmt: str, inference: str) -> None:
         )
 
 
+def closure_format(output) -> str:
+    """The RDF format the closure is written in: the one the -o file's suffix names."""
+    from ..core.formats import RDF, output_format
+
+    return "turtle" if output is None else output_format(output, RDF)
+
+
+CLOSURE_HELP = "Write the inferred triples here (.ttl, .nt, .nq, .trig, .jsonld or .rdf)."
+
+
 @click.command()
 @data_option
-@output_option("Write the inferred triples here.")
+@output_option(CLOSURE_HELP)
 @ontology_options
 @engine_option
 @store_option
@@ -138,25 +148,26 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
     onto = ontology_paths(ontology, no_ontology)
     if output is not None:
         api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
+    syntax = closure_format(output)
 
     def task():
         kg = load_with_progress(data_paths(data), engine, store, "report", onto)
         with _progress("reason", None, "triples") as advance:
             total = api.reason(kg, progress=advance)
-        return api.closure_text(kg), total, kg.notes
+        return api.closure_text(kg, syntax), total, kg.notes
 
     text, total, notes = api.bounded(task, what="reasoning")
     _notes(notes)
     if output is None:
         say(text)
         return
-    api.write_output(output, text, "turtle", inputs=data)
+    api.write_output(output, text, syntax, inputs=data)
     note(f"{total} inferred triples written to {output} (asserted data unchanged).")
 
 
 @click.command()
 @data_option
-@output_option("Write the inferred triples here.")
+@output_option(CLOSURE_HELP)
 @engine_option
 @store_option
 def run(data, output, engine, store) -> None:
@@ -167,6 +178,7 @@ def run(data, output, engine, store) -> None:
     choice("--engine", engine, ("oxigraph", "reference"))
     if output is not None:
         api.check_output(output, data)  # refused before any work
+    syntax = closure_format(output)
     jobs = [api.job_for(cq) for cq in api.all_questions()]
     screened = [api.screen_job(job) for job in jobs]
 
@@ -177,13 +189,13 @@ def run(data, output, engine, store) -> None:
         answers = [
             api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
         ]
-        return report, api.closure_text(kg), total, answers, kg.notes
+        return report, api.closure_text(kg, syntax), total, answers, kg.notes
 
     report, text, total, answers, notes = api.bounded(task, what="the pipeline")
     _notes(notes)
     print_report(report, "text", "none")
     if output is not None:
-        api.write_output(output, text, "turtle", inputs=data)
+        api.write_output(output, text, syntax, inputs=data)
         note(f"{total} inferred triples written to {output} (asserted data unchanged).")
     print_answers(list(zip(jobs, answers, strict=True)), "table", every=True)
     if not report.conforms or report.ill_typed:

@@ -16,8 +16,8 @@ from .output import note, say, write
     "--format",
     "fmt",
     default=None,
-    help="turtle, ntriples, nquads, trig, jsonld or rdfxml "
-    "(default: from the -o suffix, else turtle).",
+    help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: the one the -o suffix "
+    "names, else turtle; a format the suffix contradicts is refused).",
 )
 @click.option(
     "--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph)."
@@ -25,7 +25,9 @@ from .output import note, say, write
 @click.option(
     "--graph",
     default=None,
-    help="asserted, inferred or all (default: all with --reason, else asserted).",
+    help="dataset (the published dataset: its default graph and every named graph; TriG and "
+    "N-Quads only), asserted, inferred or all (default: dataset in TriG and N-Quads; in the "
+    "flat formats all with --reason, else asserted).",
 )
 @click.option(
     "--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes."
@@ -36,14 +38,18 @@ from .output import note, say, write
     default=None,
     help="A flat CSV table instead of RDF: projects, organizations or timeline.",
 )
-@output_option("Write here (atomically), not stdout.")
+@output_option(
+    "Write here (atomically), not stdout; the suffix says the format "
+    "(.ttl, .nt, .nq, .trig, .jsonld, .rdf; .csv with --table)."
+)
 @data_option
 @engine_option
 def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None:
-    """Export the graph in an RDF format (TriG and N-Quads keep the source graphs), or a
-    flat CSV table for analysts (--table)."""
+    """Export the graph in an RDF format (TriG and N-Quads hold the published dataset, with
+    the source graphs; the flat formats merge them), or a flat CSV table for analysts
+    (--table)."""
     from .. import api
-    from ..core.formats import GRAPH_CHOICES, format_for
+    from ..core.formats import GRAPH_CHOICES, TABLES, choose, output_format
 
     choice("--engine", engine, ("oxigraph", "reference"))
     if table is not None:
@@ -54,6 +60,9 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         given += [name for name, on in (("--reason", reasoned), ("--canonical", canonical)) if on]
         if given:
             raise click.UsageError(f"--table writes CSV: it cannot be used with {given[0]}")
+        if output is not None:
+            api.check_output(output, data)  # where first: the sources are never written
+            output_format(output, TABLES)
 
         def tabulate():
             found = tables.rows(api.load(data_paths(data), engine=engine), table)
@@ -70,8 +79,9 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         return
     if graph is not None:
         choice("--graph", graph, GRAPH_CHOICES)
-    if fmt is not None:
-        format_for(fmt)
+    if output is not None:
+        api.check_output(output, data)  # where first: the sources are never written
+    choose(fmt, output, canonical)  # a format the -o suffix contradicts: refused before any work
 
     def task():
         kg = api.load(data_paths(data), engine=engine)
@@ -140,16 +150,18 @@ def release(folder, base_url, endpoint, data) -> None:
 
 @click.command()
 @click.argument("kind")
-@output_option("File to write: .svg, .png or .dot.")
+@output_option("File to write: .svg, .png or .dot (.gv).")
 @data_option
 def diagram(kind, output, data) -> None:
     """Draw the ontology or the zone with Graphviz."""
     from .. import api
-    from ..publish.diagram import KINDS, write_diagram
+    from ..publish.diagram import KINDS, picture_format, write_diagram
 
     choice("kind", kind, KINDS)
     if output is None:
         raise click.UsageError("Missing option '-o' / '--output'.")
+    api.check_output(output, data)  # where, then what: both refused before any work
+    picture_format(output)
     api.bounded(lambda: write_diagram(api.load(data_paths(data)).rdf, kind, output), what="diagram")
     note(f"wrote {output}")
 

@@ -116,7 +116,11 @@ def collect(
     in ``Inputs.ill_typed`` (validation reports them as results) instead of
     raising LoadError at the first one.
     """
-    ontology_files = [paths.ONTOLOGY] if ontology is None else [Path(p) for p in ontology]
+    ontology_files = (
+        [paths.require(paths.ONTOLOGY, "the project's ontology")]
+        if ontology is None
+        else [Path(p) for p in ontology]
+    )
     files = [read_file(p, ONTOLOGY) for p in ontology_files]
     files += [read_file(p, DATA) for p in data_files(data)]
     found = [problem for f in files for problem in f.ill_typed]

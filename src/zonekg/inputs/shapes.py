@@ -39,7 +39,7 @@ def load_shapes(file: Path | None = None) -> Shapes:
 
     from ..core.vocab import bind_prefixes
 
-    path = Path(file or paths.SHAPES)
+    path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
     checked = read_file(path, role="shapes")
     graph = bind_prefixes(Graph())
     with literals_as_written():

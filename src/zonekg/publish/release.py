@@ -26,7 +26,7 @@ from .. import api
 from ..api import KnowledgeGraph
 from ..core import paths
 from ..core.errors import ZonekgError
-from ..core.formats import FORMATS, canonical_nquads, serialize
+from ..core.formats import FORMATS, canonical_nquads, serialize, with_header
 from ..core.namespaces import BASE, ID, curie
 from ..core.vocab import ZK, bind_prefixes
 from ..safety import targets
@@ -284,10 +284,15 @@ def _write_bundle(kg, folder: Path, endpoint, issued, diagrams) -> dict[str, int
         write_atomic(folder / name, data)
         written[name] = len(data)
 
+    # TriG and N-Quads hold the published dataset (api.dataset_quads): what the questions
+    # read in any SPARQL store; the flat formats the asserted graphs merged, under a header
+    # that says so and names the file to take instead.
     asserted = list(kg.quads(kg.asserted_graphs))
+    dataset = api.dataset_quads(kg)
     for fmt in FORMATS.values():
-        put(NAME + fmt.suffix, serialize(asserted, fmt))
-    put(f"{NAME}.canonical.nq", canonical_nquads(asserted))
+        text = serialize(dataset if fmt.keeps_graphs else asserted, fmt)
+        put(NAME + fmt.suffix, with_header(text, fmt, api.flat_note(fmt)))
+    put(f"{NAME}.canonical.nq", canonical_nquads(dataset))
     put(f"{NAME}-inferred.ttl", api.closure_text(kg))
     put("ontology/zonekg.ttl", kg.rdf.ontology.serialize(format="turtle"))
     put("context.jsonld", jsonld.context_text())

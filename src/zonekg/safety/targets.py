@@ -2,10 +2,12 @@
 
 An output never lands on or over the project's sources (``data/``,
 ``ontology/``, ``queries/``, ``src/``, ``tests/``, ``docs/``, ``.git``, the
-checkout root itself) nor on an input of the run, and a folder output never
-replaces a non-empty folder unless that folder is a previous output of the
-same command (it carries a marker file naming the command). ``zonekg fmt`` is
-the one command that rewrites sources on purpose, and it does not come here.
+checkout root itself), nor inside the installed package (whose ``home`` folder
+holds the project's files when zonekg is installed from a wheel), nor on an input
+of the run, and a folder output never replaces a non-empty folder unless that
+folder is a previous output of the same command (it carries a marker file naming
+the command). ``zonekg fmt`` is the one command that rewrites sources on purpose,
+and it does not come here.
 
 The same module swaps a finished folder into place (``swap_folder``) with
 ``renameat2(RENAME_EXCHANGE)`` where Linux has it, so a run killed at any
@@ -72,6 +74,13 @@ _HINT_ELSEWHERE = "write outputs under build/ or another folder of your own"
 
 
 def _check_sources(target: Path, given: Path, inputs: Iterable[Path]) -> None:
+    package = _resolved(paths.PACKAGE)
+    if _inside(target, package):
+        raise _refuse(
+            given,
+            f"it is inside the zonekg package ({package}: its code and the project's files)",
+            _HINT_ELSEWHERE,
+        )
     for root in _roots():
         if target == root or target in root.parents:
             raise _refuse(given, f"it is (or holds) the checkout {root}", _HINT_ELSEWHERE)

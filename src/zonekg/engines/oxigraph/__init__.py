@@ -240,6 +240,17 @@ class OxigraphEngine(Engine):
                 loaded.inferred_count = count
         return count
 
+    def add_merge(self, loaded: OxigraphLoaded, graph: str, sources: list[str]) -> int:
+        # In the store: a million triples through Python took about 15 s, this a few.
+        node = ox.NamedNode(graph)
+        values = " ".join(str(n) for n in loaded.nodes(sources))
+        with changing(loaded):
+            loaded.store.update(f"DROP SILENT GRAPH {node}")
+            if values:
+                where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                loaded.store.update(f"INSERT {{ GRAPH {node} {{ ?s ?p ?o }} }} WHERE {where}")
+            return self.count(loaded, [graph])
+
     def add_types(self, loaded: OxigraphLoaded, pairs: list[tuple[str, str]]) -> int:
         # In Python over the store's index: an INSERT ... WHERE with FILTER NOT EXISTS took
         # 7 s at a million triples, this 1.4 s.
