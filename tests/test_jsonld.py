@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from rdflib import Graph
@@ -46,17 +45,6 @@ def _embedded_ids(node, found=None) -> set[str]:
 @pytest.fixture(scope="module")
 def asserted(kg) -> Graph:
     return kg.rdf.asserted()
-
-
-@pytest.fixture()
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def test_context_file_is_json_with_readable_keys():
