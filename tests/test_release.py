@@ -12,7 +12,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, VOID, XSD
 
 from zonekg.core import paths
 from zonekg.core.formats import FORMATS
@@ -108,8 +108,8 @@ def test_description_says_what_the_dataset_is(kg, description):
     assert (d, RDF.type, DCAT.Dataset) in description and (d, RDF.type, VOID.Dataset) in description
     assert value(d, OWL.versionInfo) == Literal(metadata.version("zonekg"))
     assert value(d, DCTERMS.issued) == Literal("2023-11-14", datatype=XSD.date)
-    assert value(d, DCTERMS.source) == URIRef(
-        "https://w3id.org/zonekg/id/document/article-2020-11-19"
+    assert URIRef("https://w3id.org/zonekg/id/document/article-2020-11-19") in set(
+        description.objects(d, PROV.wasDerivedFrom)
     )
     assert value(d, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     asserted = kg.rdf.asserted()
@@ -148,6 +148,10 @@ def test_distribution_sizes_match_the_files(bundle, description):
         ((release.DATASET, VOID.triples, None), "DatasetShape"),
         ((None, DCAT.byteSize, None), "DownloadShape"),
         ((release.SERVICE, RDFS.seeAlso, None), "DataServiceShape"),
+        ((release.DATASET, PROV.wasDerivedFrom, None), "DatasetShape"),
+        ((release.CATALOG, DCAT.service, None), "CatalogShape"),
+        ((None, DCTERMS.format, None), "DistributionShape"),
+        ((None, DCTERMS.description, None), "PageShape"),
     ],
 )
 def test_dataset_shapes_catch_a_missing_field(description, remove, shape):

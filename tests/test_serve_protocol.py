@@ -640,7 +640,7 @@ def test_each_fact_on_a_page_shows_the_sources_that_state_it(server, http, kg):
         assert document.status_code == 200 and "<h1" in document.text
 
 
-def test_ontology(server, http):
+def test_ontology(server, http, kg):
     response = http.get("/def", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
@@ -648,6 +648,13 @@ def test_ontology(server, http):
     assert (URIRef("https://w3id.org/zonekg/def"), RDF.type, OWL.Ontology) in graph
     page = http.get("/def", headers={"Accept": "text/html"})
     assert 'id="DemonstrationZone"' in page.text
+    # borrowed terms the data uses are listed too, with their vocabulary, usage and example
+    row = re.search(r'<tr id="schema:attendee">(.*?)</tr>', page.text, re.S)
+    assert row, "schema:attendee is not on the ontology page"
+    attendees = len(list(kg.rdf.data.triples((None, URIRef("http://schema.org/attendee"), None))))
+    assert f'<td class="usage">{attendees}</td>' in row.group(1)
+    assert "<code>http://schema.org/</code>" in row.group(1)
+    assert "schema:attendee organization:" in unescape(row.group(1))
     assert http.get("/def.nt").headers["content-type"].startswith("application/n-triples")
 
 

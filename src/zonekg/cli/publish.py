@@ -141,7 +141,10 @@ def release(folder, base_url, endpoint, data) -> None:
     address = endpoint_for(base_url, endpoint)
     check_url(address)
     files = api.bounded(
-        lambda: build(api.load(data_paths(data)), folder, endpoint=address), what="release"
+        lambda: build(
+            api.load(data_paths(data)), folder, endpoint=address, zonekg_endpoint=not endpoint
+        ),
+        what="release",
     )
     say(f"release {version()}: {len(files)} files in {folder}")
     if address == DEFAULT_ENDPOINT:

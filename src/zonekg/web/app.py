@@ -42,7 +42,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, RDF
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -64,7 +64,6 @@ from ..core.namespaces import (
     curie,
 )
 from ..core.questions import known_question
-from ..core.vocab import ZK
 from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
 from .protocol import RDF_TYPES, Reply, choose_type, error_reply
@@ -438,29 +437,13 @@ def results_table(data: dict, site: Site) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def ontology_terms(site: Site) -> list[dict]:
-    from rdflib.namespace import SKOS as _SKOS
+def ontology_terms(site: Site) -> list:
+    """Every class and property of the ontology page (``api.vocabulary``): the ontology's
+    own and those the data borrows, with definition, vocabulary, usage and an example."""
+    from .. import api
 
-    terms = []
-    for kind, cls in (
-        ("Class", OWL.Class),
-        ("Object property", OWL.ObjectProperty),
-        ("Datatype property", OWL.DatatypeProperty),
-    ):
-        for term in sorted(set(site.ontology.subjects(RDF.type, cls))):
-            if not str(term).startswith(str(ZK)):
-                continue
-            definition = site.values(term, _SKOS.definition)
-            terms.append(
-                {
-                    "kind": kind,
-                    "anchor": str(term)[len(str(ZK)) :],
-                    "curie": curie(str(term)),
-                    "label": site.label(term),
-                    "definition": str(definition[0]) if definition else "",
-                }
-            )
-    return terms
+    classes, properties = api.vocabulary(site.kg.rdf)
+    return [*classes, *properties]
 
 
 def service_description(app: ZonekgApp) -> Graph:
