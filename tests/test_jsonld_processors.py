@@ -6,7 +6,7 @@ descriptions as JSON-LD, its CONSTRUCT answers as JSON-LD, and its /context.json
 read by pyld in JSON-LD 1.0 and in 1.1 processing mode, by jsonld.js (npm `jsonld`, `make
 jsonld-js`) in both modes, and by Apache Jena's riot as Debian packages it (its JSON-LD 1.0
 reader; `make tools`), and must give the triples of the same thing written as N-Quads or
-N-Triples (isomorphic graphs): the export's N-Quads, the release's zonekg.nq, the server's
+N-Triples (isomorphic graphs): the export's N-Triples, the release's zonekg.nt, the server's
 `.nt` descriptions. A framed document holds the part of the graph its frame selects: its
 roots and every node they lead to. Nothing is fetched: the processors are given a document
 loader that serves only the project's context.
@@ -91,12 +91,14 @@ def documents(tmp_path_factory, release_bundle) -> dict[str, Document]:
     docs: dict[str, Document] = {}
 
     _zonekg("export", "--format", "jsonld", "-o", str(folder / "export.jsonld"))
-    _zonekg("export", "--format", "nquads", "-o", str(folder / "export.nq"))
+    # the flat JSON-LD holds the asserted graphs merged, as N-Triples does (the N-Quads
+    # hold the published dataset, with the types and the closure besides)
+    _zonekg("export", "--format", "ntriples", "-o", str(folder / "export.nt"))
     docs["export"] = Document(
-        folder / "export.jsonld", _triples((folder / "export.nq").read_text()), "export"
+        folder / "export.jsonld", _triples((folder / "export.nt").read_text()), "export"
     )
 
-    whole = _triples((release_bundle / "zonekg.nq").read_text(encoding="utf-8"))
+    whole = _triples((release_bundle / "zonekg.nt").read_text(encoding="utf-8"))
     docs["release zonekg.jsonld"] = Document(release_bundle / "zonekg.jsonld", whole, "release")
     docs["release context.jsonld"] = Document(release_bundle / "context.jsonld", Graph(), "release")
     terms = jsonld.context()
