@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from ..core.results import ASK, SELECT, QueryResult
 from ..safety.auth import send_authorised
 from ..safety.http import RemoteError
+from ..safety.jsonread import read_json
 from ..safety.screen import ScreenedQuery
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -86,7 +87,7 @@ def _standard_json(body: bytes) -> bytes:
     say ``"type": "typed-literal"`` for a literal with a datatype."""
     if b"typed-literal" not in body:
         return body
-    payload = json.loads(body)
+    payload = read_json(body, what="the endpoint's answer", error=RemoteError)
     for binding in payload.get("results", {}).get("bindings", []):
         for term in binding.values():
             if term.get("type") == "typed-literal":

@@ -192,10 +192,10 @@ def _verdict_file(key: str) -> Path:
 
 def _read_verdict(key: str, path: Path):
     """(graphs, ill-typed literals) remembered for these bytes, or None."""
-    import json
+    from ..safety.jsonread import read_json
 
     try:
-        stored = json.loads(_verdict_file(key).read_text(encoding="utf-8"))
+        stored = read_json(_verdict_file(key).read_text(encoding="utf-8"))
     except (OSError, ValueError, ZonekgError):
         return None
     ill = [

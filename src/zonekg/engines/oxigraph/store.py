@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from ...core.errors import ZonekgError
 from ...safety import targets
 from ...safety.atomic import write_atomic
+from ...safety.jsonread import read_json
 
 MANIFEST = "zonekg-manifest.json"
 
@@ -59,8 +60,8 @@ def _looks_like_store(location: Path) -> bool:
 
 def read_manifest(location: Path) -> dict | None:
     try:
-        return json.loads((Path(location) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_json((Path(location) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, ZonekgError):
         return None
 
 
