@@ -43,7 +43,7 @@ from .inputs import Inputs, collect
 from .inputs.shapes import Shapes, load_shapes
 from .safety import limits, targets
 from .safety.atomic import write_atomic
-from .safety.screen import ScreenedQuery, screen
+from .safety.screen import ScreenedQuery, screen, sparql_iri
 
 T = TypeVar("T")
 INFERENCE_CHOICES = ("none", "rdfs", "owlrl")
@@ -565,7 +565,7 @@ def export(
 
 _WHY = """
 SELECT ?kind ?document ?documentLabel ?quote ?url WHERE {
-  VALUES ?entity { <%s> }
+  VALUES ?entity { %s }
   ?entity prov:wasDerivedFrom ?support .
   {
     ?support a zk:Passage ; oa:exact ?quote ; dct:isPartOf ?document .
@@ -613,7 +613,7 @@ class Support:
 
 _FACTS = """
 SELECT ?source ?p ?o ?label WHERE {
-  GRAPH ?source { <%s> ?p ?o }
+  GRAPH ?source { %s ?p ?o }
   OPTIONAL { ?o rdfs:label ?label FILTER(lang(?label) = "en") }
 }
 """
@@ -678,17 +678,16 @@ class Why:
         ]
 
 
-_NOT_AN_IRI = '<>"{}|^`\\ \n'
-
-
 def why(kg: KnowledgeGraph, entity: str) -> Why:
     """Which sources state what about *entity*: per source graph, the triples with the
     entity as subject (the one pattern: ``GRAPH ?source { <entity> ?p ?o }``), the source's
     record (label, publisher, date, address) and the passages it quotes."""
     iri = expand(entity)
-    if not iri or any(c in iri for c in _NOT_AN_IRI):
-        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu")
-    described = answer(kg, screen(f"ASK {{ <{iri}> ?p ?o }}", "why"))
+    try:
+        term = sparql_iri(iri)  # the one way a value enters a query: as a checked term
+    except ValueError:
+        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu") from None
+    described = answer(kg, screen(f"ASK {{ {term} ?p ?o }}", "why"))
     if not described.boolean:
         raise QueryError(
             f"{entity} is not described in the graph",
@@ -696,12 +695,12 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
         )
     supports = [
         Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
-        for r in answer(kg, screen(_WHY % iri, "why")).rows
+        for r in answer(kg, screen(_WHY % term, "why")).rows
     ]
     data = set(kg.loaded.data_graphs)
     sources: dict[str, Source] = {}
     facts: dict[tuple, Fact] = {}
-    for graph, p, o, label in answer(kg, screen(_FACTS % iri, "why")).rows:
+    for graph, p, o, label in answer(kg, screen(_FACTS % term, "why")).rows:
         if graph.value not in data:
             continue  # the ontology's graph, or a derived one: no source states these
         source = sources.setdefault(graph.value, Source(graph.value))
@@ -732,10 +731,13 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
 
 def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:
     """Each source's label, publisher, date and address (the first of each, sorted)."""
-    named = [d for d in sources if not any(c in d for c in _NOT_AN_IRI)]
+    named = []
+    for document in sorted(sources):
+        with contextlib.suppress(ValueError):  # (a graph name that is not an IRI: no record)
+            named.append(sparql_iri(document))
     if not named:
         return
-    values = " ".join(f"<{d}>" for d in sorted(named))
+    values = " ".join(named)
     fields = ("label", "publisher", "issued", "url", "citation")
     for row in answer(kg, screen(_RECORDS % values, "why")).rows:
         source = sources[row[0].value]

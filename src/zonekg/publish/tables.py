@@ -24,7 +24,7 @@ from .. import api
 from ..core import render
 from ..core.errors import ZonekgError
 from ..core.results import SELECT, QueryResult
-from ..safety.screen import screen
+from ..safety.screen import screen, sparql_iri
 
 SEPARATOR = "; "
 ZONE = "https://w3id.org/zonekg/id/zone/chengdu"
@@ -126,18 +126,18 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     GRAPH ?source {
       ?claim a zk:Claim ; rdf:subject ?about ; rdf:predicate zk:approvalDate ; rdf:object ?date .
     }
-    FILTER EXISTS { ?about zk:hasMember <%(zone)s> }
+    FILTER EXISTS { ?about zk:hasMember %(zone)s }
     BIND("NDRC approval of the six zones (disputed month)" AS ?what)
   } UNION {
-    GRAPH ?source { <%(zone)s> zk:establishmentDate ?date . }
-    BIND(<%(zone)s> AS ?about)
+    GRAPH ?source { %(zone)s zk:establishmentDate ?date . }
+    BIND(%(zone)s AS ?about)
     BIND("zone established (launched)" AS ?what)
   } UNION {
     GRAPH ?source { ?about a zk:Event ; schema:startDate ?date . }
     FILTER EXISTS {
-      { ?about zk:about <%(zone)s> }
-      UNION { ?about zk:about ?zones . ?zones zk:hasMember <%(zone)s> }
-      UNION { ?about schema:about ?place . ?place zk:partOf <%(zone)s> }
+      { ?about zk:about %(zone)s }
+      UNION { ?about zk:about ?zones . ?zones zk:hasMember %(zone)s }
+      UNION { ?about schema:about ?place . ?place zk:partOf %(zone)s }
     }
     ?about rdfs:label ?what FILTER(lang(?what) = "en")
   } UNION {
@@ -223,7 +223,7 @@ def organizations(kg: api.KnowledgeGraph) -> list[list[str]]:
 
 
 def timeline(kg: api.KnowledgeGraph, zone: str = ZONE) -> list[list[str]]:
-    result = api.answer(kg, screen(_TIMELINE % {"zone": zone}, "table"))
+    result = api.answer(kg, screen(_TIMELINE % {"zone": sparql_iri(zone)}, "table"))
     rows = [[_text(term) for term in row] for row in result.rows]
     return sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2]))
 
