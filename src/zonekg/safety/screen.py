@@ -62,13 +62,13 @@ _ECHAR = r"\\[tbnrf\\\"']"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
 _TOKENS = [
-    ("ws", r"[ \t\n]+"),
-    ("comment", r"#[^\n]*"),
+    ("ws", r"[ \t\r\n]+"),
+    ("comment", r"#[^\r\n]*"),
     ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
     ("long_string", rf'"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'),
     ("long_string", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"),
-    ("string", rf'"(?:[^"\\\n]|{_ECHAR})*"'),
-    ("string", rf"'(?:[^'\\\n]|{_ECHAR})*'"),
+    ("string", rf'"(?:[^"\\\r\n]|{_ECHAR})*"'),
+    ("string", rf"'(?:[^'\\\r\n]|{_ECHAR})*'"),
     ("var", r"[?$]\w[\w\u00b7\u0300-\u036f\u203f-\u2040]*"),
     ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
     ("bnode", rf"_:\w(?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
@@ -97,6 +97,7 @@ _CHAIN_OPERATORS = frozenset(["/", "|", "^", "&&", "||", "+", "-", "*", "=", "!=
 _CHAIN_OPERATORS |= frozenset(["<=", ">=", "!", "?", "UNION", "OPTIONAL", "MINUS"])
 #: What ends a chain at its level: the next triple, predicate or object.
 _CHAIN_ENDS = frozenset([".", ";", ","])
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ECHAR_VALUES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 _CANONICAL_ESCAPES = str.maketrans(
     {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -163,8 +164,9 @@ def screen(
     """
     allowed_graph = allowed_graph or (lambda iri: iri.startswith(BASE))
     known = {**PREFIXES, **check_prefixes(prefixes or {}, source)}
+    # (Line ends stay as written: a long string keeps its \r\n; the lexer ends lines and
+    # comments at \n, \r and \r\n alike, as the grammar does.)
     text = _expand_codepoints(text, source)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens = _bounded(_lex(text, source), source)
     from_default, from_named = _refuse(tokens, source, allowed_graph, known)
     form = next(
@@ -435,10 +437,12 @@ def _lex(text: str, source: str):
         kind = _KIND[match.lastgroup]
         if kind not in ("ws", "comment"):
             yield Token(kind, match.group(), line, index - line_start + 1)
-        newlines = match.group().count("\n")
-        if newlines:
-            line += newlines
-            line_start = match.start() + match.group().rfind("\n") + 1
+        breaks = _LINE_BREAK.findall(match.group())
+        if breaks:
+            line += len(breaks)
+            line_start = (
+                match.start() + max(match.group().rfind("\n"), match.group().rfind("\r")) + 1
+            )
         index = match.end()
 
 
