@@ -34,6 +34,7 @@ which refuse what is not a term, and the assembled query is screened again.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,6 +111,7 @@ class Token:
     text: str
     line: int
     column: int
+    offset: int = field(default=-1, compare=False)  # in the text lexed (escapes expanded)
 
 
 @dataclass
@@ -166,9 +168,12 @@ def screen(
     known = {**PREFIXES, **check_prefixes(prefixes or {}, source)}
     # (Line ends stay as written: a long string keeps its \r\n; the lexer ends lines and
     # comments at \n, \r and \r\n alike, as the grammar does.)
-    text = _expand_codepoints(text, source)
-    tokens = _bounded(_lex(text, source), source)
+    original = text
+    text, escapes = _expand_codepoints(text, source)
+    comments: list[tuple[int, int]] = []
+    tokens = _bounded(_lex(text, source, comments), source)
     from_default, from_named = _refuse(tokens, source, allowed_graph, known)
+    _check_escapes(escapes, tokens, comments, original, source)
     form = next(
         (t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in FORMS), None
     )
@@ -387,8 +392,13 @@ def _names(tokens: list[Token], known: dict[str, str]) -> list[str]:
     return names
 
 
-def _expand_codepoints(text: str, source: str) -> str:
-    def replace(match: re.Match) -> str:
+def _expand_codepoints(text: str, source: str) -> tuple[str, list[tuple[int, str, int]]]:
+    """*text* with its \\u/\\U escapes expanded, and each escape as (offset in the result,
+    the character, offset in *text*)."""
+    parts: list[str] = []
+    escapes: list[tuple[int, str, int]] = []
+    done = size = 0
+    for match in _CODEPOINT.finditer(text):
         code = int(match.group(1) or match.group(2), 16)
         if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             raise QueryError(
@@ -397,9 +407,14 @@ def _expand_codepoints(text: str, source: str) -> str:
                 file=Path(source),
                 **_where(text, match.start()),
             )
-        return chr(code)
-
-    expanded = _CODEPOINT.sub(replace, text)
+        before = text[done : match.start()]
+        parts += [before, chr(code)]
+        size += len(before)
+        escapes.append((size, chr(code), match.start()))
+        size += 1
+        done = match.end()
+    parts.append(text[done:])
+    expanded = "".join(parts)
     again = _CODEPOINT.search(expanded)
     if again:
         raise QueryError(
@@ -407,7 +422,41 @@ def _expand_codepoints(text: str, source: str) -> str:
             hint="write the character itself instead of nesting escapes",
             file=Path(source),
         )
-    return expanded
+    return expanded, escapes
+
+
+#: Where an escape may stand, and the delimiters on each side of the content.
+_ESCAPE_MARGINS = {"string": (1, 1), "long_string": (3, 3), "iri": (1, 1), "comment": (1, 0)}
+
+
+def _check_escapes(escapes, tokens: list[Token], comments, original: str, source: str) -> None:
+    """Refuse an escape that engines read differently. SPARQL expands escapes before
+    parsing; Oxigraph expands them only inside strings and IRIs, so an escape elsewhere
+    (\\u0053ELECT), or one that the expansion makes a delimiter (a quote ending the
+    string, a '>' ending the IRI) or a backslash (then read as an escape again), would
+    make the canonical text say something else than the original says to Oxigraph."""
+    if not escapes:
+        return
+    spans = sorted(
+        [(t.offset, t.offset + len(t.text), t.kind) for t in tokens]
+        + [(start, end, "comment") for start, end in comments]
+    )
+    starts = [span[0] for span in spans]
+    for offset, char, at in escapes:
+        i = bisect.bisect_right(starts, offset) - 1
+        start, end, kind = spans[i] if i >= 0 else (0, 0, "")
+        left, right = _ESCAPE_MARGINS.get(kind, (1, 1))
+        inside = kind in _ESCAPE_MARGINS and start + left <= offset < end - right
+        if not inside or char == "\\":
+            raise QueryError(
+                f"the escape {original[at : at + (6 if original[at + 1] == 'u' else 10)]} "
+                f"stands for {char!r} where engines read "
+                "it differently (only a character inside a string, an IRI or a comment is "
+                "the same to all, and never a backslash)",
+                hint="write the character itself",
+                file=Path(source),
+                **_where(original, at),
+            )
 
 
 def _where(text: str, index: int) -> dict:
@@ -417,7 +466,8 @@ def _where(text: str, index: int) -> dict:
     }
 
 
-def _lex(text: str, source: str):
+def _lex(text: str, source: str, comments: list[tuple[int, int]] | None = None):
+    """The tokens of *text* (comments' spans go to *comments*)."""
     index = 0
     line, line_start = 1, 0
     while index < len(text):
@@ -435,8 +485,10 @@ def _lex(text: str, source: str):
                 column=index - line_start + 1,
             )
         kind = _KIND[match.lastgroup]
+        if kind == "comment" and comments is not None:
+            comments.append((match.start(), match.end()))
         if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), line, index - line_start + 1)
+            yield Token(kind, match.group(), line, index - line_start + 1, match.start())
         breaks = _LINE_BREAK.findall(match.group())
         if breaks:
             line += len(breaks)
