@@ -78,3 +78,28 @@ def test_deep_queries_are_refused_and_cheap_ones_keep_their_pace(tmp_path):
     assert health["workers"] == pids and health["workers_killed"] == 0
     ratio = statistics.median(loaded) / statistics.median(baseline)
     assert ratio < 10, (statistics.median(baseline), statistics.median(loaded))
+
+
+def test_a_worker_that_crashes_is_reported_as_a_crash_and_replaced(tmp_path, monkeypatch):
+    """With the nesting limit raised out of the way, the engine's parser overflows its stack:
+    the reply says the worker crashed (500, the signal named), not that the query ran past
+    the time limit or needed more memory, and the server goes on with a fresh worker."""
+    data = tmp_path / "small.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n")
+    monkeypatch.setenv("ZONEKG_MAX_DEPTH", "1000000")
+    monkeypatch.setenv("ZONEKG_MAX_TERMS", "10000000")
+    with running_server(tmp_path, "--data", str(data)) as server, server.client() as client:
+        response = client.post(
+            "/sparql",
+            content=_bad(1).encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
+        assert response.status_code == 500, response.text
+        assert "crashed" in response.text and "SIGSEGV" in response.text
+        assert "time limit" not in response.text and "memory limit" not in response.text
+        deadline = time.monotonic() + 120
+        while len(client.get("/healthz").json()["workers"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        health = client.get("/healthz").json()
+        assert health["workers_killed"] == 1 and len(health["workers"]) == 2
+        _cheap(client, 1)

@@ -218,7 +218,7 @@ class Worker:
             code, usage = self.process.exitcode or 0, None
         self.conn.close()
         cause = died("the query", code, usage, MEMORY_LIMIT)
-        log.warning("query worker %s ended: %s", self.pid, cause.message)
+        log.warning("query worker %s ended: %s", self.pid, str(cause).splitlines()[0])
         if isinstance(cause, WorkerCrash):
             return error_reply(
                 500,
