@@ -62,6 +62,10 @@ def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]
             if check.sparql and "path" in names and row["path"] is not None:
                 path = to_rdflib(row["path"])
             value = row["value"] if "value" in names else None
+            if check.sparql and value is None:
+                # SHACL 5.3.2: sh:value is ?value where bound, else the value node, which for
+                # the node shapes compiled here is the focus node (found by the fuzzing)
+                value = row["this"]
             source = unskolemise(check.source_shape)
             bound = {"this": row["this"], "value": value}
             if check.sparql:
