@@ -47,12 +47,21 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         jobs = [api.job_for(api.find_question(name), reasoned or None)]
     screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
     if endpoint:
-        pushed = api.remote_graphs(endpoint)
-        notes: list[str] = []
-        answers = [
-            api.remote_answer(endpoint, s, job.needs_reasoning, pushed, notes)
-            for job, s in zip(jobs, screened, strict=True)
-        ]
+        from ..safety.http import check_url
+
+        check_url(endpoint)  # a bad URL is refused before any work
+
+        def remote_task():
+            pushed = api.remote_graphs(endpoint)
+            found: list[str] = []
+            replies = [
+                api.remote_answer(endpoint, s, job.needs_reasoning, pushed, found)
+                for job, s in zip(jobs, screened, strict=True)
+            ]
+            return replies, found
+
+        # what a peer sends is read in the worker, under the time and memory limits
+        answers, notes = api.bounded(remote_task, what="the remote query")
         for text_note in dict.fromkeys(notes):
             note(f"warning: {text_note}")
     else:

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -65,6 +66,8 @@ MAX_TRIPLES = Limit("ZONEKG_MAX_TRIPLES", 20_000_000, "triples")
 MAX_INPUT_MB = Limit("ZONEKG_MAX_INPUT_MB", 1024, "MB")
 MAX_LINE = Limit("ZONEKG_MAX_LINE", 100_000, "characters")
 MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
+#: The body of one reply from a remote endpoint (safety.http reads no more).
+MAX_REPLY_MB = Limit("ZONEKG_MAX_REPLY_MB", 256, "MB")
 
 
 def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:
@@ -91,9 +94,10 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     memory = int(MEMORY_MB.value() * 1024 * 1024)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
+    limit = (time.monotonic() + timeout, cpu_backstop(timeout))
     worker = context.Process(
         target=_work,
-        args=(send, os.getpid(), memory, cpu_backstop(timeout), fn, args, kwargs),
+        args=(send, os.getpid(), memory, limit, fn, args, kwargs),
         daemon=True,
     )
     worker.start()
@@ -126,7 +130,17 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     raise crash
 
 
-def _work(send, parent: int, memory: int, cpu_seconds: int, fn, args, kwargs) -> None:
+def deadline() -> float | None:
+    """When the bounded work this process runs will be stopped (``time.monotonic``), or
+    None outside a worker: work that can end itself before then says better why."""
+    return _DEADLINE[0]
+
+
+_DEADLINE: list[float | None] = [None]
+
+
+def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
+    _DEADLINE[0], cpu_seconds = limit
     die_with_parent(parent)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
