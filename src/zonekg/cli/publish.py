@@ -34,7 +34,8 @@ from .output import note, say, write
     "--table",
     "table",
     default=None,
-    help="A flat CSV table instead of RDF: projects, organizations or timeline.",
+    help="A flat CSV table for spreadsheets instead of RDF: projects, organizations or "
+    "timeline (a cell a spreadsheet would run as a formula, =… +… -… @…, starts with ').",
 )
 @output_option("Write here (atomically), not stdout.")
 @data_option
