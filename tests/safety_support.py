@@ -16,14 +16,20 @@ ZONEKG = [sys.executable, "-m", "zonekg.cli"]
 HANG = 120
 
 
+def _loopback_server() -> socket.socket:
+    """A listening socket on a free port of 127.0.0.1; accept() wakes up to check for a stop."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    return server
+
+
 class Listener:
     """A TCP server on 127.0.0.1 that records every connection it accepts."""
 
     def __init__(self) -> None:
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.server.settimeout(0.2)
+        self.server = _loopback_server()
         self.port = self.server.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.connections = 0
@@ -103,10 +109,7 @@ class HostilePeer:
 
     def __init__(self, answer) -> None:
         self.answer = answer
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.server.settimeout(0.2)
+        self.server = _loopback_server()
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/sparql"
         self.sent = 0
         self.requests: list[bytes] = []

@@ -37,6 +37,11 @@ def _head(status: str, *headers: str) -> bytes:
     return ("\r\n".join([f"HTTP/1.1 {status}", *headers, "", ""])).encode("latin-1")
 
 
+def _reply(body: bytes, kind: str = "application/sparql-results+json") -> bytes:
+    """A 200 reply of *body*, its type and length declared."""
+    return _head("200 OK", f"Content-Type: {kind}", f"Content-Length: {len(body)}") + body
+
+
 def _ask(url: str, *options: str, env: dict | None = None):
     """``zonekg [options] query --text 'ASK {}' --endpoint url``, timed."""
     started = time.monotonic()
@@ -101,14 +106,20 @@ def test_a_huge_error_body_is_not_read_whole():
     assert sent < 32 * MB, f"the peer wrote {sent // MB} MB of an error body"
 
 
-def test_a_body_without_end_stops_at_the_reply_cap():
+def _without_end(total: int):
+    """A 200 reply of SPARQL JSON results without a length: *total* bytes of spaces."""
+
     def answer(wire):
         wire.send(
             _head("200 OK", "Content-Type: application/sparql-results+json", "Connection: close")
         )
-        wire.stream(b" " * MB, 256 * MB)
+        wire.stream(b" " * MB, total)
 
-    with HostilePeer(answer) as peer:
+    return answer
+
+
+def test_a_body_without_end_stops_at_the_reply_cap():
+    with HostilePeer(_without_end(256 * MB)) as peer:
         done, _ = _ask(peer.url, env={"ZONEKG_MAX_REPLY_MB": "16"})
         sent = peer.sent
     message = _no_crash(done)
@@ -155,14 +166,7 @@ def test_header_lines_are_capped_by_count_and_bytes(lines, length):
 
 def test_remote_work_runs_in_the_bounded_worker():
     """Under --memory 700 a 1 GB reply (the reply cap raised) stops at the memory limit."""
-
-    def answer(wire):
-        wire.send(
-            _head("200 OK", "Content-Type: application/sparql-results+json", "Connection: close")
-        )
-        wire.stream(b" " * MB, 1024 * MB)
-
-    with HostilePeer(answer) as peer:
+    with HostilePeer(_without_end(1024 * MB)) as peer:
         done, _ = _ask(peer.url, "--memory", "700", env={"ZONEKG_MAX_REPLY_MB": "4000"})
     message = _no_crash(done)
     assert "memory limit" in message and "--memory" in message
@@ -206,14 +210,7 @@ def test_deeply_nested_json_is_exit_2(typed):
     body = _nested(100_000, typed)
 
     def answer(wire):
-        wire.send(
-            _head(
-                "200 OK",
-                "Content-Type: application/sparql-results+json",
-                f"Content-Length: {len(body)}",
-            )
-            + body
-        )
+        wire.send(_reply(body))
 
     with HostilePeer(answer) as peer:
         done, _ = _ask(peer.url)
@@ -237,14 +234,10 @@ def test_an_rdf_xml_reply_with_entities_is_refused():
     level to 20 MB, …): refused as the loader refuses such files."""
 
     def answer(wire):
-        asks_for_rdf = b"application/n-triples" in wire.peer.requests[-1]
-        body = (
-            ENTITY_BOMB
-            if asks_for_rdf
-            else b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
-        )
-        kind = "application/rdf+xml" if asks_for_rdf else "application/sparql-results+json"
-        wire.send(_head("200 OK", f"Content-Type: {kind}", f"Content-Length: {len(body)}") + body)
+        if b"application/n-triples" in wire.peer.requests[-1]:
+            wire.send(_reply(ENTITY_BOMB, "application/rdf+xml"))
+        else:  # the query for the graphs a push left
+            wire.send(_reply(b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'))
 
     with HostilePeer(answer) as peer:
         done = run_cli(
@@ -319,15 +312,7 @@ def test_a_secret_in_the_endpoint_is_not_repeated_in_notes_and_push():
     def answer(wire):  # a store that takes every graph and holds none of zonekg's
         head = wire.peer.requests[-1]
         if head.startswith(b"POST"):
-            body = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}}).encode()
-            wire.send(
-                _head(
-                    "200 OK",
-                    "Content-Type: application/sparql-results+json",
-                    f"Content-Length: {len(body)}",
-                )
-                + body
-            )
+            wire.send(_reply(b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'))
         else:
             wire.send(_head("204 No Content"))
 
