@@ -350,6 +350,7 @@ def remote_answer(
     """
     from .core.namespaces import ASSERTED_GRAPH
     from .engines import remote
+    from .safety.http import shown_url
 
     default = named = None
     if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
@@ -359,14 +360,14 @@ def remote_answer(
         default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
         if reasoned and not closure and notes is not None:
             notes.append(
-                f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
-                f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+                f"{screened.source} needs OWL-RL inference, but {shown_url(endpoint)} holds no "
+                f"closure (<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
                 "push with `zonekg push --with-inferred`"
             )
     elif pushed is not None and not screened.has_dataset and notes is not None:
         notes.append(
-            f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
-            "over the store's own default graph, which may hold other data"
+            f"{shown_url(endpoint)} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions "
+            "are asked over the store's own default graph, which may hold other data"
         )
     return remote.query(endpoint, screened, limits.TIMEOUT.value(), default, named)
 

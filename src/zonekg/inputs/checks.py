@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..core import terminal
 from ..core.errors import LimitError, LoadError
 from ..core.namespaces import XSD
 from ..safety.limits import MAX_DEPTH, MAX_INPUT_MB, MAX_LINE
@@ -53,9 +54,7 @@ class IllTyped:
 
 def warn(text: str) -> None:
     """A warning about an input that is read all the same, on stderr."""
-    import sys
-
-    print(f"warning: {text}", file=sys.stderr, flush=True)
+    terminal.warn(text)
 
 
 # --- before parsing --------------------------------------------------------------------

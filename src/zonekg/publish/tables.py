@@ -13,6 +13,7 @@ in ``COLUMNS``.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -255,10 +256,27 @@ def csv_text(kg: api.KnowledgeGraph, name: str) -> str:
 
 
 def to_csv(name: str, found: list[list[str]]) -> str:
-    """The *found* rows of table *name* as CSV, by the CSV writer of query results."""
+    """The *found* rows of table *name* as CSV, by the CSV writer of query results, each
+    cell safe to open in a spreadsheet (``spreadsheet_cell``)."""
     result = QueryResult(
         SELECT,
         list(table(name).columns),
-        [tuple(ox.Literal(cell) for cell in row) for row in found],
+        [tuple(ox.Literal(spreadsheet_cell(cell)) for cell in row) for row in found],
     )
     return render.to_csv(result)
+
+
+#: How a cell begins that a spreadsheet reads as a formula (or a formula after a tab or a
+#: carriage return): the OWASP list for CSV injection.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """*text* as a spreadsheet should show it, never run it: a cell that begins like a
+    formula gets a leading apostrophe (``'=HYPERLINK(…)``), as OWASP advises; a number
+    (``-5``) is left as it is. These tables are for spreadsheets; the exact values are in
+    the RDF exports and in ``zonekg query --format csv``."""
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text

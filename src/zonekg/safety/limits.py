@@ -21,6 +21,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -71,6 +72,8 @@ MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
 #: parsers build a tree level per link, and Oxigraph plans a 300-step path for 13 s.
 MAX_CHAIN = Limit("ZONEKG_MAX_CHAIN", 256, "operators")
 MAX_TERMS = Limit("ZONEKG_MAX_TERMS", 100_000, "terms")
+#: The body of one reply from a remote endpoint (safety.http reads no more).
+MAX_REPLY_MB = Limit("ZONEKG_MAX_REPLY_MB", 256, "MB")
 
 
 def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:
@@ -99,6 +102,7 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     memory = int(MEMORY_MB.value() * 1024 * 1024)
     receive, send = multiprocessing.Pipe(duplex=False)
     parent = os.getpid()
+    limit = (time.monotonic() + timeout, cpu_backstop(timeout))
     pid = os.fork()
     if pid == 0:  # the worker: never returns
         code = 1
@@ -107,7 +111,7 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 sys.stdin.close()  # as multiprocessing does: the worker reads no input
                 sys.stdin = open(os.devnull)  # noqa: SIM115
-            _work(send, parent, memory, cpu_backstop(timeout), fn, args, kwargs)
+            _work(send, parent, memory, limit, fn, args, kwargs)
             code = 0
         finally:
             with contextlib.suppress(BaseException):
@@ -154,7 +158,17 @@ def _reap(pid: int) -> tuple[int, resource.struct_rusage | None]:
     return os.waitstatus_to_exitcode(status), usage
 
 
-def _work(send, parent: int, memory: int, cpu_seconds: int, fn, args, kwargs) -> None:
+def deadline() -> float | None:
+    """When the bounded work this process runs will be stopped (``time.monotonic``), or
+    None outside a worker: work that can end itself before then says better why."""
+    return _DEADLINE[0]
+
+
+_DEADLINE: list[float | None] = [None]
+
+
+def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
+    _DEADLINE[0], cpu_seconds = limit
     die_with_parent(parent)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
