@@ -227,3 +227,14 @@ def test_a_store_marker_that_is_a_link_is_not_a_marker(tmp_path):
     marker.symlink_to(copy)
     done = _store_query(store)
     assert done.returncode == 2 and "is not a zonekg store" in flat(done.stderr), done.stderr
+
+
+def test_files_a_killed_bulk_load_left_are_the_store_s_own_and_go(tmp_path):
+    store = tmp_path / "store"
+    assert _store_query(store).returncode == 0
+    (store / "zonekg-manifest.json").unlink()  # killed while loading again
+    leftover = store / "bulk-123456789.sst"
+    leftover.write_bytes(b"half an sst file")
+    done = _store_query(store)
+    assert done.returncode == 0, done.stderr
+    assert not leftover.exists()

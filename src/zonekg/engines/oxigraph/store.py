@@ -38,7 +38,7 @@ MANIFEST = "zonekg-manifest.json"
 #: marker, and write_atomic's temporary files of both).
 _STORE_FILE = re.compile(
     r"CURRENT|IDENTITY|LOCK|LOG|LOG\.old\.\d+|(?:MANIFEST|OPTIONS)-\d+(?:\.dbtmp)?"
-    r"|\d+\.(?:sst|log|blob|dbtmp)"
+    r"|\d+\.(?:sst|log|blob|dbtmp)|bulk-\d+\.sst"  # bulk-*: the bulk loader's own
     rf"|{re.escape(MANIFEST)}"
     rf"|\.(?:{re.escape(MANIFEST)}|{re.escape(targets.MARKER)})\.zkt\.\w+\.tmp"
 )
@@ -57,7 +57,7 @@ def open_store(location: Path | None) -> ox.Store:
             file=location,
         )
     try:
-        if location.is_dir() and any(location.iterdir()):
+        if location.is_dir() and any(not _marking(e.name) for e in location.iterdir()):
             _require_store(location)
         else:
             location.mkdir(parents=True, exist_ok=True)
@@ -102,8 +102,22 @@ def _require_store(location: Path) -> None:
     )
 
 
+def _marking(name: str) -> bool:
+    """A temporary file of a marker being written (a run killed then: the folder is new)."""
+    return name.startswith(f".{targets.MARKER}.zkt.") and name.endswith(".tmp")
+
+
 def _regular(path: Path) -> bool:
     return stat.S_ISREG(os.lstat(path).st_mode)
+
+
+def remove_leftovers(location: Path) -> None:
+    """Remove the files a killed bulk load left (``bulk-*.sst``, never ingested): with the
+    store open (RocksDB's LOCK held), no other process is loading into it."""
+    for entry in Path(location).glob("bulk-*.sst"):
+        if _STORE_FILE.fullmatch(entry.name) and _regular(entry):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
 
 
 def read_manifest(location: Path) -> dict | None:
