@@ -21,7 +21,6 @@ how the CLI and the server call them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -34,7 +33,7 @@ import pyoxigraph as ox
 
 from . import engines
 from .core import paths
-from .core.errors import QueryError, ZonekgError
+from .core.errors import QueryError
 from .core.namespaces import INFERRED_GRAPH, RDF, RDFS, TYPES_GRAPH, ZK, expand
 from .core.questions import CompetencyQuestion, find_question, questions
 from .core.results import QueryResult, ValidationReport
@@ -187,7 +186,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
-    cached = _read_closure(cache) if cache is not None else None
+    cached = _read_closure(kg, *cache) if cache is not None else None
     if cached is not None:
         kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
         check_consistency(kg)
@@ -202,7 +201,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
         kg.loaded.inferred_count = count
     if cache is not None:
-        _write_closure(cache, kg.engine.inferred(kg.loaded))
+        _write_closure(*cache, kg.engine.inferred(kg.loaded))
     check_consistency(kg)
     return count
 
@@ -249,29 +248,63 @@ def closure_text(kg: KnowledgeGraph) -> str:
     return serialize(kg.quads([INFERRED_GRAPH]), "turtle")
 
 
-def _closure_cache(kg: KnowledgeGraph) -> Path | None:
+def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
+    """Where the closure of this load is kept, and its key: everything that changes it."""
     if getattr(kg.loaded, "location", None) is not None:
         return None  # an on-disk store keeps its closure itself
     digest = hashlib.sha256()
-    digest.update(kg.inputs.digest().encode())
+    digest.update(kg.inputs.digest().encode())  # each file's role, graph, base, syntax, bytes
     digest.update(kg.engine.name.encode())
+    for library in ("pyoxigraph", "owlrl", "rdflib"):  # their reasoning and parsing
+        digest.update(f"\0{library} {_version(library)}".encode())
     for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
         digest.update(file.read_bytes())  # a changed reasoner never reads an old closure
-    return paths.cache_folder() / f"closure-{digest.hexdigest()[:32]}.nt"
+    key = digest.hexdigest()
+    return paths.cache_folder() / f"closure-{key[:32]}.nt", key
 
 
-def _read_closure(cache: Path) -> list[ox.Triple] | None:
+def _version(library: str) -> str:
+    from importlib import metadata
+
     try:
-        return [q.triple for q in ox.parse(path=str(cache), format=ox.RdfFormat.N_TRIPLES)]
-    except (OSError, SyntaxError):
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+#: The bytes a cached closure may take: generous for the triples the reasoner may make.
+_BYTES_PER_TRIPLE = 1024
+
+
+def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
+    """The closure kept for *key*, if its bytes and count match its manifest; else None
+    (a damaged entry is discarded, with a note)."""
+    from .safety import cache
+
+    cap = int(limits.MAX_TRIPLES.value()) * _BYTES_PER_TRIPLE
+    try:
+        entry = cache.read(paths.cache_folder(), path, key, cap)
+        if entry is None:
+            return None
+        try:
+            triples = [q.triple for q in ox.parse(entry.data, format=ox.RdfFormat.N_TRIPLES)]
+        except (SyntaxError, ValueError):
+            raise cache.Damaged("it does not parse as N-Triples") from None
+        if len(triples) != entry.count:
+            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), path)
+        kg.notes.append(f"the cached closure {path} was not used: {damage}; reasoned again")
         return None
+    return triples
 
 
-def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
+def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
+    from .safety import cache
 
-    with contextlib.suppress(OSError, ZonekgError):
-        write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    cache.write(paths.cache_folder(), path, key, data, len(triples))
 
 
 # --- query -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ expansion can take minutes), whatever its encoding.
 Parsing: pyoxigraph's Turtle/TriG parser, which is strict where rdflib is lax
 (spaces in IRIs, bad language tags, lone surrogates) and quick; its messages
 are turned into plain words with the fix. A relative IRI with no @base is
-resolved against the file's own IRI, with a warning naming file:line.
+resolved against the file's graph IRI, with a warning naming file:line.
 
 After parsing: literals whose lexical form is not in their datatype's lexical
 space (``"abc"^^xsd:integer``), which parsers accept silently. Each problem is

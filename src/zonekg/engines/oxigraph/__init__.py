@@ -160,6 +160,7 @@ class OxigraphEngine(Engine):
                 return loaded
             stores.drop_manifest(location)  # from here until the end, the store is not trusted
             oxstore.clear()
+            stores.remove_leftovers(location)
         for f in inputs.files:
             loader = oxstore.bulk_load if location is not None else oxstore.load
             try:
