@@ -21,6 +21,7 @@ how the CLI and the server call them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Sequence
