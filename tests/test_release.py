@@ -19,6 +19,7 @@ from zonekg.core.formats import FORMATS
 from zonekg.core.questions import questions
 from zonekg.inputs.shapes import load_shapes, owning_node_shape
 from zonekg.publish import release
+from zonekg.safety import targets
 
 DATASET_SHAPES = paths.ROOT / "ontology" / "shapes" / "dataset.shapes.ttl"
 EPOCH = "1700000000"  # 2023-11-14
@@ -84,7 +85,8 @@ def test_checksums_cover_every_file_and_match(bundle):
         for line in (bundle / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     }
     present = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
-    assert listed == present - {"SHA256SUMS"}
+    # all but SHA256SUMS and the marker, which names the digest of SHA256SUMS
+    assert len(present) > 30 and listed == present - {"SHA256SUMS", ".zonekg-output"}
     assert release.verify(bundle) == []
     done = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=bundle)
     assert done.returncode == 0
@@ -178,7 +180,7 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "zonekg.ttl").write_text("# good earlier release\n")
-    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
+    targets.mark(target, "release")  # an earlier bundle seals itself
 
     def broken(*args, **kwargs):
         raise RuntimeError("docs failed")
@@ -186,7 +188,11 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     monkeypatch.setattr("zonekg.publish.docs.write_docs", broken)
     with pytest.raises(RuntimeError):
         release.build(kgs[engine], target, diagrams=False)
-    assert sorted(p.name for p in target.iterdir()) == [".zonekg-output", "zonekg.ttl"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        ".zonekg-output",
+        "SHA256SUMS",
+        "zonekg.ttl",
+    ]
     assert (target / "zonekg.ttl").read_text() == "# good earlier release\n"
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"], "a staging folder was left"
 
@@ -195,7 +201,7 @@ def test_a_release_replaces_an_existing_bundle_whole(kg, kgs, engine, tmp_path):
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "stale.txt").write_text("from an older release\n")
-    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
+    targets.mark(target, "release")  # an earlier bundle seals itself
     release.build(kgs[engine], target, diagrams=False)
     assert not (target / "stale.txt").exists()
     assert release.verify(target) == []

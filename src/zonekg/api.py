@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from . import engines
 from .core import paths
-from .core.errors import QueryError, ZonekgError
+from .core.errors import QueryError
 from .core.namespaces import (
     ASSERTED_GRAPH,
     DERIVED_GRAPHS,
@@ -53,7 +53,7 @@ from .inputs import Inputs, collect
 from .inputs.shapes import Shapes, load_shapes
 from .safety import limits, targets
 from .safety.atomic import write_atomic
-from .safety.screen import ScreenedQuery, screen
+from .safety.screen import ScreenedQuery, screen, sparql_iri
 
 T = TypeVar("T")
 INFERENCE_CHOICES = ("none", "rdfs", "owlrl")
@@ -198,7 +198,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
-    cached = _read_closure(cache) if cache is not None else None
+    cached = _read_closure(kg, *cache) if cache is not None else None
     if cached is not None:
         kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
         check_consistency(kg)
@@ -213,7 +213,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
         kg.loaded.inferred_count = count
     if cache is not None:
-        _write_closure(cache, kg.engine.inferred(kg.loaded))
+        _write_closure(*cache, kg.engine.inferred(kg.loaded))
     check_consistency(kg)
     return count
 
@@ -261,29 +261,63 @@ def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
     return serialize(kg.quads([INFERRED_GRAPH]), fmt)
 
 
-def _closure_cache(kg: KnowledgeGraph) -> Path | None:
+def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
+    """Where the closure of this load is kept, and its key: everything that changes it."""
     if getattr(kg.loaded, "location", None) is not None:
         return None  # an on-disk store keeps its closure itself
     digest = hashlib.sha256()
-    digest.update(kg.inputs.digest().encode())
+    digest.update(kg.inputs.digest().encode())  # each file's role, graph, base, syntax, bytes
     digest.update(kg.engine.name.encode())
+    for library in ("pyoxigraph", "owlrl", "rdflib"):  # their reasoning and parsing
+        digest.update(f"\0{library} {_version(library)}".encode())
     for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
         digest.update(file.read_bytes())  # a changed reasoner never reads an old closure
-    return paths.cache_folder() / f"closure-{digest.hexdigest()[:32]}.nt"
+    key = digest.hexdigest()
+    return paths.cache_folder() / f"closure-{key[:32]}.nt", key
 
 
-def _read_closure(cache: Path) -> list[ox.Triple] | None:
+def _version(library: str) -> str:
+    from importlib import metadata
+
     try:
-        return [q.triple for q in ox.parse(path=str(cache), format=ox.RdfFormat.N_TRIPLES)]
-    except (OSError, SyntaxError):
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+#: The bytes a cached closure may take: generous for the triples the reasoner may make.
+_BYTES_PER_TRIPLE = 1024
+
+
+def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
+    """The closure kept for *key*, if its bytes and count match its manifest; else None
+    (a damaged entry is discarded, with a note)."""
+    from .safety import cache
+
+    cap = int(limits.MAX_TRIPLES.value()) * _BYTES_PER_TRIPLE
+    try:
+        entry = cache.read(paths.cache_folder(), path, key, cap)
+        if entry is None:
+            return None
+        try:
+            triples = [q.triple for q in ox.parse(entry.data, format=ox.RdfFormat.N_TRIPLES)]
+        except (SyntaxError, ValueError):
+            raise cache.Damaged("it does not parse as N-Triples") from None
+        if len(triples) != entry.count:
+            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), path)
+        kg.notes.append(f"the cached closure {path} was not used: {damage}; reasoned again")
         return None
+    return triples
 
 
-def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
+def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
+    from .safety import cache
 
-    with contextlib.suppress(OSError, ZonekgError):
-        write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    cache.write(paths.cache_folder(), path, key, data, len(triples))
 
 
 # --- query -------------------------------------------------------------------------------
@@ -368,13 +402,14 @@ def remote_answer(
     """
     from .core.namespaces import ASSERTED_GRAPH
     from .engines import remote
+    from .safety.http import shown_url
 
     default = named = None
     closure = reasoned and bool(pushed) and INFERRED_GRAPH in pushed
     if reasoned and pushed and ASSERTED_GRAPH in pushed and not closure and notes is not None:
         notes.append(
-            f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
-            f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+            f"{screened.source} needs OWL-RL inference, but {shown_url(endpoint)} holds no "
+            f"closure (<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
             "push with `zonekg push --with-inferred`"
         )
     if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
@@ -383,8 +418,8 @@ def remote_answer(
         default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
     elif pushed is not None and not screened.has_dataset and notes is not None:
         notes.append(
-            f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
-            "over the store's own default graph, which may hold other data"
+            f"{shown_url(endpoint)} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions "
+            "are asked over the store's own default graph, which may hold other data"
         )
     return remote.query(endpoint, screened, limits.TIMEOUT.value(), default, named)
 
@@ -685,7 +720,7 @@ def flat_note(fmt) -> list[str]:
 
 _WHY = """
 SELECT ?kind ?document ?documentLabel ?quote ?url WHERE {
-  VALUES ?entity { <%s> }
+  VALUES ?entity { %s }
   ?entity prov:wasDerivedFrom ?support .
   {
     ?support a zk:Passage ; oa:exact ?quote ; dct:isPartOf ?document .
@@ -733,7 +768,7 @@ class Support:
 
 _FACTS = """
 SELECT ?source ?p ?o ?label WHERE {
-  GRAPH ?source { <%s> ?p ?o }
+  GRAPH ?source { %s ?p ?o }
   OPTIONAL { ?o rdfs:label ?label FILTER(lang(?label) = "en") }
 }
 """
@@ -798,17 +833,16 @@ class Why:
         ]
 
 
-_NOT_AN_IRI = '<>"{}|^`\\ \n'
-
-
 def why(kg: KnowledgeGraph, entity: str) -> Why:
     """Which sources state what about *entity*: per source graph, the triples with the
     entity as subject (the one pattern: ``GRAPH ?source { <entity> ?p ?o }``), the source's
     record (label, publisher, date, address) and the passages it quotes."""
     iri = expand(entity)
-    if not iri or any(c in iri for c in _NOT_AN_IRI):
-        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu")
-    described = answer(kg, screen(f"ASK {{ <{iri}> ?p ?o }}", "why"))
+    try:
+        term = sparql_iri(iri)  # the one way a value enters a query: as a checked term
+    except ValueError:
+        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu") from None
+    described = answer(kg, screen(f"ASK {{ {term} ?p ?o }}", "why"))
     if not described.boolean:
         raise QueryError(
             f"{entity} is not described in the graph",
@@ -816,14 +850,14 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
         )
     supports = [
         Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
-        for r in answer(kg, screen(_WHY % iri, "why")).rows
+        for r in answer(kg, screen(_WHY % term, "why")).rows
     ]
     data = set(kg.loaded.data_graphs)
     sources: dict[str, Source] = {}
     facts: dict[tuple, Fact] = {}
     # over the graphs the store holds now: only the data graphs are kept below, so the
     # derived graphs (the closure: a reasoning run) need not be made for this
-    stated = kg.engine.query(kg.loaded, screen(_FACTS % iri, "why"), default_graphs=_typed(kg))
+    stated = kg.engine.query(kg.loaded, screen(_FACTS % term, "why"), default_graphs=_typed(kg))
     for graph, p, o, label in stated.rows:
         if graph.value not in data:
             continue  # the ontology's graph, or a derived one: no source states these
@@ -862,10 +896,13 @@ def _typed(kg: KnowledgeGraph) -> list[str]:
 
 def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:
     """Each source's label, publisher, date and address (the first of each, sorted)."""
-    named = [d for d in sources if not any(c in d for c in _NOT_AN_IRI)]
+    named = []
+    for document in sorted(sources):
+        with contextlib.suppress(ValueError):  # (a graph name that is not an IRI: no record)
+            named.append(sparql_iri(document))
     if not named:
         return
-    values = " ".join(f"<{d}>" for d in sorted(named))
+    values = " ".join(named)
     fields = ("label", "publisher", "issued", "url", "citation")
     for row in answer(kg, screen(_RECORDS % values, "why")).rows:
         source = sources[row[0].value]

@@ -19,7 +19,7 @@ from .options import (
     output_option,
     store_option,
 )
-from .output import count, err, note, out, say
+from .output import count, note, say, write
 
 if TYPE_CHECKING:
     from .. import api
@@ -89,26 +89,28 @@ def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store)
 
 def print_report(report, fmt: str, inference: str) -> None:
     if fmt == "turtle":
-        say(report.report_graph().serialize(format="turtle"))
+        write(report.report_graph().serialize(format="turtle"))
     elif fmt == "json":
         payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
-        say(json.dumps(payload, indent=2, ensure_ascii=False))
+        write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif report.conforms:
-        out().print(
-            f"[green]Conforms[/]: {report.data_triples} data triples in {report.data_files} files "
+        say("Conforms", style="green", end="")
+        say(
+            f": {report.data_triples} data triples in {report.data_files} files "
             f"meet the shapes (inference: {inference})."
         )
     else:
         from ..core.namespaces import curie
 
         grouped = report.by_shape()
-        out().print(
-            f"[red]Does not conform[/]: {count(len(report.results), 'result')} "
+        say("Does not conform", style="red", end="")
+        say(
+            f": {count(len(report.results), 'result')} "
             f"in {count(len(grouped), 'shape')} (inference: {inference})."
         )
         for shape, results in grouped.items():
-            out().print("")
-            out().print(shape, style="bold", markup=False, highlight=False, end="")
+            say("")
+            say(shape, style="bold", end="")
             say(f" ({len(results)})")
             for r in results:
                 where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
@@ -159,7 +161,7 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
     text, total, notes = api.bounded(task, what="reasoning")
     _notes(notes)
     if output is None:
-        say(text)
+        write(text)
         return
     api.write_output(output, text, syntax, inputs=data)
     note(f"{total} inferred triples written to {output} (asserted data unchanged).")
@@ -228,19 +230,19 @@ def why(entity, data, engine) -> None:
         say(f"No provenance recorded for {entity}.")
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
     title = f" — {found.label}" if found.label else ""
-    out().print(f"{curie(found.entity)}{title}", style="bold", markup=False, highlight=False)
+    say(f"{curie(found.entity)}{title}", style="bold")
     verb = "states" if len(found.sources) == 1 else "state"
     say(f"{count(len(found.sources), 'source')} {verb} what follows (GRAPH ?source {{ … }}).")
     for source in found.sources:
         say("")
         name = source.label or curie(source.document)
-        out().print(name, style="bold", markup=False, highlight=False)
+        say(name, style="bold")
         record = [curie(source.document), source.publisher, source.issued]
         if source.url or source.citation:
             record.append(f"<{source.url}>" if source.url else source.citation)
         say("  " + ", ".join(part for part in record if part))
         for quote in source.quotes:
-            out().print(f"  “{quote}”", style="italic", markup=False, highlight=False)
+            say(f"  “{quote}”", style="italic")
         for fact in source.facts:
             itself = getattr(fact.value, "value", None) == source.document
             label = "this source" if itself else fact.label
@@ -302,7 +304,7 @@ def fmt(files, check) -> None:
     unformatted = reformat(list(files) or None, check=check)
     verb = "would reformat" if check else "reformatted"
     for file in unformatted:
-        err().print(f"{verb} {file}", markup=False, highlight=False)
+        note(f"{verb} {file}")
     if check and unformatted:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 

@@ -36,7 +36,8 @@ from .output import note, say, write
     "--table",
     "table",
     default=None,
-    help="A flat CSV table instead of RDF: projects, organizations or timeline.",
+    help="A flat CSV table for spreadsheets instead of RDF: projects, organizations or "
+    "timeline (a cell a spreadsheet would run as a formula, =… +… -… @…, starts with ').",
 )
 @output_option(
     "Write here (atomically), not stdout; the suffix says the format "
@@ -210,17 +211,20 @@ def push(endpoint, with_inferred, data, engine, store) -> None:
     asks each question over the right ones."""
     from .. import api
     from ..publish import push as pushing
+    from ..safety.http import shown_url
 
     pushing.graph_store_url(endpoint, "urn:x")  # a bad URL is refused before any work
-    payload = api.bounded(
-        lambda: pushing.body(api.load(data_paths(data), engine=engine, store=store), with_inferred),
-        what="push",
-    )
-    result = pushing.push(endpoint, payload)
+
+    def task():
+        kg = api.load(data_paths(data), engine=engine, store=store)
+        return pushing.push(endpoint, pushing.body(kg, with_inferred))
+
+    # the store's replies are read in the worker, under the time and memory limits
+    result = api.bounded(task, what="push")
     merged = ", ".join(f"{iri} ({n} triples)" for iri, n in result.merged.items())
     note(
-        f"{result.graphs} named graphs (the ontology and one per source) put to {endpoint}, "
-        f"then {merged} (HTTP {result.status}, {result.seconds:.1f} s)."
+        f"{result.graphs} named graphs (the ontology and one per source) put to "
+        f"{shown_url(endpoint)}, then {merged} (HTTP {result.status}, {result.seconds:.1f} s)."
     )
     if not with_inferred:
         note("no closure pushed: questions that need inference will say so (--with-inferred)")

@@ -34,7 +34,7 @@ from .catalog import CATALOG, DATASET, DEFAULT_ENDPOINT, PUBLISHER_NAME, SERVICE
 __all__ = ["CATALOG", "DATASET", "DEFAULT_ENDPOINT", "PUBLISHER_NAME", "SERVICE", "build"]
 
 NAME = "zonekg"
-SUMS = "SHA256SUMS"
+SUMS = targets.SUMS
 DESCRIPTION_FILE = "dataset.ttl"
 
 
@@ -131,7 +131,7 @@ def build(
     try:
         files = _write_bundle(kg, staging, endpoint, issued, diagrams, zonekg_endpoint)
         os.chmod(staging, 0o755)
-        targets.swap_folder(staging, target)
+        targets.replace_folder(staging, target, "release")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -178,7 +178,6 @@ def _write_bundle(
             for suffix in (".svg", ".png"):
                 path = write_diagram(kg.rdf, kind, folder / "diagrams" / f"{kind}{suffix}")
                 written[_relative(path, folder)] = 0
-    put(targets.MARKER, "release\n")  # a later release may replace this folder
     for name in written:
         written[name] = (folder / name).stat().st_size
     sums = {
@@ -188,17 +187,11 @@ def _write_bundle(
     }
     description = describe(kg, written, endpoint, issued, sums, zonekg_endpoint)
     put(DESCRIPTION_FILE, description.serialize(format="turtle"))
-    put(SUMS, checksums(folder, sorted(written)))
+    # SHA256SUMS of every file, and the marker tied to it: a later release may replace
+    # this folder, as long as nothing in it has been added or changed
+    targets.mark(folder, "release")
+    written[SUMS] = (folder / SUMS).stat().st_size
     return written
-
-
-def checksums(folder: Path, names: list[str]) -> str:
-    """``sha256sum`` format: one ``<hex>  <path>`` line per file."""
-    lines = []
-    for name in names:
-        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-        lines.append(f"{digest}  {name}\n")
-    return "".join(lines)
 
 
 def verify(folder: Path) -> list[str]:

@@ -64,6 +64,7 @@ from ..core.namespaces import (
     curie,
 )
 from ..core.questions import known_question
+from ..core.terminal import printable
 from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
 from .protocol import RDF_TYPES, Reply, choose_type, error_reply
@@ -512,21 +513,6 @@ def service_description(app: ZonekgApp) -> Graph:
         if name in sizes:  # the closure is computed in the workers, so its size is not known here
             graph.add((inner, VOID.triples, Literal(sizes[name])))
     return graph
-
-
-def printable(text) -> str:
-    """*text* with control, bidi and other invisible format characters escaped (``\\x0a``),
-    so that a request cannot forge or reorder lines of the log."""
-    import unicodedata
-
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 #: What pages may load: only this server's own scripts, styles, images and fonts.
