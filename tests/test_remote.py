@@ -45,7 +45,7 @@ def _sorted(rows: list[dict]) -> list[tuple]:
 
 def _every_question_matches(endpoint: str) -> None:
     pushed = api.remote_graphs(endpoint)
-    assert {ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH} <= pushed and len(pushed) == 23 + 3
+    assert {ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH} <= pushed and len(pushed) == 22 + 3
     found = questions()
     assert len(found) >= 17
     wrong = []
