@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from zonekg import api
 from zonekg.core import paths
-from zonekg.core.namespaces import GRAPH, ID, PREFIXES, TYPES_GRAPH
+from zonekg.core.namespaces import ID, PREFIXES, TYPES_GRAPH
 from zonekg.core.questions import expected_rows, questions
 from zonekg.core.render import csv_rows
 from zonekg.core.vocab import ZK
@@ -217,10 +217,11 @@ def test_each_graph_variable_of_a_question_is_a_source_document(cq):
 @pytest.fixture(scope="module")
 def decoyed(tmp_path_factory, engine):
     """The project's graph plus a graph that is not a source and repeats every data triple and
-    every triple of the types graph: a question that lets GRAPH ?source match it answers wrong."""
+    every triple of the types graph: a question that lets GRAPH ?source match it answers wrong.
+    It is named like a source document (zonekg refuses graph/ names on load)."""
     kg = api.load(engine=engine)
     api.query(kg, "ASK { ?s a zk:Place }")  # makes the types graph
-    decoy = f"<{GRAPH}decoy>"
+    decoy = f"<{ID}document/decoy>"
     lines = [
         f"{q.subject} {q.predicate} {q.object} {decoy} ."
         for q in kg.quads([*kg.loaded.data_graphs, TYPES_GRAPH])
