@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint fmt clean tools vendor chromium ckan jsonld-js bench bench-scale
+.PHONY: run test check lint fmt clean tools vendor chromium ckan jsonld-js bench bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,19 @@ tools:
 			libapache-jena-java default-jre-headless; \
 	fi
 
+# The tests run in parallel worker processes (pytest-xdist). Tests of one module that share a
+# module-scoped fixture (a server, a bundle) stay on one worker (tests/conftest.py marks them,
+# --dist loadgroup keeps them together). Much of the suite waits on other processes (servers,
+# killed runs, time limits), so a worker more than the 2 cores of a CI machine keeps them busy.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: lint tools vendor chromium ckan jsonld-js
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The quick loop: lint and the tests not marked slow (every test runs in `make test`).
+check: lint tools vendor
+	$(PYTEST) -m "not slow"
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

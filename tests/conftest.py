@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,22 +64,60 @@ def release_bundle(tmp_path_factory, release_base_url) -> Path:
     """One release bundle, made as a user makes it (`zonekg release --base-url`, in a
     subprocess), shared by the tests of what leaves the project: the catalogue a portal
     harvests (CKAN, DCAT-AP) and the JSON-LD other processors read."""
-    target = tmp_path_factory.mktemp("release") / "bundle"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "zonekg.cli",
-            "release",
-            str(target),
-            "--base-url",
-            release_base_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        # a release takes ~30 s of CPU; the time limit is raised for slow, shared test machines
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "ZONEKG_TIMEOUT": "900"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+
+    def make(target: Path) -> None:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "zonekg.cli",
+                "release",
+                str(target),
+                "--base-url",
+                release_base_url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            # a release takes ~30 s of CPU; the time limit is raised for slow, shared machines
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "ZONEKG_TIMEOUT": "900"},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    return made_once_per_run(tmp_path_factory, "release-bundle", make)
+
+
+def made_once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder *make* writes once per test run and the tests only read, shared by the
+    pytest-xdist workers (a session fixture runs once per worker): the first worker makes
+    it under a lock in the run's own temporary folder, the others wait and reuse it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        target = tmp_path_factory.mktemp(name) / name
+        make(target)
+        return target
+    # popen-gwN's parent: this run's folder, shared by its workers and by no other run
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    shared.mkdir(exist_ok=True)
+    target = shared / name
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            partial = shared / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            make(partial)
+            partial.rename(target)
     return target
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`, as `make test` runs) the tests of a module
+    that share a module-scoped fixture (a server, a bundle, a generated export) go to one
+    worker, so that the fixture is made once rather than once per worker; the other tests
+    are spread one by one."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        scopes = {defs[-1].scope for defs in info.name2fixturedefs.values() if defs}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

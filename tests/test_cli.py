@@ -5,21 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 
 import pytest
+from cli_support import zonekg_in_process
 from rdflib import Dataset, Graph
 
 from zonekg.core import paths
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return zonekg_in_process(*args)
 
 
 def _tree_digest() -> dict[str, str]:

@@ -14,7 +14,9 @@ from zonekg.inputs.shapes import load_shapes, owning_node_shape
 INVALID = sorted(paths.INVALID.glob("*.ttl")) + sorted(paths.INVALID.glob("*.trig"))
 
 
-@pytest.fixture(scope="module")
+# Session, not module: a module fixture keeps its module on one xdist worker (conftest.py);
+# the shapes are cheap to parse and the tests many, so every worker takes some.
+@pytest.fixture(scope="session")
 def shapes():
     return load_shapes()
 
