@@ -64,27 +64,29 @@ def release_bundle(tmp_path_factory, release_base_url) -> Path:
     """One release bundle, made as a user makes it (`zonekg release --base-url`, in a
     subprocess), shared by the tests of what leaves the project: the catalogue a portal
     harvests (CKAN, DCAT-AP) and the JSON-LD other processors read."""
+    return made_once_per_run(
+        tmp_path_factory, "release-bundle", lambda target: _release(target, release_base_url)
+    )
 
-    def make(target: Path) -> None:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "zonekg.cli",
-                "release",
-                str(target),
-                "--base-url",
-                release_base_url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            # a release takes ~30 s of CPU; the time limit is raised for slow, shared machines
-            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "ZONEKG_TIMEOUT": "900"},
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
 
-    return made_once_per_run(tmp_path_factory, "release-bundle", make)
+@pytest.fixture(scope="session")
+def plain_release(tmp_path_factory) -> Path:
+    """One bundle of `zonekg release DIR` with no --base-url (in a subprocess), read by the
+    tests of the bundle itself (test_release) and of the questions over it (test_travel)."""
+    return made_once_per_run(tmp_path_factory, "release-plain", _release)
+
+
+def _release(target: Path, base_url: str | None = None) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "zonekg.cli", "release", str(target)]
+        + (["--base-url", base_url] if base_url else []),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        # a release takes ~30 s of CPU; the time limit is raised for slow, shared machines
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "ZONEKG_TIMEOUT": "900"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def made_once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

@@ -1,4 +1,8 @@
-"""The CLI end to end, in a subprocess as a user runs it: exit codes, messages, no writes."""
+"""The CLI end to end as a user types it: exit codes, messages, no writes.
+
+The commands run through `zonekg.cli.main` in the test process (tests/cli_support.py); the
+same commands as processes of their own are tested on the installed wheel (test_installed)
+and by the bad-input suite (test_bad_inputs), and the guard by test_guard."""
 
 from __future__ import annotations
 
