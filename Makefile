@@ -50,8 +50,9 @@ tools:
 # module-scoped fixture (a server, a bundle) stay on one worker (tests/conftest.py marks them,
 # --dist loadgroup keeps them together). Much of the suite waits on other processes (servers,
 # killed runs, time limits), so a worker more than the 2 cores of a CI machine keeps them busy.
+# PYTEST_ARGS adds options, e.g. `make check PYTEST_ARGS="--durations=20"`.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: lint tools vendor chromium ckan jsonld-js
 	$(PYTEST)

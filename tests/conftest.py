@@ -6,10 +6,11 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from serve_support import Server, running_server
 
 from zonekg import api
 from zonekg.engines import NAMES
@@ -51,6 +52,15 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="session")
+def default_server(tmp_path_factory) -> Iterator[Server]:
+    """`zonekg serve` as a user starts it (no option, on a free port of 127.0.0.1), one per
+    test session (so one per xdist worker), for the tests that only ask it questions; it is
+    stopped at the end of the session. Tests of limits, crashes or other data start their own."""
+    with running_server(tmp_path_factory.mktemp("default-serve")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +125,11 @@ def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`, as `make test` runs) the tests of a module
     that share a module-scoped fixture (a server, a bundle, a generated export) go to one
     worker, so that the fixture is made once rather than once per worker; the other tests
-    are spread one by one."""
+    are spread one by one. Tests marked slow are handed out first, so that the run does not
+    end waiting on one worker with a long module (workers take work in collection order)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:

@@ -19,6 +19,9 @@ from zonekg.inputs.shapes import load_shapes, owning_node_shape
 from zonekg.publish import release
 from zonekg.safety import targets
 
+# Slow: needs a release (about 30 s of CPU).
+pytestmark = pytest.mark.slow
+
 DATASET_SHAPES = paths.ROOT / "ontology" / "shapes" / "dataset.shapes.ttl"
 
 

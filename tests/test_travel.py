@@ -20,12 +20,14 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
-from serve_support import running_server
 
 from zonekg import api
 from zonekg.core.namespaces import XSD
 from zonekg.core.questions import questions
 from zonekg.core.terms import to_ox
+
+# Slow: a release and a server answer every question.
+pytestmark = pytest.mark.slow
 
 QUESTIONS = questions()
 NUMBERS = ("integer", "decimal", "double", "float", "long", "int", "short", "byte")
@@ -164,9 +166,8 @@ def rdflib_dataset(release_folder):
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("travel-serve")) as server:
-        yield server
+def endpoint(default_server):
+    return default_server
 
 
 def _check(cq, got, zonekg_answers):
