@@ -46,13 +46,13 @@ tools:
 			libapache-jena-java default-jre-headless; \
 	fi
 
-# The tests run in parallel worker processes (pytest-xdist). Tests of one module that share a
-# module-scoped fixture (a server, a bundle) stay on one worker (tests/conftest.py marks them,
-# --dist loadgroup keeps them together). Much of the suite waits on other processes (servers,
-# killed runs, time limits), so a worker more than the 2 cores of a CI machine keeps them busy.
+# The tests run in parallel worker processes (pytest-xdist), a module to a worker (loadfile), so
+# that a module's fixtures (a server, a bundle, a wheel) are made once. Much of the suite waits
+# on other processes (servers, killed runs, time limits), so a worker more than the 2 cores of
+# a CI machine keeps them busy.
 # PYTEST_ARGS adds options, e.g. `make check PYTEST_ARGS="--durations=20"`.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint tools vendor chromium ckan jsonld-js
 	$(PYTEST)

@@ -122,18 +122,8 @@ def made_once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None])
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`, as `make test` runs) the tests of a module
-    that share a module-scoped fixture (a server, a bundle, a generated export) go to one
-    worker, so that the fixture is made once rather than once per worker; the other tests
-    are spread one by one. Tests marked slow are handed out first, so that the run does not
-    end waiting on one worker with a long module (workers take work in collection order)."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        scopes = {defs[-1].scope for defs in info.name2fixturedefs.values() if defs}
-        if "module" in scopes:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    """Under pytest-xdist (`--dist loadfile`, as `make test` runs: a module's tests share one
+    worker, so its module fixtures are made once) the modules marked slow are handed out
+    first, so that the run does not end waiting on one worker with a long module."""
+    if config.pluginmanager.hasplugin("xdist"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable

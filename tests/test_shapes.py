@@ -14,9 +14,7 @@ from zonekg.inputs.shapes import load_shapes, owning_node_shape
 INVALID = sorted(paths.INVALID.glob("*.ttl")) + sorted(paths.INVALID.glob("*.trig"))
 
 
-# Session, not module: a module fixture keeps its module on one xdist worker (conftest.py);
-# the shapes are cheap to parse and the tests many, so every worker takes some.
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def shapes():
     return load_shapes()
 
