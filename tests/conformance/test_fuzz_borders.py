@@ -33,6 +33,9 @@ from zonekg.core.errors import QueryError
 from zonekg.core.namespaces import PREFIXES
 from zonekg.safety.screen import screen
 
+# Slow: hypothesis drives each engine and Oxigraph's parser hundreds of times.
+pytestmark = pytest.mark.slow
+
 N = int(os.environ.get("ZONEKG_FUZZ_N", "0") or 0)
 SETTINGS = settings(
     max_examples=N or 15,
