@@ -23,9 +23,10 @@ import pyoxigraph as ox
 
 from .. import api
 from ..core import render
-from ..core.errors import ZonekgError
+from ..core.errors import InvalidChoice
 from ..core.results import SELECT, QueryResult
 from ..safety.screen import screen, sparql_iri
+from . import TABLE_NAMES
 
 SEPARATOR = "; "
 ZONE = "https://w3id.org/zonekg/id/zone/chengdu"
@@ -236,10 +237,15 @@ TABLES = {
 }
 
 
+assert tuple(TABLES) == TABLE_NAMES  # the names the command line offers
+
+
 def table(name: str) -> Table:
     if name not in TABLES:
-        raise ZonekgError(
-            f"--table {name!r} is not one of: {', '.join(TABLES)}",
+        raise InvalidChoice(
+            "table",
+            name,
+            TABLES,
             hint="projects (projects and agreements), organizations, timeline",
         )
     return TABLES[name]
