@@ -25,14 +25,13 @@ views, the vocabulary). This module holds only the public names.
 """
 
 from ..core.formats import GRAPH_CHOICES
-from ..core.questions import CompetencyQuestion, find_question
+from ..core.questions import find_question
 from ..core.settings import Limits
 from .dataset import dataset_quads, entail_types, flat_note, published_dataset, published_graphs
-from .exporting import check_output, export, export_graphs, write_output
+from .exporting import EXPORT_FORMATS, check_output, export, export_graphs, write_output
 from .inspection import Fact, Source, Stats, Support, Why, stats, why
 from .loading import DEFAULT_ENGINE, ENGINES, KnowledgeGraph, bounded, load
 from .querying import (
-    TEXT_LABEL,
     Job,
     all_questions,
     answer,
@@ -49,10 +48,9 @@ from .views import RdfView, Term, vocabulary
 __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
+    "EXPORT_FORMATS",
     "GRAPH_CHOICES",
     "INFERENCE_CHOICES",
-    "TEXT_LABEL",
-    "CompetencyQuestion",
     "Fact",
     "Job",
     "KnowledgeGraph",

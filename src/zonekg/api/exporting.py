@@ -16,6 +16,9 @@ from .dataset import dataset_quads, flat_note
 from .loading import KnowledgeGraph
 from .reasoning import reason
 
+#: The formats ``export`` writes (``fmt=``).
+EXPORT_FORMATS = tuple(formats.FORMATS)
+
 
 def write_output(
     output: Path, text: str | bytes, syntax: str | None = None, inputs: Sequence[Path] = ()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..api import EXPORT_FORMATS, GRAPH_CHOICES
 from ..core.errors import EXIT_CHECK_FAILED
-from ..core.formats import FORMATS, GRAPH_CHOICES
 from ..publish import DIAGRAM_KINDS, TABLE_NAMES
 from .options import (
     current_limits,
@@ -24,7 +24,7 @@ from .output import note, say, write
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(tuple(FORMATS)),
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
     help="Default: the one the -o suffix names, else turtle; a format the suffix "
     "contradicts is refused.",

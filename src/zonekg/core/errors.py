@@ -24,7 +24,7 @@ class Setting:
 
     ``str()`` is how Python callers read it (``engine='reference'``,
     ``Limits(timeout=…)``); each caller above the API names it its own way: the command
-    line by its flag (``--engine reference``, ``--timeout``), the server in its words. So
+    line by its flags (``cli.options.flag``), the server in its words. So
     no layer below the command line ever writes a flag.
     """
 

@@ -282,7 +282,7 @@ def spreadsheet_cell(text: str) -> str:
     """*text* as a spreadsheet should show it, never run it: a cell that begins like a
     formula gets a leading apostrophe (``'=HYPERLINK(…)``), as OWASP advises; a number
     (``-5``) is left as it is. These tables are for spreadsheets; the exact values are in
-    the RDF exports and in ``zonekg query --format csv``."""
+    the RDF exports and in the SPARQL CSV results of a query."""
     if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text

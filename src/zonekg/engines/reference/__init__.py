@@ -29,7 +29,8 @@ from ..base import Engine, Loaded, Progress, SchemaCloser, no_progress
 
 if logging.getLogger("rdflib").level == logging.NOTSET:
     # rdflib logs a traceback for what the input checks already report (ill-typed
-    # literals); an application that set rdflib's level itself (the CLI's --debug) keeps it
+    # literals); an application that set rdflib's level itself (the command line's debug
+    # option) keeps it
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 _QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
