@@ -259,7 +259,7 @@ def test_service_description(server, http):
     names = {str(n) for n in graph.objects(None, URIRef(sd + "name"))}
     kg = api.load(engine="reference")
     sources = {str(d) for d in kg.rdf.data.subjects(RDF.type, ZK.SourceDocument)}
-    assert len(sources) == 22
+    assert len(sources) == 21
     ontology = graph_iri(kg.ontology_files[0])
     assert names == sources | {ontology, ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH}
     assert not any(name.startswith(GRAPH + "data/") for name in names)

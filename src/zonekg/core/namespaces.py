@@ -72,6 +72,7 @@ PREFIXES: dict[str, str] = {
     "geo": "http://www.opengis.net/ont/geosparql#",
     "gn": "https://sws.geonames.org/",
     "iso639": "http://id.loc.gov/vocabulary/iso639-1/",
+    "marcrel": "http://id.loc.gov/vocabulary/relators/",
     "oa": "http://www.w3.org/ns/oa#",
     "org": "http://www.w3.org/ns/org#",
     "owl": OWL,
