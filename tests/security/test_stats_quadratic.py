@@ -2,7 +2,7 @@
 quadratic count (a FILTER EXISTS tried every derivation against every document), not
 under the time limit.
 
-The count now joins on the document (api.inspection.SOURCE_COUNTS, stats-sources.rq) and stats runs in the bounded
+The count now joins on the document (api/queries/stats-sources.rq) and stats runs in the bounded
 worker like every other step.
 """
 

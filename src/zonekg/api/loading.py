@@ -88,7 +88,10 @@ class KnowledgeGraph:
         if engine is not None:
             doer = engine.validator if done == "validated" else engine.reasoner
             self.notes.append(
-                Note(f"{refusal.message}; {doer} (the {engine.name} engine) {done} instead")
+                Note(
+                    f"{refusal.message}; {doer} (the {engine.name} engine) {done} instead",
+                    refusal.settings,
+                )
             )
 
     @cached_property

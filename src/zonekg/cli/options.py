@@ -12,7 +12,7 @@ from ..core.settings import LIMITS, Limit, Limits
 #: The flag of each Limits field (the rest: ``--`` and the name with dashes).
 LIMIT_FLAGS = {"memory_mb": "--memory"}
 #: The flag of each API parameter whose flag is not ``--`` and its name with dashes.
-PARAMETER_FLAGS = {"fmt": "--format"}
+PARAMETER_FLAGS = {"fmt": "--format", "max_memory_mb": "--max-memory"}
 
 
 def flag(setting: Setting) -> str:
