@@ -197,3 +197,37 @@ def test_results_for_python_callers(kgs, engine):
     assert not api.query(kg, "CONSTRUCT { ?s ?p ?o } WHERE { ?s <urn:x:none> ?o }")
     with pytest.raises(TypeError, match="no graph"):
         typed.graph()
+
+
+def test_a_bad_choice_is_named_in_the_apis_words_and_the_cli_says_its_flag(kg):
+    """Python callers read the parameter they passed; only cli/ speaks of flags."""
+    from zonekg.cli.options import flag
+    from zonekg.core.errors import InvalidChoice, words
+
+    with pytest.raises(InvalidChoice) as caught:
+        api.validate(kg, inference="magic")
+    refused = caught.value
+    assert (refused.parameter, refused.value, refused.choices) == (
+        "inference",
+        "magic",
+        api.INFERENCE_CHOICES,
+    )
+    assert "inference='magic' is not one of: none, rdfs, owlrl" in str(refused)
+    assert "--" not in str(refused)
+    assert "--inference magic is not one of: none, rdfs, owlrl" in words(refused, flag)
+    with pytest.raises(InvalidChoice, match="engine='nope' is not one of: oxigraph, reference"):
+        api.load(engine="nope")
+
+
+def test_limits_are_a_value_the_load_keeps_and_a_hint_names_as_such(tmp_path):
+    from zonekg.cli.options import flag
+    from zonekg.core.errors import LimitError, words
+
+    data = tmp_path / "long.ttl"
+    data.write_text('<http://x/a> <http://x/b> "' + "x" * 500 + '" .\n', encoding="utf-8")
+    with pytest.raises(LimitError) as caught:
+        api.load([data], ontology=[], limits=api.Limits(max_line=100))
+    assert caught.value.limit == "max_line" and "Limits(max_line=…)" in caught.value.hint
+    assert "--max-line or ZONEKG_MAX_LINE" in words(caught.value, flag)
+    kg = api.load([data], ontology=[], limits=api.Limits(max_line=1000, timeout=7))
+    assert kg.limits.timeout == 7 and kg.count(kg.asserted_graphs) == 1

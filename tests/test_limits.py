@@ -12,6 +12,7 @@ from safety_support import flat, run_cli
 
 from zonekg import api
 from zonekg.core.errors import LimitError, QueryError, ZonekgError
+from zonekg.core.settings import Limits
 from zonekg.inputs import read_file
 from zonekg.inputs.checks import check_rdfxml
 from zonekg.safety import limits
@@ -147,16 +148,25 @@ def test_overlong_lines_and_big_files_are_refused_before_parsing(tmp_path, monke
         read_file(long)
     assert caught.value.line == 1 and "ZONEKG_MAX_LINE" in caught.value.hint
     monkeypatch.setenv("ZONEKG_MAX_LINE", "300000")
-    assert read_file(long).graphs
+    assert read_file(long, limits=Limits.from_env()).graphs
     monkeypatch.setenv("ZONEKG_MAX_INPUT_MB", "0.1")
     with pytest.raises(LimitError, match="over the input size limit"):
-        read_file(long)
+        read_file(long, limits=Limits.from_env())
+    # the same as values, with no environment: what a Python caller passes
+    monkeypatch.delenv("ZONEKG_MAX_LINE")
+    monkeypatch.delenv("ZONEKG_MAX_INPUT_MB")
+    assert read_file(long, limits=Limits(max_line=300_000)).graphs
+    with pytest.raises(LimitError, match="over the input size limit") as caught:
+        read_file(long, limits=Limits(max_line=300_000, max_input_mb=0.1))
+    assert "Limits(max_input_mb=…)" in caught.value.hint
 
 
 def test_a_bad_limit_setting_is_reported(monkeypatch):
     monkeypatch.setenv("ZONEKG_TIMEOUT", "soon")
     with pytest.raises(ZonekgError, match="ZONEKG_TIMEOUT"):
-        limits.TIMEOUT.value()
+        Limits.from_env()
+    with pytest.raises(ZonekgError, match=r"Limits\(timeout=-1\) is not a positive number"):
+        Limits(timeout=-1)
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -188,9 +198,9 @@ def _bad_query():
 
 
 def test_the_worker_returns_results_and_reraises_errors_with_their_fields():
-    assert limits.bounded(sum, [1, 2, 3], what="sum") == 6
+    assert limits.bounded(sum, [1, 2, 3], what="sum", limits=Limits()) == 6
     with pytest.raises(QueryError) as caught:
-        limits.bounded(_bad_query, what="q")
+        limits.bounded(_bad_query, what="q", limits=Limits())
     assert (caught.value.message, caught.value.hint, caught.value.line) == (
         "no such query",
         "pick one",
@@ -199,7 +209,7 @@ def test_the_worker_returns_results_and_reraises_errors_with_their_fields():
     with pytest.raises(
         limits.WorkerCrash, match="boom failed in the worker: RuntimeError: bug"
     ) as crash:
-        limits.bounded(_boom, what="boom")
+        limits.bounded(_boom, what="boom", limits=Limits())
     assert "Traceback" not in str(crash.value)
     assert "Traceback" in crash.value.__notes__[0]
 
@@ -207,15 +217,19 @@ def test_the_worker_returns_results_and_reraises_errors_with_their_fields():
 def test_the_worker_is_killed_on_time(monkeypatch):
     import time
 
-    monkeypatch.setenv("ZONEKG_TIMEOUT", "0.5")
     with pytest.raises(LimitError, match="sleep stopped after 0.5 s"):
-        limits.bounded(time.sleep, 60, what="sleep")
+        limits.bounded(time.sleep, 60, what="sleep", limits=Limits(timeout=0.5))
+    monkeypatch.setenv("ZONEKG_TIMEOUT", "0.5")  # the API's default: Limits.from_env()
+    with pytest.raises(LimitError, match="sleep stopped after 0.5 s"):
+        api.bounded(time.sleep, 60, what="sleep")
 
 
 def test_memory_limit_applies_in_the_worker_only(monkeypatch):
+    with pytest.raises(LimitError, match="memory limit"):
+        limits.bounded(bytearray, 1024**3, what="allocation", limits=Limits(memory_mb=400))
     monkeypatch.setenv("ZONEKG_MEMORY_MB", "400")
     with pytest.raises(LimitError, match="memory limit"):
-        limits.bounded(bytearray, 1024 * 1024 * 1024, what="allocation")
+        api.bounded(bytearray, 1024**3, what="allocation")
     assert len(bytearray(8)) == 8 and sys.getrecursionlimit() > 0
 
 

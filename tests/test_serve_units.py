@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from dataclasses import asdict
 
 import pyoxigraph as ox
 import pytest
@@ -16,7 +17,9 @@ from zonekg.core.errors import QueryError
 from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH
 from zonekg.core.render import to_tsv
 from zonekg.core.results import SELECT, QueryResult
+from zonekg.core.settings import Limits
 from zonekg.web.protocol import (
+    SERVER_LIMITS,
     Reply,
     check_query,
     choose_type,
@@ -24,7 +27,7 @@ from zonekg.web.protocol import (
     prepare,
     status_for,
 )
-from zonekg.web.workers import execute
+from zonekg.web.workers import execute, job_limits
 
 OURS = {GRAPH + "data/zone.ttl", INFERRED_GRAPH}
 
@@ -112,6 +115,21 @@ def test_prepare_picks_format_by_query_form():
     assert isinstance(refused, Reply) and refused.status == 406
 
 
+def test_each_query_job_runs_under_the_limits_it_carries():
+    """The server passes Limits per request: two jobs, two limits (a field each of
+    ``Limits``, as the job is JSON); a job without them has the server's."""
+    job = {"default": [], "named": [], "graphs": sorted(OURS), "accept": None}
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    assert prepare({**job, "query": query}).screened.form == "SELECT"
+    roomy = prepare({**job, "query": query, "limits": asdict(Limits(max_terms=100))})
+    assert roomy.screened.form == "SELECT"
+    tight = prepare({**job, "query": query, "limits": asdict(Limits(max_terms=10))})
+    assert isinstance(tight, Reply) and tight.status == 400
+    assert b"more than 10 terms" in tight.body
+    assert job_limits({**job, "limits": asdict(Limits(timeout=3))}, SERVER_LIMITS).timeout == 3
+    assert job_limits(job, SERVER_LIMITS) == SERVER_LIMITS
+
+
 def test_prepare_takes_the_dataset_from_the_protocol_then_from_then_the_service():
     """The protocol's graphs, else the query's FROM / FROM NAMED (api.answer), else ours."""
     zone, inferred = GRAPH + "data/zone.ttl", INFERRED_GRAPH
@@ -181,4 +199,4 @@ def test_serve_refuses_bad_limits_with_exit_2(flag):
         timeout=60,
     )
     assert done.returncode == 2
-    assert "must be positive" in done.stderr
+    assert f"Invalid value for '{flag[0]}'" in done.stderr and "range" in done.stderr

@@ -17,6 +17,7 @@ import pytest
 from safety_support import flat, run_cli
 
 from zonekg.core.errors import LimitError, QueryError
+from zonekg.core.settings import Limits
 from zonekg.safety import limits
 from zonekg.safety.screen import screen
 
@@ -56,10 +57,18 @@ def test_the_limits_are_what_the_environment_says(monkeypatch):
     with pytest.raises(QueryError, match="more than 32 levels"):
         screen(text)
     monkeypatch.setenv("ZONEKG_MAX_DEPTH", "64")
-    assert screen(text).form == "SELECT"
+    assert screen(text, limits=Limits.from_env()).form == "SELECT"
     monkeypatch.setenv("ZONEKG_MAX_TERMS", "10")
     with pytest.raises(QueryError, match="more than 10 terms"):
-        screen("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        screen("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", limits=Limits.from_env())
+
+
+def test_the_limits_are_values_a_caller_passes():
+    text = "SELECT * WHERE " + "{ " * 40 + "?s ?p ?o" + " }" * 40
+    assert screen(text, limits=Limits(max_depth=64)).form == "SELECT"
+    with pytest.raises(QueryError, match="more than 10 terms") as refused:
+        screen("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", limits=Limits(max_terms=10))
+    assert "Limits(max_terms=…)" in refused.value.hint
 
 
 def test_chains_end_at_each_triple_and_brackets_keep_their_own():
@@ -77,14 +86,13 @@ def _segfault():
 
 def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory():
     with pytest.raises(limits.WorkerCrash, match="SIGSEGV") as crashed:
-        limits.bounded(_segfault, what="the work")
+        limits.bounded(_segfault, what="the work", limits=Limits())
     assert "memory" not in str(crashed.value).replace("not for lack of memory", "")
 
 
-def test_a_worker_that_runs_out_of_memory_is_still_the_memory_limit(monkeypatch):
-    monkeypatch.setenv("ZONEKG_MEMORY_MB", "400")
+def test_a_worker_that_runs_out_of_memory_is_still_the_memory_limit():
     with pytest.raises(LimitError, match="memory limit"):
-        limits.bounded(bytearray, 1024 * 1024 * 1024, what="allocation")
+        limits.bounded(bytearray, 1024**3, what="allocation", limits=Limits(memory_mb=400))
 
 
 def test_a_crash_past_the_raised_limits_says_crash_in_the_cli(tmp_path):

@@ -23,7 +23,7 @@ from safety_support import flat, run_cli
         ["export", "--table", "projects", "-o", "data/projects.csv"],
         ["query", "cq01", "--store", "data/store"],
         ["export", "-o", "README.md"],
-        ["export", "-o", "src/zonekg/api.py"],
+        ["export", "-o", "src/zonekg/api/__init__.py"],
     ],
     ids=lambda args: " ".join(args),
 )

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from safety_support import HostilePeer, flat, run_cli
 
+from zonekg.core.settings import Limits
 from zonekg.engines import remote
 from zonekg.safety.http import RemoteError
 from zonekg.safety.screen import screen
@@ -338,7 +339,7 @@ def test_the_client_alone_keeps_one_deadline(answer):
     with HostilePeer(answer) as peer:
         started = time.monotonic()
         with pytest.raises(RemoteError, match="within 2 s"):
-            remote.query(peer.url, screen("ASK {}"), timeout=2)
+            remote.query(peer.url, screen("ASK {}"), Limits(timeout=2))
         assert time.monotonic() - started < 6
 
 
@@ -353,9 +354,10 @@ def test_room_for_the_headers_virtuoso_echoes_grows_with_the_graphs_named():
         wire.send(f"Content-Length: {len(ASK_TRUE)}\r\n\r\n".encode() + ASK_TRUE)
 
     with HostilePeer(answer) as peer:
-        assert remote.query(peer.url, screen("ASK {}"), 10, named_graphs=graphs).boolean
+        ten = Limits(timeout=10)
+        assert remote.query(peer.url, screen("ASK {}"), ten, named_graphs=graphs).boolean
         with pytest.raises(RemoteError, match="headers exceed"):
-            remote.query(peer.url, screen("ASK {}"), 10, named_graphs=graphs[:10])
+            remote.query(peer.url, screen("ASK {}"), ten, named_graphs=graphs[:10])
 
 
 STATUS = st.sampled_from(
@@ -394,13 +396,13 @@ BODY = st.sampled_from(
 )
 def test_whatever_a_peer_sends_is_an_answer_or_a_remote_error(status, headers, body, form):
     reply = b"\r\n".join([status, *headers, b"", body])
-    environment = {"ZONEKG_USER": "u", "ZONEKG_PASSWORD": "p", "ZONEKG_MAX_REPLY_MB": "1"}
+    environment = {"ZONEKG_USER": "u", "ZONEKG_PASSWORD": "p"}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     try:
         with HostilePeer(lambda wire: wire.send(reply)) as peer:
             try:
-                remote.query(peer.url, screen(form), timeout=3)
+                remote.query(peer.url, screen(form), Limits(timeout=3, max_reply_mb=1))
             except RemoteError as refused:
                 assert "SECRET" not in str(refused)
                 assert all(line.isprintable() for line in str(refused).split("\n"))

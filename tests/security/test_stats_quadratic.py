@@ -2,7 +2,7 @@
 quadratic count (a FILTER EXISTS tried every derivation against every document), not
 under the time limit.
 
-The count now joins on the document (api._SOURCE_COUNTS) and stats runs in the bounded
+The count now joins on the document (api/queries/stats-sources.rq) and stats runs in the bounded
 worker like every other step.
 """
 
@@ -13,6 +13,7 @@ import time
 from safety_support import flat, run_cli
 
 from zonekg import api
+from zonekg.api import inspection
 from zonekg.safety.screen import screen
 
 
@@ -23,7 +24,7 @@ def test_stats_of_20k_triples_is_fast(tmp_path):
     kg = api.load([data])
     started = time.monotonic()
     sources = api.answer(
-        kg, screen(api._SOURCE_COUNTS, "stats"), default_graphs=list(kg.loaded.data_graphs)
+        kg, screen(inspection.SOURCE_COUNTS, "stats"), default_graphs=list(kg.loaded.data_graphs)
     )
     assert time.monotonic() - started < 2.0  # was 7 s on this machine, and quadratic
     assert len(sources.rows) > 10

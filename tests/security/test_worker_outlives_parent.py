@@ -17,13 +17,14 @@ from safety_support import ROOT
 
 RUNAWAY = """
 import os, sys, time
+from zonekg.core.settings import Limits
 from zonekg.safety import limits
 def spin():
     print(os.getpid(), flush=True)
     while True:
         pass
 def task():
-    return limits.bounded(spin, what="spin")
+    return limits.bounded(spin, what="spin", limits=Limits())
 print(os.getpid(), flush=True)
 task()
 """

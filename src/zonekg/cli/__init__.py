@@ -9,13 +9,13 @@ check, 2 bad input or usage, 3 an internal error (a bug).
 from __future__ import annotations
 
 import io
-import os
 import sys
 import warnings
 
 import click
 
-from ..core.errors import EXIT_INTERNAL, ZonekgError, environment_error
+from ..core.errors import EXIT_INTERNAL, ZonekgError, environment_error, words
+from .options import flag, limit_options, limits_from
 
 DEBUG = {"on": False}
 
@@ -26,18 +26,11 @@ DEBUG = {"on": False}
     context_settings={"help_option_names": ["--help"]},
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
-@click.option(
-    "--timeout",
-    type=float,
-    default=None,
-    help="Time limit in seconds per query, validation or reasoning run.",
-)
-@click.option("--memory", type=float, default=None, help="Memory limit in MB for those runs.")
-def cli(debug: bool, timeout: float | None, memory: float | None) -> None:
-    from ..safety.limits import set_from_options
-
+@limit_options
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, **limits: float | None) -> None:
     DEBUG["on"] = debug
-    set_from_options(timeout=timeout, memory=memory)
+    ctx.obj = {"limits": limits_from(limits)}  # the one Limits every command passes on
 
 
 def _register() -> None:
@@ -59,7 +52,9 @@ def main() -> None:
     if "--debug" not in sys.argv:
         warnings.simplefilter("ignore")  # libraries warn on stderr; the checks report these
     else:
-        os.environ["ZONEKG_DEBUG"] = "1"  # the engines then let their libraries log
+        import logging
+
+        logging.getLogger("rdflib").setLevel(logging.WARNING)  # the libraries then log
     try:
         # Without standalone mode click returns an Exit's code instead of exiting.
         code = cli.main(standalone_mode=False)
@@ -81,7 +76,7 @@ def main() -> None:
     except ZonekgError as exc:
         if DEBUG["on"]:
             raise
-        error("error", str(exc))
+        error("error", words(exc, flag))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         note("interrupted")
@@ -91,7 +86,7 @@ def main() -> None:
             raise
         problem = environment_error(exc)  # a full or read-only disk is not a bug
         if problem is not None:
-            error("error", str(problem))
+            error("error", words(problem, flag))
             sys.exit(problem.exit_code)
         error(
             "internal error",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from ..core.errors import ZonekgError
-from .options import choice, data_option, data_paths, engine_option, store_option
+from .options import (
+    current_limits,
+    data_option,
+    data_paths,
+    engine_option,
+    store_option,
+    words,
+)
 from .output import note, say, table, write
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -19,8 +26,10 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
 @click.option(
     "--format",
     "fmt",
+    type=click.Choice(FORMATS),
     default="table",
-    help="table, csv, tsv, json or xml (the last four: W3C SPARQL results formats, values exact).",
+    show_default=True,
+    help="csv, tsv, json and xml are the W3C SPARQL results formats (values exact).",
 )
 @data_option
 @engine_option
@@ -36,8 +45,7 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
     """Run a competency question, an .rq file or SPARQL text."""
     from .. import api
 
-    choice("--format", fmt, FORMATS)
-    choice("--engine", engine, ("oxigraph", "reference"))
+    limits = current_limits()
     given = sum(x is not None and x is not False for x in (name, text, run_all or None))
     if given != 1:
         raise ZonekgError(
@@ -50,29 +58,30 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         jobs = [api.job_for(cq, reasoned or None) for cq in api.all_questions()]
     else:
         jobs = [api.job_for(api.find_question(name), reasoned or None)]
-    screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
+    # every bad query reported before any work
+    screened = [api.screen_job(job, limits) for job in jobs]
     if endpoint:
         from ..safety.http import check_url
 
         check_url(endpoint)  # a bad URL is refused before any work
 
         def remote_task():
-            pushed = api.remote_graphs(endpoint)
+            pushed = api.remote_graphs(endpoint, limits)
             found: list[str] = []
             replies = [
-                api.remote_answer(endpoint, s, job.needs_reasoning, pushed, found)
+                api.remote_answer(endpoint, s, job.needs_reasoning, pushed, found, limits)
                 for job, s in zip(jobs, screened, strict=True)
             ]
             return replies, found
 
         # what a peer sends is read in the worker, under the time and memory limits
-        answers, notes = api.bounded(remote_task, what="the remote query")
+        answers, notes = api.bounded(remote_task, what="the remote query", limits=limits)
         for text_note in dict.fromkeys(notes):
-            note(f"warning: {text_note}")
+            note(f"warning: {words(text_note)}")
     else:
 
         def task():
-            kg = api.load(data_paths(data), engine=engine, store=store)
+            kg = api.load(data_paths(data), engine=engine, store=store, limits=limits)
             found = [
                 api.answer(kg, s, job.needs_reasoning)
                 for job, s in zip(jobs, screened, strict=True)
@@ -80,10 +89,13 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
             return found, [*undefined(kg, screened), *kg.notes]
 
         answers, notes = api.bounded(
-            task, what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries"
+            task,
+            what=f"query {jobs[0].label}" if len(jobs) == 1 else "the queries",
+            limits=limits,
         )
         for text_note in notes:
-            note(text_note if text_note.startswith("warning:") else f"note: {text_note}")
+            shown = words(text_note)
+            note(shown if shown.startswith("warning:") else f"note: {shown}")
     print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all)
 
 

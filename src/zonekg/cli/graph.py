@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..api import INFERENCE_CHOICES
 from ..core.errors import EXIT_CHECK_FAILED
 from .options import (
-    choice,
+    current_limits,
     data_option,
     data_paths,
     engine_option,
@@ -18,16 +19,20 @@ from .options import (
     ontology_paths,
     output_option,
     store_option,
+    words,
 )
 from .output import count, note, say, write
 
 if TYPE_CHECKING:
     from .. import api
 
+#: The formats ``validate`` prints its report in.
+REPORT_FORMATS = ("text", "turtle", "json")
+
 
 def _notes(notes) -> None:
     for text in notes:
-        note(f"note: {text}")
+        note(f"note: {words(text)}")
 
 
 def _progress(step: str, total: int | None, unit: str):
@@ -46,6 +51,7 @@ def load_with_progress(data, engine, store, ill_typed="error", ontology=None) ->
             engine=engine,
             store=store,
             ill_typed=ill_typed,
+            limits=current_limits(),
             progress=advance,
         )
 
@@ -53,9 +59,15 @@ def load_with_progress(data, engine, store, ill_typed="error", ontology=None) ->
 @click.command()
 @data_option
 @click.option(
-    "--inference", default="none", help="Inference before validating: none, rdfs or owlrl."
+    "--inference",
+    type=click.Choice(INFERENCE_CHOICES),
+    default="none",
+    show_default=True,
+    help="Inference before validating.",
 )
-@click.option("--format", "fmt", default="text", help="text, turtle or json.")
+@click.option(
+    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True
+)
 @click.option(
     "--shapes",
     type=click.Path(path_type=Path),
@@ -69,9 +81,6 @@ def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store)
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
     from .. import api
 
-    choice("--format", fmt, ("text", "turtle", "json"))
-    choice("--inference", inference, api.INFERENCE_CHOICES)
-    choice("--engine", engine, ("oxigraph", "reference"))
     onto = ontology_paths(ontology, no_ontology)
 
     def task():
@@ -80,7 +89,7 @@ def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store)
             report = api.validate(kg, shapes, inference, progress=advance)
         return report, kg.notes
 
-    report, notes = api.bounded(task, what="validation")
+    report, notes = api.bounded(task, what="validation", limits=current_limits())
     _notes(notes)
     print_report(report, fmt, inference)
     if not report.conforms or report.ill_typed:
@@ -146,7 +155,6 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
     Exit 1 if ontology and data are inconsistent (the rule and resources are named)."""
     from .. import api
 
-    choice("--engine", engine, ("oxigraph", "reference"))
     onto = ontology_paths(ontology, no_ontology)
     if output is not None:
         api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
@@ -158,7 +166,7 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
             total = api.reason(kg, progress=advance)
         return api.closure_text(kg, syntax), total, kg.notes
 
-    text, total, notes = api.bounded(task, what="reasoning")
+    text, total, notes = api.bounded(task, what="reasoning", limits=current_limits())
     _notes(notes)
     if output is None:
         write(text)
@@ -177,12 +185,12 @@ def run(data, output, engine, store) -> None:
     from .. import api
     from .ask import print_answers
 
-    choice("--engine", engine, ("oxigraph", "reference"))
     if output is not None:
         api.check_output(output, data)  # refused before any work
     syntax = closure_format(output)
     jobs = [api.job_for(cq) for cq in api.all_questions()]
-    screened = [api.screen_job(job) for job in jobs]
+    limits = current_limits()
+    screened = [api.screen_job(job, limits) for job in jobs]
 
     def task():
         kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
@@ -193,7 +201,7 @@ def run(data, output, engine, store) -> None:
         ]
         return report, api.closure_text(kg, syntax), total, answers, kg.notes
 
-    report, text, total, answers, notes = api.bounded(task, what="the pipeline")
+    report, text, total, answers, notes = api.bounded(task, what="the pipeline", limits=limits)
     _notes(notes)
     print_report(report, "text", "none")
     if output is not None:
@@ -223,8 +231,11 @@ def why(entity, data, engine) -> None:
     from .. import api
     from ..core.namespaces import curie
 
+    limits = current_limits()
     found = api.bounded(
-        lambda: api.why(api.load(data_paths(data), engine=engine), entity), what="why"
+        lambda: api.why(api.load(data_paths(data), engine=engine, limits=limits), entity),
+        what="why",
+        limits=limits,
     )
     if not found:
         say(f"No provenance recorded for {entity}.")
@@ -281,7 +292,12 @@ def stats(data, engine) -> None:
     from ..core.namespaces import curie
     from .output import draw
 
-    s = api.bounded(lambda: api.stats(api.load(data_paths(data), engine=engine)), what="stats")
+    limits = current_limits()
+    s = api.bounded(
+        lambda: api.stats(api.load(data_paths(data), engine=engine, limits=limits)),
+        what="stats",
+        limits=limits,
+    )
     draw(
         ["file", "triples"],
         [[f, str(n)] for f, n in s.triples.items()],
@@ -301,7 +317,7 @@ def fmt(files, check) -> None:
     """Rewrite data files in the stable sorted Turtle form (or --check them)."""
     from ..publish.canonical import reformat
 
-    unformatted = reformat(list(files) or None, check=check)
+    unformatted = reformat(list(files) or None, check=check, limits=current_limits())
     verb = "would reformat" if check else "reformatted"
     for file in unformatted:
         note(f"{verb} {file}")

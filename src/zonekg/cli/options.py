@@ -6,7 +6,78 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import ZonekgError
+from ..core.errors import Setting, ZonekgError
+from ..core.settings import LIMITS, Limit, Limits
+
+#: The flag of each Limits field (the rest: ``--`` and the name with dashes).
+LIMIT_FLAGS = {"memory_mb": "--memory"}
+#: The flag of each API parameter whose flag is not ``--`` and its name with dashes.
+PARAMETER_FLAGS = {"fmt": "--format", "max_memory_mb": "--max-memory"}
+
+
+def flag(setting: Setting) -> str:
+    """How the command line names a setting of the API: its flag, with the value where the
+    setting has one (``--engine reference``, ``--timeout``)."""
+    if setting.within == "Limits":
+        return LIMIT_FLAGS.get(setting.parameter) or "--" + setting.parameter.replace("_", "-")
+    name = PARAMETER_FLAGS.get(setting.parameter) or "--" + setting.parameter.replace("_", "-")
+    if setting.value is None or setting.value is True:
+        return name
+    return f"{name} {setting.value}"
+
+
+class PositiveNumber(click.ParamType):
+    """A limit's value: a positive number (a whole one for counts) of its unit."""
+
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self.name = limit.unit
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = -1.0
+        if number <= 0 or (self.limit.whole and number != int(number)):
+            kind = "whole number" if self.limit.whole else "number"
+            self.fail(f"{value!r} is not a positive {kind} of {self.limit.unit}", param, ctx)
+        return int(number) if self.limit.whole else number
+
+
+def limit_options(command):
+    """An option per field of ``Limits``, each also read from its environment variable."""
+    for limit in reversed(LIMITS.values()):
+        command = click.option(
+            LIMIT_FLAGS.get(limit.name) or "--" + limit.name.replace("_", "-"),
+            limit.name,
+            type=PositiveNumber(limit),
+            default=None,
+            envvar=limit.env,
+            show_envvar=True,
+            help=f"{limit.bounds} [default: {_number(limit.default)}]",
+        )(command)
+    return command
+
+
+def _number(value: float) -> str:
+    return f"{int(value)}" if value == int(value) else f"{value:g}"
+
+
+def limits_from(given: dict) -> Limits:
+    """The Limits of the options (each from its flag, else its variable, else the default)."""
+    return Limits().replace(**{name: given.get(name) for name in LIMITS})
+
+
+def current_limits() -> Limits:
+    """The limits the command line was given (``cli``'s options)."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and "limits" in ctx.obj:
+            return ctx.obj["limits"]
+        ctx = ctx.parent
+    return Limits.from_env()
 
 
 def data_option(command):
@@ -47,9 +118,12 @@ def ontology_paths(ontology, no_ontology: bool) -> list[Path] | None:
 
 
 def engine_option(command):
+    from ..api import DEFAULT_ENGINE, ENGINES
+
     return click.option(
         "--engine",
-        default="oxigraph",
+        type=click.Choice(ENGINES),
+        default=DEFAULT_ENGINE,
         show_default=True,
         help="oxigraph (fast: Oxigraph, compiled SHACL and OWL-RL rules) or reference "
         "(rdflib, pySHACL, owlrl).",
@@ -74,11 +148,12 @@ def output_option(help_text: str):
     return decorate
 
 
-def choice(option: str, value: str, choices) -> None:
-    """Refuse a value not among *choices*, in the project's own words (exit 2)."""
-    if value not in choices:
-        raise ZonekgError(f"{option} {value!r} is not one of: {', '.join(choices)}")
-
-
 def data_paths(data) -> list[Path] | None:
     return list(data) or None
+
+
+def words(text) -> str:
+    """An error or a note of the API, each setting it names said as its flag."""
+    from ..core.errors import words as said
+
+    return said(text, flag)

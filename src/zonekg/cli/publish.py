@@ -6,8 +6,17 @@ from pathlib import Path
 
 import click
 
+from ..api import EXPORT_FORMATS, GRAPH_CHOICES
 from ..core.errors import EXIT_CHECK_FAILED
-from .options import choice, data_option, data_paths, engine_option, output_option, store_option
+from ..publish import DIAGRAM_KINDS, TABLE_NAMES
+from .options import (
+    current_limits,
+    data_option,
+    data_paths,
+    engine_option,
+    output_option,
+    store_option,
+)
 from .output import note, say, write
 
 
@@ -15,15 +24,17 @@ from .output import note, say, write
 @click.option(
     "--format",
     "fmt",
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
-    help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: the one the -o suffix "
-    "names, else turtle; a format the suffix contradicts is refused).",
+    help="Default: the one the -o suffix names, else turtle; a format the suffix "
+    "contradicts is refused.",
 )
 @click.option(
     "--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph)."
 )
 @click.option(
     "--graph",
+    type=click.Choice(GRAPH_CHOICES),
     default=None,
     help="dataset (the published dataset: its default graph and every named graph; TriG and "
     "N-Quads only), asserted, inferred or all (default: dataset in TriG and N-Quads; in the "
@@ -35,9 +46,11 @@ from .output import note, say, write
 @click.option(
     "--table",
     "table",
+    type=click.Choice(TABLE_NAMES),
     default=None,
-    help="A flat CSV table for spreadsheets instead of RDF: projects, organizations or "
-    "timeline (a cell a spreadsheet would run as a formula, =… +… -… @…, starts with ').",
+    help="A flat CSV table for spreadsheets instead of RDF: projects (projects and "
+    "agreements), organizations or timeline (a cell a spreadsheet would run as a formula, "
+    "=… +… -… @…, starts with ').",
 )
 @output_option(
     "Write here (atomically), not stdout; the suffix says the format "
@@ -50,13 +63,12 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
     the source graphs; the flat formats merge them), or a flat CSV table for analysts
     (--table)."""
     from .. import api
-    from ..core.formats import GRAPH_CHOICES, TABLES, choose, output_format
+    from ..core.formats import TABLES, choose, output_format
 
-    choice("--engine", engine, ("oxigraph", "reference"))
+    limits = current_limits()
     if table is not None:
         from ..publish import tables
 
-        choice("--table", table, tuple(tables.TABLES))
         given = [name for name, value in (("--format", fmt), ("--graph", graph)) if value]
         given += [name for name, on in (("--reason", reasoned), ("--canonical", canonical)) if on]
         if given:
@@ -66,29 +78,27 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
             output_format(output, TABLES)
 
         def tabulate():
-            found = tables.rows(api.load(data_paths(data), engine=engine), table)
+            found = tables.rows(api.load(data_paths(data), engine=engine, limits=limits), table)
             text = tables.to_csv(table, found)
             if output is not None:
                 api.write_output(output, text, inputs=data)
             return text, len(found)
 
-        text, count = api.bounded(tabulate, what="export")
+        text, count = api.bounded(tabulate, what="export", limits=limits)
         if output is None:
             write(text)
         else:
             note(f"wrote {output} ({count} rows)")
         return
-    if graph is not None:
-        choice("--graph", graph, GRAPH_CHOICES)
     if output is not None:
         api.check_output(output, data)  # where first: the sources are never written
     choose(fmt, output, canonical)  # a format the -o suffix contradicts: refused before any work
 
     def task():
-        kg = api.load(data_paths(data), engine=engine)
+        kg = api.load(data_paths(data), engine=engine, limits=limits)
         return api.export(kg, fmt, graph, reasoned, canonical, output)
 
-    text = api.bounded(task, what="export")
+    text = api.bounded(task, what="export", limits=limits)
     if output is None:
         write(text)
     else:
@@ -105,9 +115,14 @@ def diff(old, new, data) -> None:
     from ..publish.diff import diff as run_diff
     from ..publish.diff import read_graph
 
-    before = read_graph(old)
-    current = api.bounded(lambda: api.load(data_paths(data)).rdf.asserted(), what="loading")
-    after = read_graph(new) if new is not None else current
+    limits = current_limits()
+    before = read_graph(old, limits)
+    current = api.bounded(
+        lambda: api.load(data_paths(data), limits=limits).rdf.asserted(),
+        what="loading",
+        limits=limits,
+    )
+    after = read_graph(new, limits) if new is not None else current
     result = run_diff(before, after, label_source=current)
     for line in result.lines():
         say(line)
@@ -141,11 +156,16 @@ def release(folder, base_url, endpoint, data) -> None:
 
     address = endpoint_for(base_url, endpoint)
     check_url(address)
+    limits = current_limits()
     files = api.bounded(
         lambda: build(
-            api.load(data_paths(data)), folder, endpoint=address, zonekg_endpoint=not endpoint
+            api.load(data_paths(data), limits=limits),
+            folder,
+            endpoint=address,
+            zonekg_endpoint=not endpoint,
         ),
         what="release",
+        limits=limits,
     )
     say(f"release {version()}: {len(files)} files in {folder}")
     if address == DEFAULT_ENDPOINT:
@@ -153,20 +173,24 @@ def release(folder, base_url, endpoint, data) -> None:
 
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", type=click.Choice(DIAGRAM_KINDS))
 @output_option("File to write: .svg, .png or .dot (.gv).")
 @data_option
 def diagram(kind, output, data) -> None:
     """Draw the ontology or the zone with Graphviz."""
     from .. import api
-    from ..publish.diagram import KINDS, picture_format, write_diagram
+    from ..publish.diagram import picture_format, write_diagram
 
-    choice("kind", kind, KINDS)
     if output is None:
         raise click.UsageError("Missing option '-o' / '--output'.")
     api.check_output(output, data)  # where, then what: both refused before any work
     picture_format(output)
-    api.bounded(lambda: write_diagram(api.load(data_paths(data)).rdf, kind, output), what="diagram")
+    limits = current_limits()
+    api.bounded(
+        lambda: write_diagram(api.load(data_paths(data), limits=limits).rdf, kind, output),
+        what="diagram",
+        limits=limits,
+    )
     note(f"wrote {output}")
 
 
@@ -183,7 +207,14 @@ def generate(triples, output, seed, violations) -> None:
     if output is None:
         raise click.UsageError("Missing option '-o' / '--output'.")
     with bar("generate", triples, "triples") as advance:
-        made = run_generator(triples, output, seed=seed, violations=violations, progress=advance)
+        made = run_generator(
+            triples,
+            output,
+            seed=seed,
+            violations=violations,
+            limits=current_limits(),
+            progress=advance,
+        )
     note(
         f"{made.triples} triples ({made.copies} zone copies, {len(made.violations)} violations) "
         f"written to {output}"
@@ -216,11 +247,12 @@ def push(endpoint, with_inferred, data, engine, store) -> None:
     pushing.graph_store_url(endpoint, "urn:x")  # a bad URL is refused before any work
 
     def task():
-        kg = api.load(data_paths(data), engine=engine, store=store)
-        return pushing.push(endpoint, pushing.body(kg, with_inferred))
+        kg = api.load(data_paths(data), engine=engine, store=store, limits=limits)
+        return pushing.push(endpoint, pushing.body(kg, with_inferred), limits)
 
     # the store's replies are read in the worker, under the time and memory limits
-    result = api.bounded(task, what="push")
+    limits = current_limits()
+    result = api.bounded(task, what="push", limits=limits)
     merged = ", ".join(f"{iri} ({n} triples)" for iri, n in result.merged.items())
     note(
         f"{result.graphs} named graphs (the ontology and one per source) put to "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import data_option, data_paths, engine_option
+from .options import current_limits, data_option, data_paths, engine_option
 
 
 @click.command()
@@ -16,30 +16,40 @@ from .options import data_option, data_paths, engine_option
     help="Public address that https://w3id.org/zonekg/ maps to (default: http://HOST:PORT/).",
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL query may run."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a SPARQL query may run.",
 )
 @click.option(
     "--max-rows",
-    type=int,
+    type=click.IntRange(min=1),
     default=10000,
     show_default=True,
     help="Most result rows (or triples) returned.",
 )
 @click.option(
     "--max-bytes",
-    type=int,
+    type=click.IntRange(min=1),
     default=16 * 1024 * 1024,
     show_default=True,
     help="Most bytes of one query's response body.",
 )
 @click.option(
     "--max-memory",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=4096,
     show_default=True,
     help="Memory ceiling of the server process in MB (query workers have their own).",
 )
-@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Query worker processes.",
+)
 @data_option
 @engine_option
 def serve(
@@ -47,12 +57,16 @@ def serve(
 ) -> None:
     """Serve the graph: SPARQL endpoint, dereferenceable IRIs and pages (Ctrl-C stops)."""
     from ..web.app import serve as run_server
+    from ..web.protocol import SERVER_LIMITS
 
+    # a query's limits: the command's (flags, variables), with the server's own time limit
+    # and its workers' memory ceiling
+    limits = current_limits().replace(timeout=timeout, memory_mb=SERVER_LIMITS.memory_mb)
     run_server(
         host,
         port,
         base_url,
-        timeout,
+        limits,
         max_rows,
         workers,
         data_paths(data),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import ZonekgError
+from .errors import InvalidChoice, Setting, ZonekgError
 from .render import used_prefixes
 
 
@@ -70,10 +70,13 @@ def suffixes_of(names) -> list[str]:
     return [suffix for suffix, name in SUFFIXES.items() if name in names]
 
 
-def output_format(output: Path, allowed, given: str | None = None, option: str = "--format") -> str:
+def output_format(
+    output: Path, allowed, given: str | None = None, parameter: Setting | None = None
+) -> str:
     """The format a file called *output* is written in: the one its suffix names, which must
-    be one of *allowed*; a format the user *given* (with *option*) must be that one too.
-    Anything else is refused (exit 2), naming the suffixes the command takes."""
+    be one of *allowed*; a format the user *given* (with the setting *parameter*, ``fmt``
+    by default) must be that one too. Anything else is refused (exit 2), naming the
+    suffixes the command takes."""
     output = Path(output)
     suffix = output.suffix.lower()
     named = SUFFIXES.get(suffix)
@@ -86,10 +89,12 @@ def output_format(output: Path, allowed, given: str | None = None, option: str =
             file=output,
         )
     if given is not None and given != named:
+        setting = parameter or Setting("fmt", given)
         raise ZonekgError(
-            f"{option} {given} does not match the file name, whose suffix {suffix} means {named}",
-            hint=f"drop {option}, or end the file name with {', '.join(suffixes_of([given]))}",
+            f"{setting} does not match the file name, whose suffix {suffix} means {named}",
+            hint=f"drop {setting}, or end the file name with {', '.join(suffixes_of([given]))}",
             file=output,
+            settings=(setting,),
         )
     return named
 
@@ -98,22 +103,30 @@ def format_for(name: str | None, output: Path | None = None) -> Format:
     """The format called *name* (checked against the suffix of *output* when there is one),
     or the one *output*'s suffix names, or Turtle."""
     if name is not None and name not in FORMATS:
-        raise ZonekgError(
-            f"unknown export format {name!r}", hint=f"use one of: {', '.join(FORMATS)}"
-        )
+        raise InvalidChoice("fmt", name, FORMATS)
     if output is not None:
         return FORMATS[output_format(output, RDF, name)]
     return FORMATS[name or "turtle"]
 
 
+#: The settings that name a canonical export, and the one format it takes.
+CANONICAL = Setting("canonical", True)
+NQUADS = Setting("fmt", "nquads")
+
+
 def choose(name: str | None, output: Path | None, canonical: bool) -> Format:
+    """The format of an export: *name*, or the one the suffix of *output* names, or Turtle;
+    N-Quads when *canonical*."""
     if canonical and name not in (None, "nquads"):
+        given = Setting("fmt", name)
         raise ZonekgError(
-            f"--canonical writes N-Quads, not {name}", hint="drop --format or use --format nquads"
+            f"{CANONICAL} writes N-Quads, not {name}",
+            hint=f"drop {given} or use {NQUADS}",
+            settings=(CANONICAL, given, NQUADS),
         )
     if canonical:
         if output is not None:
-            output_format(output, ("nquads",), "nquads", option="--canonical")
+            output_format(output, ("nquads",), "nquads", parameter=CANONICAL)
         return FORMATS["nquads"]
     return format_for(name, output)
 

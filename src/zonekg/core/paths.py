@@ -22,8 +22,10 @@ import os
 import tempfile
 from pathlib import Path
 
-HOME_ENV = "ZONEKG_HOME"
-CACHE_ENV = "ZONEKG_CACHE"
+from . import settings
+
+HOME_ENV = settings.HOME_ENV
+CACHE_ENV = settings.CACHE_ENV
 #: The copy of the project's files an installed wheel carries.
 PACKAGED = Path(__file__).resolve().parents[1] / "home"
 #: The package's own folder (src/zonekg in a checkout, site-packages/zonekg when installed).
@@ -37,7 +39,7 @@ def is_checkout(folder: Path) -> bool:
 
 def project_root() -> Path:
     """The folder the project's files are read from (see the module's docstring)."""
-    override = os.environ.get(HOME_ENV)
+    override = settings.home()
     if override:
         return Path(override).resolve()
     checkout = Path(__file__).resolve().parents[3]
@@ -48,7 +50,7 @@ def project_root() -> Path:
 
 def where() -> str:
     """Where the project's files are taken from, in words (for error messages)."""
-    if os.environ.get(HOME_ENV):
+    if settings.home():
         return f"${HOME_ENV} ({ROOT})"
     if ROOT == PACKAGED:
         return f"the copy installed with the package ({ROOT})"
@@ -57,7 +59,7 @@ def where() -> str:
 
 def missing_hint() -> str:
     """What to do when one of the project's files is not where it should be."""
-    if os.environ.get(HOME_ENV):
+    if settings.home():
         return (
             f"${HOME_ENV} must name a folder laid out as a zonekg checkout "
             "(ontology/zonekg.ttl, data/, queries/); unset it to use the installed copy"
@@ -82,7 +84,7 @@ BUILD = ROOT / "build"
 
 def user_cache() -> Path:
     """The user's cache folder for zonekg (XDG), or one in the temporary folder."""
-    base = os.environ.get("XDG_CACHE_HOME")
+    base = settings.xdg_cache_home()
     if base and Path(base).is_absolute():
         return Path(base) / "zonekg"
     try:
@@ -93,7 +95,7 @@ def user_cache() -> Path:
 
 def cache_folder() -> Path:
     """Where derived results keyed by their inputs' digests are kept (``$ZONEKG_CACHE``)."""
-    override = os.environ.get(CACHE_ENV)
+    override = settings.cache()
     if override:
         return Path(override)
     return user_cache() if ROOT == PACKAGED else BUILD / "cache"

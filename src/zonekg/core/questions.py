@@ -90,7 +90,7 @@ def find_question(name: str, folder: Path | None = None) -> CompetencyQuestion:
     names = ", ".join(q.name for q in known)
     raise QueryError(
         f"unknown query {name!r}",
-        hint=f"use one of: {names} (or a path to an .rq file, or --text)",
+        hint=f"use one of: {names} (or a path to an .rq file, or SPARQL text)",
     )
 
 

@@ -6,8 +6,9 @@
   (``terms``, ``term_dicts``), of typed Python values (``values``), ASK as a bool
   (``bool(result)``) and CONSTRUCT/DESCRIBE as an rdflib Graph (``graph``).
 * ``ValidationReport`` / ``ValidationResult``: SHACL results with rdflib terms,
-  because the shapes graph they point into is an rdflib graph; the report graph
-  (``sh:ValidationReport``) is built from them.
+  because the shapes graph they point into is an rdflib graph (an engine may give
+  pyoxigraph terms: they are turned into rdflib's here, blank node labels kept); the
+  report graph (``sh:ValidationReport``) is built from them.
 * ``Location``: the ``file:line`` where a subject's description starts.
 """
 
@@ -115,6 +116,18 @@ class ValidationResult:
     value: Any = None
     component: Any = None
     locations: list[Location] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        import pyoxigraph as ox
+
+        from .terms import to_rdflib
+
+        for name in ("focus", "path", "severity", "source_shape", "node_shape", "value"):
+            term = getattr(self, name)
+            if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+                setattr(self, name, to_rdflib(term))
+        if isinstance(self.component, ox.NamedNode):
+            self.component = to_rdflib(self.component)
 
     def as_dict(self) -> dict:
         return {

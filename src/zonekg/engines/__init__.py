@@ -1,28 +1,42 @@
 """The engines, by name: ``oxigraph`` (fast, the default) and ``reference`` (the oracle).
 
-Imported lazily, so that choosing one never imports the other's libraries.
+Each is a package implementing ``base.Engine``; ``ENGINES`` maps its name to where it
+lives, and it is imported only when chosen, so that choosing one never imports the
+other's libraries. This is the only place that knows the engines by name.
 """
 
 from __future__ import annotations
 
-from ..core.errors import ZonekgError
-from .base import Engine, Loaded, Unsupported
+from importlib import import_module
 
-NAMES = ("oxigraph", "reference")
+from ..core.errors import InvalidChoice
+from .base import Engine, Loaded, SchemaCloser, Unsupported
+
+#: Engine name -> (module, class).
+ENGINES = {
+    "oxigraph": ("zonekg.engines.oxigraph", "OxigraphEngine"),
+    "reference": ("zonekg.engines.reference", "ReferenceEngine"),
+}
+NAMES = tuple(ENGINES)
 DEFAULT = "oxigraph"
 
 
 def get(name: str | None = None) -> Engine:
+    """The engine called *name* (the default when None)."""
     name = name or DEFAULT
-    if name == "oxigraph":
-        from .oxigraph import OxigraphEngine
-
-        return OxigraphEngine()
-    if name == "reference":
-        from .reference import ReferenceEngine
-
-        return ReferenceEngine()
-    raise ZonekgError(f"--engine {name!r} is not one of: {', '.join(NAMES)}")
+    if name not in ENGINES:
+        raise InvalidChoice("engine", name, NAMES)
+    module, cls = ENGINES[name]
+    return getattr(import_module(module), cls)()
 
 
-__all__ = ["DEFAULT", "NAMES", "Engine", "Loaded", "Unsupported", "get"]
+__all__ = [
+    "DEFAULT",
+    "ENGINES",
+    "NAMES",
+    "Engine",
+    "Loaded",
+    "SchemaCloser",
+    "Unsupported",
+    "get",
+]

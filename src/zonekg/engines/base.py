@@ -3,9 +3,18 @@
 An engine loads ``Inputs`` (already found, read and checked by ``zonekg.inputs``)
 into its own store, and then validates, reasons and answers screened queries
 over it. Results cross the boundary in the types of ``zonekg.core.results``,
-with pyoxigraph terms for query answers and quads. An engine that cannot do
-something right raises ``Unsupported`` instead of answering; the pipeline
-then hands the work to an engine that can. Engines never import each other.
+with pyoxigraph terms for query answers, quads and validation results. An engine
+that cannot do something right raises ``Unsupported`` instead of answering; the
+pipeline then hands the work to the engine the first one names as its
+``fallback``. What an engine can do is declared here, as class attributes the
+pipeline reads (as rdflib's ``Store`` declares ``context_aware``), never found
+out by its name: this module is the whole contract, and a new engine is one
+package that implements it (and a line in ``engines.ENGINES``).
+
+Engines never import each other, nor each other's libraries: what one engine
+needs of another (the fast engine's schema closure, which owlrl makes) passes
+through the pipeline and this interface. Counts of the derived graphs are
+written by the engine that makes them, and only there.
 """
 
 from __future__ import annotations
@@ -13,17 +22,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 
 from ..core.errors import ZonekgError
-from ..core.namespaces import INFERRED_GRAPH, TYPES_GRAPH
+from ..core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, TYPES_GRAPH
 from ..core.results import QueryResult, ValidationReport
 from ..inputs import Inputs
 from ..inputs.shapes import Shapes
 from ..safety.screen import ScreenedQuery
 
 Progress = Callable[[str, int], None]
+#: What the OWL-RL closure of a set of schema triples adds (``Engine.close_schema``).
+SchemaCloser = Callable[[list[ox.Triple]], list[ox.Triple]]
 
 
 def no_progress(_step: str, _advance: int) -> None:
@@ -35,12 +47,35 @@ class Unsupported(ZonekgError):
 
 
 class Loaded:
-    """What an engine made of the inputs; engines subclass it with their own store."""
+    """What an engine made of the inputs; engines subclass it with their own store.
+
+    The sizes of the derived graphs, None until made, are written by the engine alone
+    (``made``): the closure (``inferred_count``), the types (``types_count``) and the
+    merge of the asserted graphs (``merged_count``).
+    """
+
+    #: Whether the store lives on disk and keeps what is derived in it from one run to
+    #: the next (then the pipeline keeps no closure of its own for it).
+    persistent: bool = False
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
         self.inferred_count: int | None = None
         self.types_count: int | None = None
+        self.merged_count: int | None = None
+        #: What the reasoner itself found inconsistent, in its words (the pipeline's own
+        #: rules name the rest: ``engines.consistency``).
+        self.reasoner_errors: list[str] = []
+
+    def made(self, graph: str, count: int) -> int:
+        """Record the size of the derived graph *graph* just made (for engines)."""
+        if graph == INFERRED_GRAPH:
+            self.inferred_count = count
+        elif graph == TYPES_GRAPH:
+            self.types_count = count
+        elif graph == ASSERTED_GRAPH:
+            self.merged_count = count
+        return count
 
     def all_graphs(self) -> list[str]:
         """The graphs a query may name: the asserted ones and the derived ones made so far."""
@@ -61,7 +96,19 @@ class Loaded:
 
 
 class Engine(ABC):
-    name: str = ""
+    """One way of loading, validating, reasoning and querying: the capabilities below say
+    what an engine does itself and what the pipeline must arrange."""
+
+    name: ClassVar[str] = ""
+    #: The libraries that do its work, as a note names them ("pySHACL", "owlrl").
+    validator: ClassVar[str] = ""
+    reasoner: ClassVar[str] = ""
+    #: The engine that does what this one refuses (``Unsupported``), loaded by the
+    #: pipeline with the same inputs; None: a refusal is final.
+    fallback: ClassVar[str | None] = None
+    #: Whether ``reason`` closes the ontology itself; if not, the pipeline passes it the
+    #: ``close_schema`` of its fallback.
+    closes_schema: ClassVar[bool] = True
 
     @abstractmethod
     def load(
@@ -82,22 +129,38 @@ class Engine(ABC):
         """SHACL validation of ontology + data (+ *extra* triples) against *shapes*."""
 
     @abstractmethod
-    def reason(self, loaded: Loaded, *, cap: int, progress: Progress = no_progress) -> int:
-        """Materialise the OWL-RL closure into INFERRED_GRAPH; return its size."""
+    def reason(
+        self,
+        loaded: Loaded,
+        *,
+        cap: int,
+        close_schema: SchemaCloser | None = None,
+        progress: Progress = no_progress,
+    ) -> int:
+        """Materialise the OWL-RL closure into INFERRED_GRAPH (stopping with a LimitError
+        once it passes *cap* triples); return its size. An engine that does not close
+        schemas itself (``closes_schema``) is given *close_schema*."""
+
+    def close_schema(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        """What the OWL-RL closure of a small set of schema *triples* adds to them (none
+        with a literal subject)."""
+        raise Unsupported(f"the {self.name} engine does not close schemas")
 
     @abstractmethod
     def add_graph(self, loaded: Loaded, graph: str, triples: Iterable[ox.Triple]) -> int:
-        """Replace the derived graph *graph* (the closure, the types) with *triples*; its size."""
+        """Replace the derived graph *graph* (the closure, the types) with *triples*; its size
+        (recorded with ``loaded.made``)."""
 
     def add_merge(self, loaded: Loaded, graph: str, sources: list[str]) -> int:
         """Replace the derived graph *graph* with the merge of the graphs *sources* (each
-        triple once); its size."""
+        triple once); its size (recorded with ``loaded.made``)."""
         return self.add_graph(loaded, graph, {q.triple for q in self.quads(loaded, sources)})
 
     @abstractmethod
     def add_types(self, loaded: Loaded, pairs: list[tuple[str, str]]) -> int:
         """Fill TYPES_GRAPH with ``x a D`` for each asserted ``x a C`` and (C, D) in *pairs*
-        (class, superclass) where ``x a D`` is not asserted; return its size."""
+        (class, superclass) where ``x a D`` is not asserted; return its size (recorded with
+        ``loaded.made``)."""
 
     @abstractmethod
     def query(
@@ -109,7 +172,8 @@ class Engine(ABC):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         """Answer a screened query over the dataset the pipeline gives: the RDF merge of
-        *default_graphs* as the default graph, and *named_graphs* for GRAPH patterns."""
+        *default_graphs* as the default graph, and *named_graphs* for GRAPH patterns. A query
+        that is not SPARQL 1.1 is refused (``ScreenedQuery.syntax_error``), never answered."""
 
     def query_distinct(
         self, loaded: Loaded, query: ScreenedQuery, graphs: list[str]
@@ -127,11 +191,3 @@ class Engine(ABC):
 
     def inferred(self, loaded: Loaded) -> list[ox.Triple]:
         return [q.triple for q in self.quads(loaded, [INFERRED_GRAPH])]
-
-
-def locate(inputs: Inputs, report: ValidationReport) -> None:
-    """Attach the file:line where each result's focus node is described."""
-    if report.results:
-        where = inputs.locate({str(r.focus) for r in report.results})
-        for r in report.results:
-            r.locations = where.get(str(r.focus), [])

@@ -1,4 +1,4 @@
-"""A SPARQL 1.1 Protocol endpoint as a query engine (``zonekg query --endpoint URL``).
+"""A SPARQL 1.1 Protocol endpoint as a query engine (the ``endpoint`` of a query).
 
 The screened query is sent (POST, form-encoded) to the one address the user
 named, with the dataset as ``default-graph-uri`` / ``named-graph-uri`` parameters when the caller
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from ..core.errors import LimitError
 from ..core.results import ASK, SELECT, QueryResult
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..core.terminal import excerpt
 from ..inputs.checks import check_rdfxml
 from ..safety.auth import send_authorised
@@ -40,10 +41,11 @@ _SYNTAX = {
 def query(
     endpoint: str,
     screened: ScreenedQuery,
-    timeout: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
 ) -> QueryResult:
+    """Answer *screened* at *endpoint* (the only address used), within *limits*."""
     graph = screened.form not in (SELECT, ASK)
     fields = [("query", screened.text)]
     fields += [("default-graph-uri", iri) for iri in default_graphs or []]
@@ -59,7 +61,7 @@ def query(
     )
     # Virtuoso echoes each graph named in a header of its own: room for them
     echoed = [*(default_graphs or []), *(named_graphs or [])]
-    _, body, content_type = send_authorised(request, timeout, echoed)
+    _, body, content_type = send_authorised(request, limits, echoed)
     media = content_type.split(";")[0].strip().lower()
     try:
         if graph:
@@ -69,7 +71,9 @@ def query(
             return QueryResult(
                 screened.form, triples=[q.triple for q in ox.parse(body, format=syntax)]
             )
-        result = ox.parse_query_results(_standard_json(body), format=ox.QueryResultsFormat.JSON)
+        result = ox.parse_query_results(
+            _standard_json(body, limits), format=ox.QueryResultsFormat.JSON
+        )
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(ASK, boolean=bool(result))
         # read to the end here: the parser is lazy, and a body that is not UTF-8 (an
@@ -101,12 +105,12 @@ def _no_entities(body: bytes) -> None:
         ) from None
 
 
-def _standard_json(body: bytes) -> bytes:
+def _standard_json(body: bytes, limits: Limits) -> bytes:
     """SPARQL JSON results as the W3C format writes them: Virtuoso (and the 2008 draft)
     say ``"type": "typed-literal"`` for a literal with a datatype."""
     if b"typed-literal" not in body:
         return body
-    payload = read_json(body)
+    payload = read_json(body, limits=limits)
     results = payload.get("results") if isinstance(payload, dict) else None
     bindings = results.get("bindings") if isinstance(results, dict) else None
     for binding in bindings if isinstance(bindings, list) else []:

@@ -23,6 +23,7 @@ from ..core import paths
 from ..core.errors import LoadError, ZonekgError
 from ..core.namespaces import GRAPH, graph_iri
 from ..core.results import Location
+from ..core.settings import DEFAULT_LIMITS, Limits
 from . import checks, locations
 from .files import data_files, read_bounded, syntax_of
 
@@ -112,8 +113,9 @@ def collect(
     ontology: Sequence[Path] | None = None,
     *,
     ill_typed: str = "error",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Inputs:
-    """Find, read and check the ontology and data files.
+    """Find, read and check the ontology and data files, within *limits*.
 
     *ontology* defaults to the project's ontology (``[]`` means none); *data* to
     the project's data folder. ``ill_typed="report"`` keeps ill-typed literals
@@ -125,8 +127,8 @@ def collect(
         if ontology is None
         else [Path(p) for p in ontology]
     )
-    files = [read_file(p, ONTOLOGY) for p in ontology_files]
-    files += [read_file(p, DATA) for p in data_files(data)]
+    files = [read_file(p, ONTOLOGY, limits) for p in ontology_files]
+    files += [read_file(p, DATA, limits) for p in data_files(data)]
     for f in files:
         refuse_reserved_graphs(f)
     found = [problem for f in files for problem in f.ill_typed]
@@ -135,22 +137,22 @@ def collect(
     return Inputs(files, found)
 
 
-def read_file(path: Path, role: str = DATA) -> InputFile:
+def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> InputFile:
     """Read and check one file; its syntax comes from its suffix (.ttl, .trig, .nq).
 
     Checks that passed are remembered under the digest of the bytes, the limits and
     this module's code, so the next command on the same file only reads and hashes it.
     """
     path = Path(path)
-    raw = read_bounded(path)
+    raw = read_bounded(path, limits)
     digest = hashlib.sha256(raw).hexdigest()
     syntax = syntax_of(path)
     graph = graph_iri(path)
-    key = _verdict_key(digest, syntax, graph, path)
-    verdict = _read_verdict(key, path)
+    key = _verdict_key(digest, syntax, graph, path, limits)
+    verdict = _read_verdict(key, path, limits)
     if verdict is None:
         text = checks.decode(raw, path)
-        checks.check_text(text, path, syntax)
+        checks.check_text(text, path, syntax, limits)
         graphs, ill, warnings = _scan(raw, text, syntax, graph, path)
         # in the verdict, so that a file read again is not scanned again (1.2 s at 1M triples)
         bidi = [
@@ -247,13 +249,11 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _verdict_key(digest: str, syntax: str, graph: str, path: Path) -> str:
-    from ..safety.limits import MAX_DEPTH, MAX_LINE
-
+def _verdict_key(digest: str, syntax: str, graph: str, path: Path, limits: Limits) -> str:
     # the path too: the remembered warnings name the file as it was given
     text = (
         f"{digest}\0{syntax}\0{graph}\0{base_iri(path)}\0{path}"
-        f"\0{MAX_LINE.value()}\0{MAX_DEPTH.value()}\0{ox.__version__}"
+        f"\0{limits.max_line}\0{limits.max_depth}\0{ox.__version__}"
     )
     return hashlib.sha256((text + _code_digest()).encode()).hexdigest()
 
@@ -266,7 +266,7 @@ def _verdict_file(key: str) -> Path:
 _VERDICT_CAP = 64 * 1024 * 1024
 
 
-def _read_verdict(key: str, path: Path):
+def _read_verdict(key: str, path: Path, limits: Limits):
     """(graphs, ill-typed literals, warnings) remembered for these bytes, or None.
 
     Used only when the entry matches its manifest and has the shape a verdict has; a
@@ -281,7 +281,7 @@ def _read_verdict(key: str, path: Path):
         if entry is None:
             return None
         try:
-            stored = read_json(entry.data, what=f"the remembered check of {path}")
+            stored = read_json(entry.data, what=f"the remembered check of {path}", limits=limits)
             graphs = _strings(stored["graphs"])
             warnings = _strings(stored["warnings"])
             ill = [_ill_typed(path, item) for item in stored["ill_typed"]]
@@ -388,13 +388,13 @@ def _scan_with(raw: bytes, text: str, syntax: str, default: str, path: Path, bas
     return graphs or {default}, ill
 
 
-def rdflib_graph(path: Path):
+def rdflib_graph(path: Path, limits: Limits = DEFAULT_LIMITS):
     """A checked Turtle or TriG file as one rdflib Graph (its graphs merged), with its text."""
     from rdflib import Dataset, Graph
 
     from ..core.vocab import bind_prefixes
 
-    checked = read_file(path)
+    checked = read_file(path, limits=limits)
     quads = checked.syntax in ("trig", "nquads")
     parsed = Dataset() if quads else Graph()
     parsed.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
@@ -410,14 +410,14 @@ def rdflib_graph(path: Path):
     return graph, checked.text
 
 
-def read_rdf(path: Path, syntax: str) -> bytes:
+def read_rdf(path: Path, syntax: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Any RDF file's bytes, read within bounds, with the checks that apply to its syntax."""
     path = Path(path)
-    raw = read_bounded(path)
+    raw = read_bounded(path, limits)
     if syntax in ("xml", "rdfxml", "trix"):
         checks.check_rdfxml(raw, path)
     elif syntax != "json-ld":
-        checks.check_text(checks.decode(raw, path), path)
+        checks.check_text(checks.decode(raw, path), path, limits=limits)
     return raw
 
 

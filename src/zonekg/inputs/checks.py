@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from ..core import terminal
 from ..core.errors import LimitError, LoadError
 from ..core.namespaces import XSD
-from ..safety.limits import MAX_DEPTH, MAX_INPUT_MB, MAX_LINE
+from ..core.settings import DEFAULT_LIMITS, Limits
 
 
 @dataclass(frozen=True)
@@ -60,16 +60,16 @@ def warn(text: str) -> None:
 # --- before parsing --------------------------------------------------------------------
 
 
-def size_cap() -> int:
-    return int(MAX_INPUT_MB.value() * 1024 * 1024)
+def size_cap(limits: Limits = DEFAULT_LIMITS) -> int:
+    return int(limits.max_input_mb * 1024 * 1024)
 
 
-def check_size(size: int, file: Path) -> None:
-    cap = size_cap()
+def check_size(size: int, file: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    cap = size_cap(limits)
     if size > cap:
-        raise LimitError(
+        raise limits.exceeded(
+            "max_input_mb",
             f"the file is {size} bytes, over the input size limit ({cap} bytes)",
-            hint=MAX_INPUT_MB.how_to_raise(),
             file=Path(file),
         )
 
@@ -95,19 +95,19 @@ def decode(data: bytes, file: Path) -> str:
     return text
 
 
-def check_lines(text: str, file: Path) -> None:
-    """No line longer than MAX_LINE characters."""
-    max_line = int(MAX_LINE.value())
+def check_lines(text: str, file: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """No line longer than ``limits.max_line`` characters."""
+    max_line = limits.max_line
     if len(text) <= max_line:
         return
     lengths = [len(line) for line in text.split("\n")]
     longest = max(lengths)
     if longest > max_line:
         number = next(i for i, n in enumerate(lengths, start=1) if n > max_line)
-        raise LimitError(
+        raise limits.exceeded(
+            "max_line",
             f"line {number} is {lengths[number - 1]} characters long, over the line length limit",
-            hint="break the line (Turtle allows newlines between terms and in "
-            f'"""long strings"""), or {MAX_LINE.how_to_raise()}',
+            'break the line (Turtle allows newlines between terms and in """long strings""")',
             file=Path(file),
             line=number,
         )
@@ -126,9 +126,10 @@ _TURTLE_TOKENS = re.compile(
 )
 
 
-def check_nesting(text: str, file: Path) -> None:
-    """Brackets nested no deeper than MAX_DEPTH (outside strings, IRIs and comments)."""
-    max_depth = int(MAX_DEPTH.value())
+def check_nesting(text: str, file: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Brackets nested no deeper than ``limits.max_depth`` (outside strings, IRIs and
+    comments)."""
+    max_depth = limits.max_depth
     if text.count("[") + text.count("(") + text.count("{") <= max_depth:
         return  # too few brackets to nest that deep: no need to scan
     depth = 0
@@ -138,9 +139,10 @@ def check_nesting(text: str, file: Path) -> None:
             if depth > max_depth:
                 line = text.count("\n", 0, match.start()) + 1
                 column = match.start() - text.rfind("\n", 0, match.start())
-                raise LimitError(
+                raise limits.exceeded(
+                    "max_depth",
                     f"brackets nested more than {max_depth} deep",
-                    hint=f"flatten the nesting with named nodes, or {MAX_DEPTH.how_to_raise()}",
+                    "flatten the nesting with named nodes",
                     file=Path(file),
                     line=line,
                     column=column,
@@ -149,11 +151,13 @@ def check_nesting(text: str, file: Path) -> None:
             depth = max(depth - 1, 0)
 
 
-def check_text(text: str, file: Path, syntax: str = "turtle") -> None:
+def check_text(
+    text: str, file: Path, syntax: str = "turtle", limits: Limits = DEFAULT_LIMITS
+) -> None:
     """The checks on decoded Turtle, TriG, N-Triples or N-Quads text, before parsing."""
-    check_lines(text, file)
+    check_lines(text, file, limits)
     if syntax not in ("nquads", "ntriples", "nt"):  # line formats have no brackets to nest
-        check_nesting(text, file)
+        check_nesting(text, file, limits)
 
 
 _DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..core import paths
 from ..core.errors import LoadError, ZonekgError
+from ..core.settings import DEFAULT_LIMITS, Limits
 from .checks import check_size, size_cap
 
 #: Suffixes of the RDF files a folder is searched for, and the syntax of each.
@@ -113,13 +114,13 @@ def require_regular(file: Path, info: os.stat_result | None = None) -> None:
     )
 
 
-def read_bounded(file: Path) -> bytes:
+def read_bounded(file: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """The bytes of a regular file, refusing it once it passes the size limit."""
     file = Path(file)
     info = _stat(file)
     require_regular(file, info)
-    check_size(info.st_size, file)
-    cap = size_cap()
+    check_size(info.st_size, file, limits)
+    cap = size_cap(limits)
     try:
         with file.open("rb") as handle:
             data = handle.read(cap + 1)
@@ -127,7 +128,7 @@ def read_bounded(file: Path) -> bytes:
         raise LoadError(
             f"cannot read: {exc.strerror}", hint="check permissions", file=file
         ) from None
-    check_size(len(data), file)  # it grew while being read
+    check_size(len(data), file, limits)  # it grew while being read
     return data
 
 

@@ -19,12 +19,16 @@ is ill-formed: it is refused here (exit 2), whichever engine would run it.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from ..core import paths
 from ..core.errors import LoadError, QueryError
 from ..core.namespaces import SH, curie
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..safety.screen import check_prefixes, screen
 from . import read_file
 
@@ -33,18 +37,35 @@ SPARQL_KEYS = ("select", "ask", "construct", "update")
 
 @dataclass
 class Shapes:
+    """A checked shapes graph: as rdflib reads it (``graph``, what pySHACL validates with
+    and reports point into), and as pyoxigraph terms (``triples``) for the engines that
+    work without rdflib; blank nodes keep their labels in both."""
+
     graph: object  # an rdflib Graph
     path: Path
     digest: str
 
+    @functools.cached_property
+    def triples(self) -> list[ox.Triple]:
+        from ..core.terms import triple_to_ox
 
-def load_shapes(file: Path | None = None) -> Shapes:
+        return [triple_to_ox(t) for t in self.graph]
+
+    def node_shape(self, shape: ox.NamedNode | ox.BlankNode) -> ox.NamedNode | ox.BlankNode:
+        """The node shape that the shape *shape* (a property shape, a SPARQL constraint)
+        belongs to, or *shape* itself."""
+        from ..core.terms import to_ox, to_rdflib
+
+        return to_ox(owning_node_shape(self.graph, to_rdflib(shape)))
+
+
+def load_shapes(file: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Shapes:
     from rdflib import Graph, Literal, URIRef
 
     from ..core.vocab import bind_prefixes
 
     path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
-    checked = read_file(path, role="shapes")
+    checked = read_file(path, role="shapes", limits=limits)
     graph = bind_prefixes(Graph())
     with literals_as_written():
         graph.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
@@ -58,6 +79,7 @@ def load_shapes(file: Path | None = None) -> Shapes:
                 f"{path} ({curie(SH + key)})",
                 allowed_graph=lambda _iri: False,
                 prefixes=declared,
+                limits=limits,
             )
             refuse_forbidden(screened.text, key, path, subject)
             graph.remove((subject, predicate, text))

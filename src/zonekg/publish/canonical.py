@@ -19,16 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.errors import ZonekgError
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..core.vocab import bind_prefixes
 from ..inputs import read_file
 from ..inputs.files import data_files
 from ..safety.atomic import write_atomic
 
 
-def canonical_text(file: Path) -> str:
+def canonical_text(file: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     from rdflib import Dataset, Graph
 
-    checked = read_file(file)
+    checked = read_file(file, limits=limits)
     text = checked.text
     header = []
     for line in text.splitlines():
@@ -132,11 +133,13 @@ def _trig(dataset, text: str = "") -> str:
     return buffer.getvalue().decode("utf-8").lstrip("\n")
 
 
-def reformat(files: Sequence[Path] | None = None, check: bool = False) -> list[Path]:
+def reformat(
+    files: Sequence[Path] | None = None, check: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> list[Path]:
     """Rewrite (or with *check*, only list) the files not in the canonical form."""
     unformatted = []
     for file in data_files(files):
-        canonical = canonical_text(file)
+        canonical = canonical_text(file, limits)
         if file.read_text(encoding="utf-8") != canonical:
             unformatted.append(file)
             if not check:

@@ -25,14 +25,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ..api import RdfView as KnowledgeGraph
-from ..core.errors import ZonekgError
+from ..core.errors import InvalidChoice, ZonekgError
 from ..core.formats import PICTURES, output_format
 from ..core.namespaces import curie
 from ..core.vocab import QUDT, SCHEMA, ZK
 from ..safety import targets
 from ..safety.atomic import write_atomic
+from . import DIAGRAM_KINDS
 
-KINDS = ("ontology", "zone")
+KINDS = DIAGRAM_KINDS
 FONT = "DejaVu Sans"
 ZONE = URIRef("https://w3id.org/zonekg/id/zone/chengdu")
 
@@ -174,7 +175,7 @@ def dot_source(kg: KnowledgeGraph, kind: str) -> str:
                 hint="load the project's data (or data about this zone), or draw `ontology`",
             )
         return zone_dot(kg.asserted())
-    raise ZonekgError(f"unknown diagram {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+    raise InvalidChoice("kind", kind, KINDS)
 
 
 def render(dot: str, fmt: str) -> bytes:

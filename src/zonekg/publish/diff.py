@@ -16,6 +16,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from ..core.errors import LoadError
 from ..core.namespaces import curie
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..core.vocab import bind_prefixes
 from ..inputs import rdflib_graph, read_rdf
 from ..safety.jsonread import read_json
@@ -60,8 +61,9 @@ class Diff:
         return f"{sign} {text} ."
 
 
-def read_graph(path: Path) -> Graph:
-    """Any RDF file of ours, by its suffix, as one graph (named graphs merged)."""
+def read_graph(path: Path, limits: Limits = DEFAULT_LIMITS) -> Graph:
+    """Any RDF file of ours, by its suffix, as one graph (named graphs merged), read
+    within *limits*."""
     path = Path(path)
     fmt = PARSERS.get(path.suffix.lower())
     if fmt is None:
@@ -71,13 +73,13 @@ def read_graph(path: Path) -> Graph:
             file=path,
         )
     if fmt in ("turtle", "trig"):
-        graph, _ = rdflib_graph(path)  # checked, errors at file:line:column
+        graph, _ = rdflib_graph(path, limits)  # checked, errors at file:line:column
         return graph
-    raw = read_rdf(path, fmt)  # entity bombs, huge lines, nesting
+    raw = read_rdf(path, fmt, limits)  # entity bombs, huge lines, nesting
     if fmt == "json-ld":
         from ..core.jsonld import to_graph
 
-        doc = read_json(raw, what="the JSON-LD document", error=LoadError, file=path)
+        doc = read_json(raw, what="the JSON-LD document", error=LoadError, file=path, limits=limits)
         return to_graph(doc, str(path))
     dataset = Dataset()
     try:

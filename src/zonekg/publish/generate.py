@@ -32,7 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import ZonekgError
+from ..core.errors import InvalidValue, ZonekgError
+from ..core.settings import DEFAULT_LIMITS, Limits
 
 INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
 EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
@@ -74,7 +75,7 @@ class _Template:
     lines: list[tuple[str, str, str, str]]  # N-Quads terms; instance IRIs as "{}" formats
 
 
-def _templates(data: Sequence[Path] | None) -> tuple[list[_Template], int]:
+def _templates(data: Sequence[Path] | None, limits: Limits) -> tuple[list[_Template], int]:
     import pyoxigraph as ox
 
     from ..inputs import read_file
@@ -82,7 +83,7 @@ def _templates(data: Sequence[Path] | None) -> tuple[list[_Template], int]:
 
     parsed = []
     for file in data_files(data):
-        checked = read_file(file)
+        checked = read_file(file, limits=limits)
         quads = list(checked.parse())
         parsed.append((file, checked.graph, quads))
     shared = {
@@ -117,15 +118,16 @@ def generate(
     violations: int = 0,
     data: Sequence[Path] | None = None,
     progress: Callable[[str, int], None] = lambda _s, _n: None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Generated:
     """Write at least *triples* data triples (whole zone copies) into folder *out*."""
     from ..safety import targets
 
     if triples < 1:
-        raise ZonekgError("--triples must be at least 1")
+        raise InvalidValue("triples", triples, "at least 1")
     if violations < 0:
-        raise ZonekgError("--violations must be 0 or more")
-    templates, per_copy = _templates(data)
+        raise InvalidValue("violations", violations, "0 or more")
+    templates, per_copy = _templates(data, limits)
     copies = max(1, -(-triples // per_copy))
     if violations > copies * len(VIOLATION_KINDS):
         raise ZonekgError(

@@ -2,7 +2,7 @@
 
 A push puts the named graphs of the published dataset (``api.published_dataset``, the
 one definition the release and local queries share), so that every question answers the
-same remotely (``zonekg query --endpoint`` names the default graph per question):
+same remotely (a query at the endpoint names the default graph per question):
 
 * each asserted graph (the ontology, and one graph per source document, named after
   it) into the named graph of the same name, so that ``GRAPH ?source { … }`` finds
@@ -40,6 +40,7 @@ import pyoxigraph as ox
 
 from .. import api
 from ..core.namespaces import DERIVED_GRAPHS, INFERRED_GRAPH, PUSHED_GRAPH
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..safety.auth import send_authorised
 from ..safety.http import RemoteError, check_url
 
@@ -109,8 +110,9 @@ def _ntriples(triples) -> bytes:
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
 
 
-def push(endpoint: str, payload: Payload) -> PushResult:
-    """Replace each source graph, then the merged graphs, at *endpoint* (a Graph Store).
+def push(endpoint: str, payload: Payload, limits: Limits = DEFAULT_LIMITS) -> PushResult:
+    """Replace each source graph, then the merged graphs, at *endpoint* (a Graph Store),
+    each request within *limits*.
 
     A failure part of the way says which graphs were already replaced.
     """
@@ -120,14 +122,14 @@ def push(endpoint: str, payload: Payload) -> PushResult:
     status = 0
     for done, graph in enumerate(graphs):
         try:
-            status = _put(endpoint, graph.iri, graph.ntriples)
+            status = _put(endpoint, graph.iri, graph.ntriples, limits)
         except RemoteError as exc:
             if done:
                 exc.message = f"{exc.message} (after {done} of {len(graphs)} graphs)"
             raise
     if not payload.with_inferred:
-        _delete(endpoint, INFERRED_GRAPH)
-    status = _put(endpoint, PUSHED_GRAPH, _manifest([g.iri for g in graphs]))
+        _delete(endpoint, INFERRED_GRAPH, limits)
+    status = _put(endpoint, PUSHED_GRAPH, _manifest([g.iri for g in graphs]), limits)
     return PushResult(
         endpoint,
         payload.triples,
@@ -138,22 +140,22 @@ def push(endpoint: str, payload: Payload) -> PushResult:
     )
 
 
-def _put(endpoint: str, graph: str, ntriples: bytes) -> int:
+def _put(endpoint: str, graph: str, ntriples: bytes, limits: Limits) -> int:
     request = urllib.request.Request(
         graph_store_url(endpoint, graph),
         data=ntriples,
         method="PUT",
         headers={"Content-Type": "application/n-triples"},
     )
-    status, _, _ = send_authorised(request)
+    status, _, _ = send_authorised(request, limits)
     return status
 
 
-def _delete(endpoint: str, graph: str) -> None:
+def _delete(endpoint: str, graph: str, limits: Limits) -> None:
     """Delete *graph* if the store has it (a 404 is what a store without it says)."""
     request = urllib.request.Request(graph_store_url(endpoint, graph), method="DELETE")
     try:
-        send_authorised(request)
+        send_authorised(request, limits)
     except RemoteError as exc:
         if exc.status != 404:
             raise

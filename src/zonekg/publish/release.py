@@ -23,7 +23,7 @@ from rdflib.namespace import OWL, RDF
 
 from .. import api
 from ..api import KnowledgeGraph
-from ..core import paths
+from ..core import paths, settings
 from ..core.errors import ZonekgError
 from ..core.formats import FORMATS, canonical_nquads, serialize, with_header
 from ..safety import targets
@@ -51,7 +51,7 @@ def version() -> str:
 
 def issued_date() -> dt.date:
     """Today (UTC), or SOURCE_DATE_EPOCH's day for a reproducible build."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = settings.source_date_epoch()
     if epoch:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
@@ -80,7 +80,7 @@ def describe(
 ) -> Graph:
     """The release's DCAT-AP description (``catalog.describe``) for the files it writes:
     *files* maps their paths to sizes, *sums* to SHA-256 digests; *zonekg_endpoint* says the
-    endpoint is a ``zonekg serve`` (not a store named with ``--endpoint``)."""
+    endpoint is a ``zonekg serve`` (not another store the user named)."""
     return catalog.describe(
         kg,
         files,
@@ -94,8 +94,8 @@ def describe(
 
 
 def endpoint_for(base_url: str | None, endpoint: str | None) -> str:
-    """The SPARQL endpoint a release names: ``--endpoint``, else ``--base-url`` + /sparql
-    (where ``zonekg serve`` answers), else the local default."""
+    """The SPARQL endpoint a release names: *endpoint*, else *base_url* + /sparql (where
+    ``zonekg serve`` answers), else the local default."""
     if endpoint:
         return endpoint
     if base_url:
@@ -114,7 +114,7 @@ def build(
     """Write the bundle to *target*; return its files (relative path -> bytes).
 
     *zonekg_endpoint*: the endpoint is a ``zonekg serve`` (the description then names its
-    service description too), not another store named with ``--endpoint``."""
+    service description too), not another store the user named."""
     onto = ontology_version(kg)
     if onto != version():
         raise ZonekgError(

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .. import api
 from ..core import render
-from ..core.errors import ZonekgError
+from ..core.errors import InvalidChoice
 from ..core.results import SELECT, QueryResult
 from ..safety.screen import screen, sparql_iri
 
@@ -238,8 +238,10 @@ TABLES = {
 
 def table(name: str) -> Table:
     if name not in TABLES:
-        raise ZonekgError(
-            f"--table {name!r} is not one of: {', '.join(TABLES)}",
+        raise InvalidChoice(
+            "table",
+            name,
+            TABLES,
             hint="projects (projects and agreements), organizations, timeline",
         )
     return TABLES[name]
@@ -276,7 +278,7 @@ def spreadsheet_cell(text: str) -> str:
     """*text* as a spreadsheet should show it, never run it: a cell that begins like a
     formula gets a leading apostrophe (``'=HYPERLINK(…)``), as OWASP advises; a number
     (``-5``) is left as it is. These tables are for spreadsheets; the exact values are in
-    the RDF exports and in ``zonekg query --format csv``."""
+    the RDF exports and in the SPARQL CSV results of a query."""
     if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text

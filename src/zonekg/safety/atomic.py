@@ -84,7 +84,7 @@ def _parse_back(tmp: Path, rdf_format: str, target: Path) -> None:
         raise ZonekgError(
             f"the {rdf_format} written for this file does not parse back ({exc}); "
             "the file was left unchanged",
-            hint="this is a bug in the writer: rerun with --debug and report it",
+            hint="this is a bug in the writer: please report it",
             file=target,
         ) from None
 

@@ -24,14 +24,14 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core import settings
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..core.terminal import excerpt
 from . import guard
 from .http import RemoteError, send, shown_url
 
-USER_VARIABLE = "ZONEKG_USER"
 #: Bodies larger than this are preceded by a body-less request for the challenge.
 PROBE_ABOVE = 1 << 16
-PASSWORD_VARIABLE = "ZONEKG_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ class Credentials:
 
 def credentials_for(url: str) -> Credentials | None:
     """The credentials for *url*'s host, or None."""
-    user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
-    if user and password is not None:
-        return Credentials(user, password, f"${USER_VARIABLE}")
+    given = settings.credentials()
+    if given is not None:
+        return Credentials(*given, f"${settings.USER_ENV}")
     host = urllib.parse.urlsplit(url).hostname or ""
-    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    path = settings.netrc_file()
     if not os.path.isfile(path):
         return None
     guard.allow_path(path)  # the one file outside the project read on the user's behalf
@@ -99,17 +99,19 @@ _CHALLENGES: dict[str, str] = {}
 
 
 def send_authorised(
-    request: urllib.request.Request, timeout: float | None = None, echoed: Sequence[str] = ()
+    request: urllib.request.Request,
+    limits: Limits = DEFAULT_LIMITS,
+    echoed: Sequence[str] = (),
 ) -> tuple[int, bytes, str]:
     """``http.send``, answering a Basic or Digest challenge with the user's credentials."""
     creds = credentials_for(request.full_url)
     if creds is None:
-        return send(request, timeout, echoed=echoed)
+        return send(request, limits, echoed=echoed)
     host = urllib.parse.urlsplit(request.full_url).netloc
     challenge = _CHALLENGES.get(host, "")
     if request.data is not None and len(request.data) > PROBE_ABOVE:
         try:  # a body-less request for the challenge (a read: nothing is written)
-            send(urllib.request.Request(request.full_url, method="GET"), timeout, read_body=False)
+            send(urllib.request.Request(request.full_url, method="GET"), limits, read_body=False)
         except RemoteError as refusal:
             if refusal.status == 401 and refusal.challenge:
                 challenge = refusal.challenge
@@ -119,7 +121,7 @@ def send_authorised(
                 "Authorization", authorization(request, challenge, creds)
             )
         try:
-            answer = send(request, timeout, echoed=echoed)
+            answer = send(request, limits, echoed=echoed)
             if challenge:
                 _CHALLENGES[host] = challenge
             return answer

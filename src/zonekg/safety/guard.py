@@ -29,11 +29,11 @@ import tempfile
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from ..core import paths
+from ..core import paths, settings
 from ..core.errors import GuardError
 
 #: Extra folders or files that may be opened (os.pathsep-separated).
-ALLOW_ENV = "ZONEKG_ALLOW"
+ALLOW_ENV = settings.ALLOW_ENV
 
 #: System files the runtime itself opens: devices (randomness, /dev/null for
 #: workers) and the media-type tables mimetypes reads (the server's static files).
@@ -55,9 +55,8 @@ def installed() -> bool:
 def install(argv: Iterable[str] = ()) -> None:
     """Install the hook (once per process); *argv* tokens that name paths or URLs are allowed."""
     allow_arguments(argv)
-    for entry in os.environ.get(ALLOW_ENV, "").split(os.pathsep):
-        if entry:
-            allow_path(entry)
+    for entry in settings.allowed_paths():
+        allow_path(entry)
     if _State.installed:
         return
     for root in _default_roots():
@@ -93,7 +92,7 @@ def allow_arguments(argv: Iterable[str]) -> None:
     """Allow the paths and URLs the user named on the command line.
 
     Every token may name a file (an output may not exist yet), so each is
-    allowed as a path; ``--opt=value`` is split at ``=``; http(s) URLs allow
+    allowed as a path; an option written ``name=value`` is split at ``=``; http(s) URLs allow
     their host and port.
     """
     for token in argv:

@@ -9,7 +9,7 @@ ends in an answer or a ``RemoteError`` (exit 2) within the limits, never in a cr
 * header lines capped by count and bytes (``HEADER_LINES``, ``HEADER_BYTES``), plus room
   for what the request makes the peer echo: Virtuoso sends one header back per
   ``default-graph-uri`` and ``named-graph-uri`` (*echoed*);
-* the body capped (``ZONEKG_MAX_REPLY_MB``), a declared length over the cap refused before
+* the body capped (``max_reply_mb`` of the limits), a declared length over the cap refused before
   reading; of an error body only the first ``ERROR_BODY`` bytes are read;
 * a redirect is refused (it would lead to an address nobody named);
 * a URL is printed only through ``shown_url``: credentials and query values masked, since
@@ -31,7 +31,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 
-from ..core.errors import ZonekgError
+from ..core.errors import Setting, ZonekgError
+from ..core.settings import DEFAULT_LIMITS, Limits
 from ..core.terminal import excerpt
 from . import jsonread, limits
 
@@ -115,23 +116,29 @@ def check_url(url: str) -> None:
         )
 
 
-def read_json(body: bytes | str, what: str = "the endpoint's answer"):
+def read_json(
+    body: bytes | str, what: str = "the endpoint's answer", limits: Limits = DEFAULT_LIMITS
+):
     """JSON a peer sent, as Python values; bad or too deeply nested JSON is a RemoteError."""
-    return jsonread.read_json(body, what=what, error=RemoteError)
+    return jsonread.read_json(body, what=what, error=RemoteError, limits=limits)
+
+
+#: The setting that names the address of a store or an endpoint, for a hint.
+ENDPOINT = Setting("endpoint")
 
 
 def send(
     request: urllib.request.Request,
-    timeout: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     read_body: bool = True,
     echoed: Sequence[str] = (),
 ) -> tuple[int, bytes, str]:
-    """(status, body, content type) of *request*, within *timeout* seconds in all (the time
-    limit if None) and the reply caps; the body left unread, and empty, unless
-    *read_body*. *echoed*: values the peer may send back in a header each."""
+    """(status, body, content type) of *request*, within the time limit in all and the
+    reply cap of *limits*; the body left unread, and empty, unless *read_body*. *echoed*:
+    values the peer may send back in a header each."""
     url = request.full_url
     check_url(url)
-    exchange = _Exchange(request, limits.TIMEOUT.value() if timeout is None else timeout, echoed)
+    exchange = _Exchange(request, limits, echoed)
     parts = urllib.parse.urlsplit(url)
     secure = parts.scheme == "https"
     kind = _HTTPSConnection if secure else _HTTPConnection
@@ -147,7 +154,8 @@ def send(
             location = response.headers.get("Location", "")
             raise RemoteError(
                 f"{exchange.shown} redirects (HTTP {status}) to {excerpt(shown_url(location))}",
-                hint="give the final address with --endpoint; zonekg follows no redirects",
+                hint=f"give the final address ({ENDPOINT}); zonekg follows no redirects",
+                settings=(ENDPOINT,),
             )
         if not 200 <= status < 300:
             raise _refusal(exchange, response)
@@ -212,16 +220,17 @@ def _body(exchange: _Exchange, response: http.client.HTTPResponse) -> bytes:
 class _Exchange:
     """One request and its reply: the deadline and the caps, and what was received."""
 
-    def __init__(self, request: urllib.request.Request, limit: float, echoed: Sequence[str]):
+    def __init__(self, request: urllib.request.Request, given: Limits, echoed: Sequence[str]):
         self.shown = f"{request.get_method()} {shown_url(request.full_url)}"
-        self.limit = limit
-        self.deadline = time.monotonic() + limit
+        self.limits = given
+        self.limit = given.timeout
+        self.deadline = time.monotonic() + self.limit
         stopped = limits.deadline()  # in a bounded worker: end, and say why, before it is
         if stopped is not None:
             self.deadline = min(self.deadline, stopped - WORKER_MARGIN)
         self.header_lines = HEADER_LINES + len(echoed)
         self.header_bytes = HEADER_BYTES + sum(3 * len(v) + ECHO_BYTES for v in echoed)
-        self.body_cap = int(limits.MAX_REPLY_MB.value() * MB)
+        self.body_cap = int(given.max_reply_mb * MB)
         self.in_headers = True
         self.lines = self.header_size = self.received = 0
 
@@ -251,16 +260,20 @@ class _Exchange:
             raise self.too_large()
 
     def too_slow(self) -> RemoteError:
-        return RemoteError(
+        error = self.limits.exceeded(
+            "timeout",
             f"{self.shown} did not answer within {self.limit:g} s (the time limit)",
-            hint=f"{limits.TIMEOUT.how_to_raise()}, or check the endpoint",
+            kind=RemoteError,
         )
+        error.hint += ", or check the endpoint"
+        return error
 
     def too_large(self) -> RemoteError:
-        return RemoteError(
+        return self.limits.exceeded(
+            "max_reply_mb",
             f"the answer to {self.shown} is larger than "
-            f"{limits.MAX_REPLY_MB.value():g} MB (the reply limit)",
-            hint=limits.MAX_REPLY_MB.how_to_raise(),
+            f"{self.limits.max_reply_mb:g} MB (the reply limit)",
+            kind=RemoteError,
         )
 
 

@@ -3,7 +3,7 @@
 Python's ``json`` recurses once per level (a reply of 100,000 nested ``[`` ends in
 RecursionError), and what reads the result recurses again (pyld on a JSON-LD document
 nested 500 deep). So a document nested deeper than the nesting limit
-(``ZONEKG_MAX_DEPTH``, as for Turtle and queries) is refused with the position of the
+(``max_depth`` of the limits, as for Turtle and queries) is refused with the position of the
 first bracket past it, before it is parsed, as is text that is not JSON or not UTF-8.
 Every error is of the kind the caller names (a LoadError for a file, a RemoteError for a reply), so
 the user gets exit 2 and the place, never a traceback.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ZonekgError
-from .limits import MAX_DEPTH
+from ..core.settings import DEFAULT_LIMITS, LIMITS, Limits
 
 _ESCAPE = re.compile(r"\\.", re.S)
 _PLAIN_STRING = re.compile(r'"[^"]*"')
@@ -33,8 +33,10 @@ def read_json(
     error: type[ZonekgError] = ZonekgError,
     file: Path | None = None,
     hint: str = "",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Any:
-    """*data* parsed as JSON, or *error* (exit 2) naming *what* and where it went wrong."""
+    """*data* parsed as JSON, or *error* (exit 2) naming *what* and where it went wrong
+    (nested deeper than ``limits.max_depth`` included)."""
     if isinstance(data, str):
         text = data
     else:
@@ -51,16 +53,13 @@ def read_json(
                 line=line,
                 column=column,
             ) from None
-    limit = int(MAX_DEPTH.value())
+    limit = limits.max_depth
     if _deeper_than(text, limit):
         line, column = _where(text, _past(text, limit))
-        raise error(
-            f"{what} nests more than {limit} levels deep (nesting limit)",
-            hint=hint or MAX_DEPTH.how_to_raise(),
-            file=file,
-            line=line,
-            column=column,
-        )
+        message = f"{what} nests more than {limit} levels deep (nesting limit)"
+        if hint:
+            raise error(message, hint=hint, file=file, line=line, column=column)
+        raise limits.exceeded("max_depth", message, kind=error, file=file, line=line, column=column)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -72,7 +71,11 @@ def read_json(
             column=exc.colno,
         ) from None
     except RecursionError:  # only when the limit is raised past what Python recurses
-        raise error(f"{what} is nested too deeply to read", hint="lower ZONEKG_MAX_DEPTH") from None
+        raise error(
+            f"{what} is nested too deeply to read",
+            hint=f"lower the nesting limit ({LIMITS['max_depth'].setting})",
+            settings=(LIMITS["max_depth"].setting,),
+        ) from None
 
 
 def _deeper_than(text: str, limit: int) -> bool:

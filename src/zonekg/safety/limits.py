@@ -9,8 +9,8 @@ CPU-time limit of its own as a backstop. The parse limits (size, line length,
 bracket nesting) are applied by ``inputs`` before any parser runs, and the
 reasoners stop at a triple-count cap.
 
-Each limit has an environment variable (and the global CLI options
-``--timeout``/``--memory`` for the first two); the error names both.
+The limits are a value (``core.settings.Limits``) the caller passes; nothing here
+reads the environment. An error at a limit names the setting that raises it.
 """
 
 from __future__ import annotations
@@ -24,73 +24,22 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
-from ..core.errors import LimitError, ZonekgError, environment_error
+from ..core.errors import MEMORY, LimitError, ZonekgError, environment_error
+from ..core.settings import Limits
 
 
 class WorkerCrash(Exception):
     """The worker failed with an unexpected exception (a bug, not bad input)."""
 
 
-@dataclass(frozen=True)
-class Limit:
-    env: str
-    default: float
-    unit: str
-    option: str = ""
-
-    def value(self) -> float:
-        raw = os.environ.get(self.env, "").strip()
-        if not raw:
-            return self.default
-        try:
-            value = float(raw)
-        except ValueError:
-            value = -1.0
-        if value <= 0:
-            raise ZonekgError(
-                f"${self.env}={raw!r} is not a positive number",
-                hint=f"set {self.env} to a number of {self.unit}, or unset it "
-                f"(default {self.default:g})",
-            )
-        return value
-
-    def how_to_raise(self) -> str:
-        via = f"{self.option} or " if self.option else ""
-        return f"raise it with {via}{self.env}=<{self.unit}> (now {self.value():g})"
-
-
-TIMEOUT = Limit("ZONEKG_TIMEOUT", 120, "seconds", "--timeout")
-MEMORY_MB = Limit("ZONEKG_MEMORY_MB", 4096, "MB", "--memory")
-MAX_TRIPLES = Limit("ZONEKG_MAX_TRIPLES", 20_000_000, "triples")
-MAX_INPUT_MB = Limit("ZONEKG_MAX_INPUT_MB", 1024, "MB")
-MAX_LINE = Limit("ZONEKG_MAX_LINE", 100_000, "characters")
-MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
-#: Operators chained at one nesting level of a query (a path's steps, UNION, &&, +, ...):
-#: parsers build a tree level per link, and Oxigraph plans a 300-step path for 13 s.
-MAX_CHAIN = Limit("ZONEKG_MAX_CHAIN", 256, "operators")
-MAX_TERMS = Limit("ZONEKG_MAX_TERMS", 100_000, "terms")
-#: The body of one reply from a remote endpoint (safety.http reads no more).
-MAX_REPLY_MB = Limit("ZONEKG_MAX_REPLY_MB", 256, "MB")
-
-
-def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:
-    """Apply the CLI's --timeout/--memory (they win over the environment)."""
-    for limit, value in ((TIMEOUT, timeout), (MEMORY_MB, memory)):
-        if value is None:
-            continue
-        if value <= 0:
-            raise ZonekgError(f"{limit.option} must be a positive number of {limit.unit}")
-        os.environ[limit.env] = repr(value)
-
-
 # --- worker process ---------------------------------------------------------------
 
 
-def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any:
-    """Run ``fn(*args, **kwargs)`` in a forked worker under the time and memory limits.
+def bounded(fn: Callable[..., Any], *args: Any, what: str, limits: Limits, **kwargs: Any) -> Any:
+    """Run ``fn(*args, **kwargs)`` in a forked worker under the time and memory *limits*.
 
     The worker inherits the parent's memory (nothing is pickled on the way in);
     its return value must pickle. A ZonekgError raised in the worker is raised
@@ -98,8 +47,8 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     dies without an answer is reaped with its resource usage, so that a crash (a
     library's stack overflow on deep input) is told apart from running out of memory.
     """
-    timeout = TIMEOUT.value()
-    memory = int(MEMORY_MB.value() * 1024 * 1024)
+    timeout = limits.timeout
+    memory = int(limits.memory_mb * 1024 * 1024)
     receive, send = multiprocessing.Pipe(duplex=False)
     parent = os.getpid()
     limit = (time.monotonic() + timeout, cpu_backstop(timeout))
@@ -122,15 +71,12 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     ended = None  # (exit code, resource usage) once reaped
     try:
         if not receive.poll(timeout):
-            raise LimitError(
-                f"{what} stopped after {timeout:g} s (time limit)",
-                hint=TIMEOUT.how_to_raise(),
-            )
+            raise limits.exceeded("timeout", f"{what} stopped after {timeout:g} s (time limit)")
         try:
             status, payload = receive.recv()
         except EOFError:
             ended = _reap(pid)
-            raise died(what, *ended, memory) from None
+            raise died(what, *ended, limits) from None
     finally:
         if ended is None:
             with contextlib.suppress(ProcessLookupError):
@@ -140,12 +86,12 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     if status == "ok":
         return payload
     if status == "memory":
-        raise _memory_error(what)
+        raise _memory_error(what, limits)
     if status == "error":
         kind, values = payload
         raise kind(**values)
     crash = WorkerCrash(f"{what} failed in the worker: {payload.strip().splitlines()[-1]}")
-    crash.add_note(f"in the worker:\n{payload}")  # shown with the traceback (--debug) only
+    crash.add_note(f"in the worker:\n{payload}")  # shown with the traceback only
     raise crash
 
 
@@ -226,15 +172,15 @@ def cpu_backstop(timeout: float) -> int:
     return int(timeout * max(os.cpu_count() or 1, 1)) + 30
 
 
-def _memory_error(what: str) -> LimitError:
-    return LimitError(
-        f"{what} stopped: it needed more than {MEMORY_MB.value():g} MB (memory limit)",
-        hint=MEMORY_MB.how_to_raise(),
+def _memory_error(what: str, limits: Limits) -> LimitError:
+    return limits.exceeded(
+        "memory_mb",
+        f"{what} stopped: it needed more than {limits.memory_mb:g} MB (memory limit)",
     )
 
 
 def died(
-    what: str, exitcode: int, usage: resource.struct_rusage | None, memory: int
+    what: str, exitcode: int, usage: resource.struct_rusage | None, limits: Limits
 ) -> ZonekgError | WorkerCrash:
     """Why a worker ended without an answer, from how it ended and what it used.
 
@@ -243,22 +189,24 @@ def died(
     (SIGSEGV); the system's OOM killer sends SIGKILL. Each of those is the memory limit
     only when the worker's peak resident memory came near the limit: a recursive parser
     overflowing its stack on deeply nested input dies of SIGSEGV at a few dozen MB, and
-    that is a crash to report, not a reason to raise ``--memory``.
+    that is a crash to report, not a reason to raise the memory limit (*limits*).
     """
+    memory = int(limits.memory_mb * 1024 * 1024)
     if exitcode == -signal.SIGXCPU:
-        return LimitError(
-            f"{what} stopped: it used more CPU time than the limit allows",
-            hint=TIMEOUT.how_to_raise(),
+        return limits.exceeded(
+            "timeout", f"{what} stopped: it used more CPU time than the limit allows"
         )
     peak = usage.ru_maxrss * 1024 if usage is not None else 0  # Linux counts in KiB
     fatal = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
     if exitcode in fatal and peak >= memory // 2:
-        return _memory_error(what)
+        return _memory_error(what, limits)
     if exitcode == -signal.SIGKILL:
         return LimitError(
             f"{what} stopped: its worker was killed (SIGKILL) from outside, for example by "
             f"the system running out of memory (it had used {peak / 2**20:.0f} MB)",
-            hint="free memory, or lower the work (--memory, smaller input), then run again",
+            hint=f"free memory, or lower the work ({MEMORY}, smaller input), then run again",
+            settings=(MEMORY,),
+            limit="memory_mb",
         )
     if exitcode < 0:
         name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else ""

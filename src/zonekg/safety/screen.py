@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from ..core.errors import QueryError
 from ..core.namespaces import BASE, PREFIXES
-from .limits import MAX_CHAIN, MAX_DEPTH, MAX_TERMS
+from ..core.settings import DEFAULT_LIMITS, Limits
 
 #: Update operations and their clauses: none can appear in a query.
 UPDATE_KEYWORDS = frozenset(
@@ -155,8 +155,10 @@ def screen(
     source: str = "query",
     allowed_graph: Callable[[str], bool] | None = None,
     prefixes: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ScreenedQuery:
-    """Lex, check and canonicalise *text*; raise QueryError (with the position) if refused.
+    """Lex, check and canonicalise *text*; raise QueryError (with the position) if refused,
+    LimitError past the nesting, chain or term limit of *limits*.
 
     *allowed_graph* decides which IRIs FROM / FROM NAMED may name (default: this
     project's IRIs, which are never fetched from anywhere). *prefixes* are known
@@ -171,7 +173,7 @@ def screen(
     original = text
     text, escapes = _expand_codepoints(text, source)
     comments: list[tuple[int, int]] = []
-    tokens = _bounded(_lex(text, source, comments), source)
+    tokens = _bounded(_lex(text, source, comments), source, limits)
     from_default, from_named = _refuse(tokens, source, allowed_graph, known)
     _check_escapes(escapes, tokens, comments, original, source)
     form = next(
@@ -235,34 +237,29 @@ def check_prefixes(prefixes: dict[str, str], source: str) -> dict[str, str]:
     return prefixes
 
 
-def _bounded(tokens, source: str) -> list[Token]:
+def _bounded(tokens, source: str, limits: Limits) -> list[Token]:
     """The tokens, refused (at the first token past it) when the query passes a limit:
-    brackets nested deeper than MAX_DEPTH, more than MAX_CHAIN operators chained at one
-    level, more than MAX_TERMS tokens. Read lazily, so a huge query stops early."""
-    max_depth, max_chain, max_terms = (int(x.value()) for x in (MAX_DEPTH, MAX_CHAIN, MAX_TERMS))
+    brackets nested deeper than ``max_depth``, more than ``max_chain`` operators chained at
+    one level, more than ``max_terms`` tokens. Read lazily, so a huge query stops early."""
+    max_depth, max_chain, max_terms = limits.max_depth, limits.max_chain, limits.max_terms
     chains = [0]  # operators chained so far at each open level
     found: list[Token] = []
 
-    def refuse(message: str, hint: str, token: Token) -> None:
-        raise QueryError(
-            message, hint=hint, file=Path(source), line=token.line, column=token.column
-        )
+    def refuse(limit: str, message: str, token: Token, advice: str = "") -> None:
+        where = {"file": Path(source), "line": token.line, "column": token.column}
+        raise limits.exceeded(limit, message, advice, kind=QueryError, **where)
 
     for token in tokens:
         found.append(token)
         if len(found) > max_terms:
-            refuse(
-                f"the query has more than {max_terms} terms (term limit)",
-                MAX_TERMS.how_to_raise(),
-                token,
-            )
+            refuse("max_terms", f"the query has more than {max_terms} terms (term limit)", token)
         key = token.text.upper() if token.kind == "word" else token.text
         if token.kind == "punct" and key in _OPENERS:
             chains.append(0)
             if len(chains) - 1 > max_depth:
                 refuse(
+                    "max_depth",
                     f"the query nests brackets more than {max_depth} levels deep (nesting limit)",
-                    MAX_DEPTH.how_to_raise(),
                     token,
                 )
         elif token.kind == "punct" and key in _CLOSERS:
@@ -272,11 +269,12 @@ def _bounded(tokens, source: str) -> list[Token]:
             chains[-1] += 1
             if chains[-1] > max_chain:
                 refuse(
+                    "max_chain",
                     f"the query chains more than {max_chain} operators at one level (chain "
                     "limit): a path of that many steps, or as many terms joined by UNION, "
                     "OPTIONAL, &&, + ...",
-                    "use VALUES or IN for a long list of alternatives; " + MAX_CHAIN.how_to_raise(),
                     token,
+                    "use VALUES or IN for a long list of alternatives",
                 )
         elif token.kind == "punct" and key in _CHAIN_ENDS:
             chains[-1] = 0

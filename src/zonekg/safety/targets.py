@@ -241,7 +241,7 @@ def mark(folder: Path, command: str) -> None:
 
 
 def mark_store(folder: Path, command: str) -> None:
-    """Mark *folder* as made by *command* for a store of its own (``--store``): the files
+    """Mark *folder* as made by *command* for a store of its own (a ``store`` folder): the files
     in it are the storage engine's, which change with every write, so no checksums; the
     store checks that every file in the folder is one of its kind (``engines``)."""
     from .atomic import write_atomic

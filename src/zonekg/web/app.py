@@ -19,7 +19,7 @@ formats are (``Link: <...>; rel="alternate"``). The document IRIs (``.html``,
 ``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) answer 200 with that format and no
 negotiation.
 
-The instance IRIs (``https://w3id.org/zonekg/id/...``) are rewritten to ``--base-url``
+The instance IRIs (``https://w3id.org/zonekg/id/...``) are rewritten to the base URL
 in pages and in the descriptions served at ``/id`` and ``/def``: those are the links
 that must lead back to this server, so that a client can follow them. The vocabulary
 (``zk:``, the shapes, the graph names) is left as published, so that a term read at
@@ -32,6 +32,7 @@ with the project's context (``context.jsonld``: ``id``, ``name``…), as in the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -53,7 +54,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import api, engines
 from ..core import jsonld
-from ..core.errors import QueryError
+from ..core.errors import InvalidValue, QueryError
 from ..core.namespaces import (
     ASSERTED_GRAPH,
     BASE,
@@ -64,10 +65,11 @@ from ..core.namespaces import (
     curie,
 )
 from ..core.questions import known_question
+from ..core.settings import Limits
 from ..core.terminal import printable
 from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
-from .protocol import RDF_TYPES, Reply, choose_type, error_reply
+from .protocol import RDF_TYPES, SERVER_LIMITS, Reply, choose_type, error_reply
 from .workers import DEFAULT_MAX_BYTES, QueryPool, serialize_graph
 
 log = logging.getLogger("zonekg.serve")
@@ -93,7 +95,7 @@ class ZonekgApp:
     def __init__(self, settings: Settings):
         self.settings = settings
         # The pages read the graph with rdflib; the reference engine loads it that way anyway.
-        kg = api.load(settings.data, engine="reference")
+        kg = api.load(settings.data, engine="reference", limits=settings.limits)
         self.site = Site.build(kg, settings.base_url)
         self.pages = Pages(self.site, settings)
         self.graph_names = list(kg.asserted_graphs)
@@ -108,7 +110,7 @@ class ZonekgApp:
         self.pool = QueryPool(
             settings.workers,
             [str(p) for p in settings.data] if settings.data else None,
-            settings.timeout,
+            settings.limits,
             settings.max_rows,
             settings.engine,
         )
@@ -166,7 +168,10 @@ class ZonekgApp:
         )
         return reply_response(reply)
 
-    async def run_query(self, text, default, named, accept=None, fmt=None) -> Reply:
+    async def run_query(
+        self, text, default, named, accept=None, fmt=None, limits: Limits | None = None
+    ) -> Reply:
+        """Answer a query in a worker, under *limits* (the server's when None)."""
         job = {
             "query": text,
             "default": default,
@@ -175,6 +180,7 @@ class ZonekgApp:
             "fmt": fmt,
             "graphs": sorted(self.our_graphs),
             "max_bytes": self.settings.max_bytes,
+            "limits": dataclasses.asdict(limits or self.settings.limits),
         }
         return await self.pool.run(job)
 
@@ -623,7 +629,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-#: The server process's own address-space ceiling (``--max-memory``); the query workers
+#: The server process's own address-space ceiling (``max_memory_mb``); the query workers
 #: set their own.
 DEFAULT_SERVER_MEMORY_MB = 4096
 
@@ -632,7 +638,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     base_url: str | None = None,
-    timeout: float = 10.0,
+    limits: Limits = SERVER_LIMITS,
     max_rows: int = 10000,
     workers: int = 2,
     data: list[Path] | None = None,
@@ -640,23 +646,27 @@ def serve(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_memory_mb: float = DEFAULT_SERVER_MEMORY_MB,
 ) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; each query runs under *limits* (its time limit,
+    its worker's memory, the sizes of the query)."""
     import uvicorn
 
     from ..safety import guard
 
     guard.install([str(p) for p in data or []])  # no-op under the CLI, which installed it
 
-    if timeout <= 0 or max_rows <= 0 or workers <= 0 or max_bytes <= 0 or max_memory_mb <= 0:
-        raise QueryError(
-            "--timeout, --max-rows, --max-bytes, --max-memory and --workers must be positive",
-            hint="e.g. --timeout 10 --max-rows 10000 --max-bytes 16777216 --workers 2",
-        )
+    for name, value in (
+        ("max_rows", max_rows),
+        ("max_bytes", max_bytes),
+        ("max_memory_mb", max_memory_mb),
+        ("workers", workers),
+    ):
+        if value <= 0:
+            raise InvalidValue(name, value, "positive")
     cap_own_memory(max_memory_mb)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings(
         base_url=base_url or f"http://{_host_for_url(host)}:{port}/",
-        timeout=timeout,
+        limits=limits,
         max_rows=max_rows,
         max_bytes=max_bytes,
         workers=workers,

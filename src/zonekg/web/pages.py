@@ -12,11 +12,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from starlette.responses import HTMLResponse
 
-from ..api import KnowledgeGraph
+from ..api import KnowledgeGraph, Limits
 from ..core.namespaces import BASE, ID, KINDS, PREFIXES, curie
 from ..core.questions import questions
 from ..core.vocab import OA, SCHEMA, ZK, bind_prefixes
 from ..safety.screen import sparql_term
+from .protocol import SERVER_LIMITS
 
 WEB = Path(__file__).parent
 VENDOR = WEB / "static" / "vendor"
@@ -25,8 +26,10 @@ LANGUAGES = ["en", "zh", "ja"]
 
 @dataclass
 class Settings:
+    """How the server runs; *limits* bound each query (a request may be given its own)."""
+
     base_url: str = "http://127.0.0.1:8000/"
-    timeout: float = 10.0
+    limits: Limits = SERVER_LIMITS
     max_rows: int = 10000
     max_bytes: int = 16 * 1024 * 1024  # the most bytes of one query's response body
     max_body: int = 256 * 1024
@@ -37,6 +40,11 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
             self.base_url += "/"
+
+    @property
+    def timeout(self) -> float:
+        """The time limit of a query, in seconds."""
+        return self.limits.timeout
 
 
 # --- the graph as the pages see it ----------------------------------------------------

@@ -7,8 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.errors import QueryError
+from ..core.settings import Limits
 from ..safety.screen import ScreenedQuery, screen
 from .conneg import negotiate
+
+#: The limits a query runs under when the server is given none: 10 s, and a worker
+#: ceiling of 3 GB (the rest as for any command).
+SERVER_LIMITS = Limits(timeout=10.0, memory_mb=3072)
 
 #: Media type → writer name (core.render), for SELECT/ASK results and for graphs.
 RESULT_TYPES = {
@@ -83,9 +88,12 @@ def offered_for(form: str) -> list[str]:
     return {"SELECT": list(RESULT_TYPES), "ASK": ASK_TYPES}.get(form, RDF_TYPES)
 
 
-def check_query(text: str, our_graphs: set[str], protocol_graphs: list[str]) -> ScreenedQuery:
-    """The one screen, with FROM / FROM NAMED and the protocol's graphs limited to ours."""
-    screened = screen(text, "query", allowed_graph=lambda iri: iri in our_graphs)
+def check_query(
+    text: str, our_graphs: set[str], protocol_graphs: list[str], limits: Limits = SERVER_LIMITS
+) -> ScreenedQuery:
+    """The one screen (within *limits*), with FROM / FROM NAMED and the protocol's graphs
+    limited to ours."""
+    screened = screen(text, "query", allowed_graph=lambda iri: iri in our_graphs, limits=limits)
     for iri in protocol_graphs:
         if iri not in our_graphs:
             raise QueryError(
@@ -160,7 +168,10 @@ class Prepared:
 def prepare(job: dict) -> Prepared | Reply:
     """What a job asks for, or the Reply that refuses it."""
     try:
-        screened = check_query(job["query"], set(job["graphs"]), [*job["default"], *job["named"]])
+        limits = Limits(**job["limits"]) if job.get("limits") else SERVER_LIMITS
+        screened = check_query(
+            job["query"], set(job["graphs"]), [*job["default"], *job["named"]], limits
+        )
     except QueryError as exc:
         return error_reply(status_for(exc), explain(exc))
     media = choose_type(job.get("accept"), job.get("fmt"), offered_for(screened.form))

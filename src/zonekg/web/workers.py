@@ -4,7 +4,7 @@ Neither engine can cancel a query that is under way, and a Python thread cannot 
 stopped from outside, so a time limit enforced in the server process would only
 stop *waiting*: the query would keep a core busy. Each query therefore runs in
 a worker subprocess that holds its own copy of the graph, loaded by the engine
-``--engine`` names (Oxigraph by default); when a query passes
+the server was given (Oxigraph by default); when a query passes
 the time limit its worker is killed (SIGKILL) and a fresh one is started in the
 background. A worker also has a memory ceiling, so one query cannot take the
 machine's memory before its time is up.
@@ -27,12 +27,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..core.errors import QueryError
+from ..core.settings import Limits
 from .protocol import GRAPH_TYPES, RESULT_TYPES, Reply, error_reply, explain, prepare
 
 log = logging.getLogger("zonekg.serve")
 
-MEMORY_LIMIT = 3 * 1024**3
-#: The most bytes one response body may have (``zonekg serve --max-bytes``): rows alone do
+#: The most bytes one response body may have (the server's ``max_bytes``): rows alone do
 #: not bound it (one row may hold a string of hundreds of MB).
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 CACHEABLE = {200, 400, 403, 406, 422}
@@ -45,7 +45,12 @@ START_TIMEOUT = 120.0
 
 
 def _worker_main(
-    conn: Connection, parent: int, data: list[str] | None, engine: str | None, max_rows: int
+    conn: Connection,
+    parent: int,
+    data: list[str] | None,
+    engine: str | None,
+    max_rows: int,
+    given: Limits,
 ) -> None:
     from .. import api
     from ..safety import guard, limits
@@ -53,12 +58,13 @@ def _worker_main(
     limits.die_with_parent(parent)  # a killed server leaves no worker running on
     guard.install(data or [])  # a spawned worker is a new interpreter: guard it too
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        ceiling = int(given.memory_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     # Queries are the heavy, best-effort part: lookups and pages in the server process
     # should not wait for CPU behind them.
     with contextlib.suppress(OSError):
         os.nice(5)
-    kg = api.load([Path(p) for p in data] if data else None, engine=engine)
+    kg = api.load([Path(p) for p in data] if data else None, engine=engine, limits=given)
     # Both derived graphs now, so that the named graphs are the same for every query
     # (the service description lists them).
     api.reason(kg)
@@ -176,12 +182,13 @@ def _with_charset(media_type: str) -> str:
 class Worker:
     _ids = itertools.count(1)
 
-    def __init__(self, data: list[str] | None, engine: str | None, max_rows: int):
+    def __init__(self, data: list[str] | None, engine: str | None, max_rows: int, limits: Limits):
+        self.limits = limits  # its memory ceiling is theirs (a job's time limit is the job's)
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main,
-            args=(child, os.getpid(), data, engine, max_rows),
+            args=(child, os.getpid(), data, engine, max_rows, limits),
             daemon=True,
             name=f"zonekg-query-{next(self._ids)}",
         )
@@ -217,7 +224,7 @@ class Worker:
             self.process.join(5)
             code, usage = self.process.exitcode or 0, None
         self.conn.close()
-        cause = died("the query", code, usage, MEMORY_LIMIT)
+        cause = died("the query", code, usage, self.limits)
         log.warning("query worker %s ended: %s", self.pid, str(cause).splitlines()[0])
         if isinstance(cause, WorkerCrash):
             return error_reply(
@@ -236,6 +243,12 @@ class Worker:
         self.conn.close()
 
 
+def job_limits(job: dict, default: Limits) -> Limits:
+    """The limits a job runs under: its own (``job["limits"]``), else *default*."""
+    given = job.get("limits")
+    return default if not given else Limits(**given)
+
+
 class QueryPool:
     """A fixed number of workers; a killed worker is replaced in the background."""
 
@@ -243,14 +256,17 @@ class QueryPool:
         self,
         size: int,
         data: list[str] | None,
-        timeout: float,
+        limits: Limits,
         max_rows: int,
         engine: str | None = None,
     ):
+        """*limits*: the workers' memory ceiling, and the time limit of a job that brings
+        none of its own (``job["limits"]``, the fields of a ``Limits``)."""
         self.size = size
         self.data = data
         self.engine = engine
-        self.timeout = timeout
+        self.limits = limits
+        self.timeout = limits.timeout
         self.max_rows = max_rows
         self.workers: list[Worker] = []
         self.killed = 0
@@ -268,7 +284,7 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     def _spawn(self) -> Worker:
-        worker = Worker(self.data, self.engine, self.max_rows)
+        worker = Worker(self.data, self.engine, self.max_rows, self.limits)
         with self._lock:
             self.workers.append(worker)
         return worker
@@ -306,14 +322,15 @@ class QueryPool:
 
     async def _run(self, job: dict) -> Reply:
         assert self._idle is not None, "QueryPool.start() was not awaited"
+        timeout = job_limits(job, self.limits).timeout
         started = time.monotonic()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             return error_reply(
-                503, f"all query workers stayed busy for {self.timeout:g} s; try again later"
+                503, f"all query workers stayed busy for {timeout:g} s; try again later"
             )
-        left = max(0.1, self.timeout - (time.monotonic() - started))
+        left = max(0.1, timeout - (time.monotonic() - started))
         reply = await asyncio.to_thread(worker.call, job, left)
         if reply is None or worker.reaped:
             self.killed += 1
@@ -323,7 +340,7 @@ class QueryPool:
         if reply is None:
             return error_reply(
                 503,
-                f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
+                f"the query ran past the time limit of {timeout:g} s and was stopped; "
                 "narrow it down (fewer unbound patterns, a LIMIT) and try again",
             )
         return reply

@@ -4,10 +4,14 @@
   Oxigraph store, in memory or on disk (``store``, reused while the inputs'
   digest and the graph sizes match its manifest).
 * Queries: Oxigraph's SPARQL engine runs the screened text.
-* Reasoning: ``rules`` (owlrl closes the schema, compiled instance rules do the rest).
+* Reasoning: ``rules`` (compiled instance rules, run over the store). The schema
+  is closed by the engine the pipeline names (``closes_schema`` is False: its
+  fallback's ``close_schema``, owlrl in the reference engine); this engine imports
+  no library of another's (rdflib, owlrl, pySHACL).
 * Validation: ``validation`` (shapes compiled to SPARQL, for the shapes the
   compiler is proven on; any other is refused and the pipeline hands it to
-  pySHACL). Inference before validation is pySHACL's work too.
+  the fallback engine, pySHACL). Inference before validation is the fallback's
+  work too.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import LoadError
+from ...core.errors import LoadError, Setting
 from ...core.namespaces import INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
 from ...core.results import ASK, QueryResult, ValidationReport
 from ...inputs import Inputs
 from ...inputs.shapes import Shapes
 from ...safety.screen import ScreenedQuery, sparql_iri
-from ..base import Engine, Loaded, Progress, Unsupported, locate, no_progress
+from ..base import Engine, Loaded, Progress, SchemaCloser, Unsupported, no_progress
 from . import store as stores
 
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
@@ -55,6 +59,10 @@ class OxigraphLoaded(Loaded):
         self.reused = False
         self.views: dict[tuple, ox.Store] = {}
         self.merged = False
+
+    @property
+    def persistent(self) -> bool:  # type: ignore[override]
+        return self.location is not None
 
     def nodes(self, graphs: Iterable[str]) -> list[ox.NamedNode]:
         return [ox.NamedNode(g) for g in graphs]
@@ -142,6 +150,10 @@ def changing(loaded: OxigraphLoaded) -> Iterator[None]:
 
 class OxigraphEngine(Engine):
     name = "oxigraph"
+    validator = "the compiled validator"
+    reasoner = "the compiled rules"
+    fallback = "reference"
+    closes_schema = False
 
     def load(
         self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
@@ -185,9 +197,11 @@ class OxigraphEngine(Engine):
         from .validation import validate
 
         if inference != "none":
+            reference = Setting("engine", "reference")
             raise Unsupported(
                 f"the fast validator does not infer ({inference}) before validating",
-                hint="pySHACL does: --engine reference",
+                hint=f"pySHACL does: {reference}",
+                settings=(reference,),
             )
         extra = list(extra)
         loaded.merge_asserted()
@@ -200,25 +214,25 @@ class OxigraphEngine(Engine):
         ]
         loaded.store.extend(added)
         try:
-            report = validate(
-                loaded.store,
-                None,
-                {"default_graph": [DEFAULT]},
-                shapes,
-                progress,
-                [f.path for f in loaded.inputs.files],
-                extra,
-            )
+            report = validate(loaded.store, None, {"default_graph": [DEFAULT]}, shapes, progress)
         finally:
             for quad in added:
                 loaded.store.remove(quad)
-        locate(loaded.inputs, report)
         report.data_triples = self.distinct_count(loaded, loaded.data_graphs)
         return report
 
-    def reason(self, loaded: OxigraphLoaded, *, cap: int, progress: Progress = no_progress) -> int:
+    def reason(
+        self,
+        loaded: OxigraphLoaded,
+        *,
+        cap: int,
+        close_schema: SchemaCloser | None = None,
+        progress: Progress = no_progress,
+    ) -> int:
         from .rules import closure
 
+        if close_schema is None:
+            raise Unsupported("the fast reasoner needs the schema closed by another engine")
         with changing(loaded):
             closure(
                 loaded.store,
@@ -226,19 +240,18 @@ class OxigraphEngine(Engine):
                 loaded.nodes(loaded.data_graphs),
                 INFERRED,
                 progress,
+                close_schema,
                 cap=cap,
             )
-            loaded.inferred_count = self.count(loaded, [INFERRED_GRAPH])
-        return loaded.inferred_count
+            count = loaded.made(INFERRED_GRAPH, self.count(loaded, [INFERRED_GRAPH]))
+        return count
 
     def add_graph(self, loaded: OxigraphLoaded, graph: str, triples: Iterable[ox.Triple]) -> int:
         node = ox.NamedNode(graph)
         with changing(loaded):
             loaded.store.update(f"DROP SILENT GRAPH {node}")
             loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
-            count = self.count(loaded, [graph])
-            if graph == INFERRED_GRAPH:
-                loaded.inferred_count = count
+            count = loaded.made(graph, self.count(loaded, [graph]))
         return count
 
     def add_merge(self, loaded: OxigraphLoaded, graph: str, sources: list[str]) -> int:
@@ -250,7 +263,7 @@ class OxigraphEngine(Engine):
             if values:
                 where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
                 loaded.store.update(f"INSERT {{ GRAPH {node} {{ ?s ?p ?o }} }} WHERE {where}")
-            return self.count(loaded, [graph])
+            return loaded.made(graph, self.count(loaded, [graph]))
 
     def add_types(self, loaded: OxigraphLoaded, pairs: list[tuple[str, str]]) -> int:
         # In Python over the store's index: an INSERT ... WHERE with FILTER NOT EXISTS took
@@ -270,8 +283,8 @@ class OxigraphEngine(Engine):
         with changing(loaded):
             loaded.store.update(f"DROP SILENT GRAPH {types}")
             loaded.store.extend(new)
-            loaded.types_count = len(new)
-        return loaded.types_count
+            count = loaded.made(TYPES_GRAPH, len(new))
+        return count
 
     def query(
         self,

@@ -1,7 +1,8 @@
-"""OWL-RL reasoning on Oxigraph: the ontology closed once by owlrl, then compiled instance rules.
+"""OWL-RL reasoning on Oxigraph: the ontology closed once, then compiled instance rules.
 
 The schema (the ontology, plus any schema triples in the data) is small, so
-owlrl closes it; the closed TBox is then compiled into instance rules (types,
+another engine closes it (the pipeline passes its ``close_schema``: owlrl); the
+closed TBox is then compiled into instance rules (types,
 domains, ranges, sub/inverse/transitive/functional properties, owl:sameAs) run
 semi-naively over integer-coded terms until nothing new is derived.
 (Evaluating the same rules as SPARQL UPDATE rounds in Oxigraph was tried first:
@@ -17,11 +18,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ...core.errors import LimitError, ZonekgError
+from ...core.errors import Setting, ZonekgError
 from ...core.namespaces import OWL, RDF, RDFS
-from ...core.terms import to_ox, to_rdflib
-from ...safety.limits import MAX_TRIPLES
-from ..base import Progress, Unsupported
+from ...core.settings import exceeded
+from ..base import Progress, SchemaCloser, Unsupported
 
 RDF_TYPE = RDF + "type"
 
@@ -54,7 +54,7 @@ _SCHEMA_PREDICATES = ", ".join(
 class RuleSet:
     """Instance rules compiled from a closed TBox."""
 
-    tbox: list[tuple]  # the closed TBox triples (rdflib terms), part of the closure
+    tbox: list[ox.Triple]  # the closed TBox triples, part of the closure
     superclasses: dict[str, set[str]]
     domains: dict[str, set[str]]
     ranges: dict[str, set[str]]
@@ -87,38 +87,43 @@ def _schema_triples(
     return list(store.query(text))
 
 
-def compile_rules(store: ox.Store, ontology: list, data: list) -> RuleSet:
-    """Close the schema with owlrl (it is small) and read off the instance rules."""
-    from owlrl import DeductiveClosure, OWLRL_Semantics
-    from rdflib import Graph, Literal, URIRef
-
-    schema = Graph()
-    for triple in _schema_triples(store, ontology, data):
-        schema.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
-    unsupported = sorted({str(p) for p in schema.predicates() if str(p) in _UNSUPPORTED})
+def compile_rules(
+    store: ox.Store, ontology: list, data: list, close_schema: SchemaCloser
+) -> RuleSet:
+    """Close the schema (it is small) with *close_schema* and read off the instance rules."""
+    asserted = set(_schema_triples(store, ontology, data))
+    unsupported = sorted({t.predicate.value for t in asserted} & _UNSUPPORTED)
     if unsupported:
+        reference = Setting("engine", "reference")
         raise Unsupported(
             "the fast reasoner does not compile these OWL constructs: " + ", ".join(unsupported),
-            hint="use --engine reference (owlrl) for this ontology",
+            hint=f"use {reference} (owlrl) for this ontology",
+            settings=(reference,),
         )
-    asserted = set(schema)
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(schema)
+    tbox = close_schema(sorted(asserted, key=str))
+    schema = [*asserted, *tbox]
 
     def pairs(predicate: str) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for s, o in schema.subject_objects(URIRef(predicate)):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                found.setdefault(str(s), set()).add(str(o))
+        for t in schema:
+            s, o = t.subject, t.object
+            named = isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)
+            if t.predicate.value == predicate and named:
+                found.setdefault(s.value, set()).add(o.value)
         return found
 
     def typed(cls: str) -> set[str]:
-        return {str(s) for s in schema.subjects(URIRef(RDF_TYPE), URIRef(cls))}
+        return {
+            t.subject.value
+            for t in schema
+            if t.predicate.value == RDF_TYPE and t.object == ox.NamedNode(cls)
+        }
 
     inverses = set()
     for p, qs in pairs(OWL + "inverseOf").items():
         for q in qs:
             inverses |= {(p, q), (q, p)}
-    tbox = [t for t in schema if t not in asserted and not isinstance(t[0], Literal)]
+
     return RuleSet(
         tbox=tbox,
         superclasses=pairs(RDFS + "subClassOf"),
@@ -139,6 +144,7 @@ def closure(
     data: list[ox.NamedNode],
     target: ox.NamedNode,
     progress: Progress,
+    close_schema: SchemaCloser,
     cap: int | None = None,
     max_rounds: int = 10_000,
 ) -> None:
@@ -151,7 +157,7 @@ def closure(
     passes that many triples. Each round only looks at the triples the previous
     round derived, so the cost follows the size of the closure, not rounds x size.
     """
-    rules = compile_rules(store, ontology, data)
+    rules = compile_rules(store, ontology, data, close_schema)
     store.update(f"DROP SILENT GRAPH {target}")
     # Terms become small ints: hashing an int is far cheaper than a pyoxigraph term.
     terms: list = []
@@ -169,7 +175,7 @@ def closure(
         for g in [*ontology, *data]
         for q in store.quads_for_pattern(None, None, None, g)
     }
-    tbox = {(enc(to_ox(s)), enc(to_ox(p)), enc(to_ox(o))) for s, p, o in rules.tbox}
+    tbox = {(enc(t.subject), enc(t.predicate), enc(t.object)) for t in rules.tbox}
     engine = _SemiNaive(rules, asserted | tbox, enc, progress)
     engine.cap = cap
     engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
@@ -243,9 +249,10 @@ class _SemiNaive:
             self.delta = {t for t in new if t not in self.known}
             self.progress("reason", len(self.delta))
             if self.cap is not None and len(self.known) + len(self.delta) > self.cap:
-                raise LimitError(
+                raise exceeded(
+                    "max_triples",
+                    self.cap,
                     f"reasoning stopped: the closure passed {self.cap} triples (triple-count cap)",
-                    hint=MAX_TRIPLES.how_to_raise(),
                 )
         raise ZonekgError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
 

@@ -17,16 +17,95 @@ another engine rather than validating it wrongly.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+import pyoxigraph as ox
 
+from ...core import namespaces as ns
 from ...core.errors import QueryError
 from ...safety.screen import screen, sparql_iri, sparql_literal, sparql_term
 
-TYPE_PATH = f"{sparql_iri(RDF.type)}/{sparql_iri(RDFS.subClassOf)}*"
+
+class _Namespace:
+    """Terms of a vocabulary as pyoxigraph IRIs: ``SH.path``, ``SH["in"]``."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        return ox.NamedNode(self.base + name)
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        return self[name]
+
+
+SH, RDF, RDFS, OWL, XSD = (_Namespace(base) for base in (ns.SH, ns.RDF, ns.RDFS, ns.OWL, ns.XSD))
+TRUE = ox.Literal("true", datatype=XSD.boolean)
+
+
+class Graph:
+    """A (small) shapes graph of pyoxigraph terms, with the lookups the compiler makes;
+    None in a pattern matches anything.
+
+    Literals are kept as written: an Oxigraph store would keep ``"1"^^xsd:boolean`` as
+    ``true``, and the shapes mean what they spell (``sh:uniqueLang "1"^^xsd:boolean`` is
+    not ``sh:uniqueLang true``)."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self._index: dict[tuple, list[ox.Triple]] = {}
+        for t in dict.fromkeys(triples):  # each triple once, in the order given
+            for s in (t.subject, None):
+                for p in (t.predicate, None):
+                    for o in (t.object, None):
+                        self._index.setdefault((s, p, o), []).append(t)
+
+    def triples(self, s=None, p=None, o=None) -> Iterator[ox.Triple]:
+        return iter(self._index.get((s, p, o), ()))
+
+    def __contains__(self, pattern: tuple) -> bool:
+        return next(self.triples(*pattern), None) is not None
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return self.triples()
+
+    def objects(self, s=None, p=None) -> list:
+        return [t.object for t in self.triples(s, p, None)]
+
+    def subjects(self, p=None, o=None) -> list:
+        return [t.subject for t in self.triples(None, p, o)]
+
+    def subject_objects(self, p) -> list[tuple]:
+        return [(t.subject, t.object) for t in self.triples(None, p, None)]
+
+    def predicates(self) -> set:
+        return {t.predicate for t in self.triples()}
+
+    def value(self, s, p):
+        return next((t.object for t in self.triples(s, p, None)), None)
+
+    def items(self, node) -> list:
+        """The members of the RDF list at *node* (ValueError if it loops)."""
+        found, seen = [], {node}
+        while node is not None:
+            item = self.value(node, RDF.first)
+            if item is not None:
+                found.append(item)
+            node = self.value(node, RDF.rest)
+            if node in seen:
+                raise ValueError("the list contains a recursive rdf:rest reference")
+            seen.add(node)
+        return found
+
+
+def _int(term) -> int:
+    """A literal's integer value (ValueError for anything else)."""
+    if not isinstance(term, ox.Literal):
+        raise ValueError(f"{term} is not a number")
+    return int(term.value)
+
+
+TYPE_PATH = f"{sparql_iri(ns.RDF + 'type')}/{sparql_iri(ns.RDFS + 'subClassOf')}*"
 #: Scratch graph for one validation run: instance-of (x ISA class) and target (x TARGET shape)
 #: pairs, computed once so that each check looks them up instead of walking the hierarchy.
 SCRATCH = "https://w3id.org/zonekg/graph/validation-scratch"
@@ -48,7 +127,7 @@ def prepare(store, default_graph, checks: list[Check]) -> None:
     using = " ".join(f"USING {sparql_term(g)}" for g in default_graph or ())
     store.update(
         f"INSERT {{ GRAPH {scratch} {{ ?x {isa} ?c }} }} {using} "
-        f"WHERE {{ ?x {sparql_iri(RDF.type)} ?t . ?t {sparql_iri(RDFS.subClassOf)}* ?c }}"
+        f"WHERE {{ ?x {sparql_term(RDF.type)} ?t . ?t {sparql_term(RDFS.subClassOf)}* ?c }}"
     )
     done = set()
     for check in checks:
@@ -57,7 +136,7 @@ def prepare(store, default_graph, checks: list[Check]) -> None:
         done.add(check.target_shape)
         store.update(
             f"INSERT {{ GRAPH {scratch} {{ ?this {sparql_iri(TARGET)} "
-            f"{sparql_iri(check.target_shape)} }} }} {using} WHERE {check.target_query}"
+            f"{sparql_term(check.target_shape)} }} }} {using} WHERE {check.target_query}"
         )
 
 
@@ -65,7 +144,8 @@ def finish(store) -> None:
     store.update(f"DROP SILENT GRAPH {sparql_iri(SCRATCH)}")
 
 
-#: Datatypes whose lexical forms rdflib (so pySHACL) checks: ill-formed ones fail sh:datatype.
+#: Datatypes whose lexical forms pySHACL (through rdflib) checks: ill-formed ones fail
+#: sh:datatype.
 _CHECKED = {
     XSD.date,
     XSD.dateTime,
@@ -128,13 +208,13 @@ class NotCompiled(Exception):
 @dataclass
 class Check:
     query: str
-    source_shape: URIRef
-    path: URIRef | None
-    component: URIRef
+    source_shape: ox.NamedNode
+    path: ox.NamedNode | None
+    component: ox.NamedNode
     message: str
-    severity: URIRef
+    severity: ox.NamedNode
     sparql: bool = False  # a SHACL-SPARQL constraint: ?path/?value come from the query
-    target_shape: URIRef | None = None
+    target_shape: ox.NamedNode | None = None
     target_query: str = ""
 
 
@@ -155,21 +235,21 @@ class Compiler:
         self.g = shapes
         self.fresh = itertools.count()
         self.target_queries: dict = {}
-        for p in set(shapes.predicates()):
-            if str(p).startswith(str(SH)) and p not in _KNOWN:
-                raise NotCompiled(f"{p} is not compiled")
+        for p in shapes.predicates():
+            if p.value.startswith(ns.SH) and p not in _KNOWN:
+                raise NotCompiled(f"{p.value} is not compiled")
 
     def var(self) -> str:
         return f"?v{next(self.fresh)}"
 
     def items(self, node) -> list:
-        return list(Collection(self.g, node))
+        return self.g.items(node)
 
     # ------------------------------------------------------------------ paths
 
     def path(self, node) -> str:
         g = self.g
-        if isinstance(node, URIRef) and not any((node, p, None) in g for p in _PATH_KEYS):
+        if isinstance(node, ox.NamedNode) and not any((node, p, None) in g for p in _PATH_KEYS):
             return _n3(node)  # a predicate (a skolemised complex path is an IRI too)
         if (node, RDF.first, None) in g:
             return "(" + "/".join(self.path(x) for x in self.items(node)) + ")"
@@ -185,7 +265,7 @@ class Compiler:
         alt = g.value(node, SH.alternativePath)
         if alt is not None:
             return "(" + "|".join(self.path(x) for x in self.items(alt)) + ")"
-        raise NotCompiled(f"path {node}")
+        raise NotCompiled(f"path {node.value}")
 
     # ------------------------------------------------------------------ targets
 
@@ -210,7 +290,7 @@ class Compiler:
 
     # ------------------------------------------------------------------ value tests
 
-    def bad(self, shape, v: str) -> list[tuple[URIRef, str]]:
+    def bad(self, shape, v: str) -> list[tuple[ox.NamedNode, str]]:
         """(component, expression true when value *v* violates it) for value-type components."""
         g = self.g
         found = []
@@ -229,11 +309,12 @@ class Compiler:
                 SH.BlankNodeOrLiteral: f"(isBlank({v}) || isLiteral({v}))",
             }.get(kind)
             if test is None:
-                raise NotCompiled(f"sh:nodeKind {kind}")
+                raise NotCompiled(f"sh:nodeKind {kind.value}")
             found.append((SH.NodeKindConstraintComponent, f"!{test}"))
         flags = g.value(shape, SH.flags)
         for pattern in g.objects(shape, SH.pattern):
-            args = _string(str(pattern)) + (f", {_string(str(flags))}" if flags else "")
+            given = flags is not None and flags.value
+            args = _string(pattern.value) + (f", {_string(flags.value)}" if given else "")
             found.append(
                 (
                     SH.PatternConstraintComponent,
@@ -242,7 +323,7 @@ class Compiler:
             )
         for langs in g.objects(shape, SH.languageIn):
             tests = " || ".join(
-                f"langMatches(lang({v}), {_string(str(x))})" for x in self.items(langs)
+                f"langMatches(lang({v}), {_string(x.value)})" for x in self.items(langs)
             )
             test = f"!(isLiteral({v}) && COALESCE({tests or 'false'}, false))"
             found.append((SH.LanguageInConstraintComponent, test))
@@ -253,10 +334,10 @@ class Compiler:
             (SH.maxExclusive, "<"),
         ):
             for bound in g.objects(shape, component):
-                local = str(component).split("#")[1]
+                local = component.value.split("#")[1]
                 found.append(
                     (
-                        URIRef(f"{SH}{local[0].upper()}{local[1:]}ConstraintComponent"),
+                        SH[f"{local[0].upper()}{local[1:]}ConstraintComponent"],
                         f"!COALESCE({v} {op} {_n3(bound)}, false)",
                     )
                 )
@@ -266,7 +347,7 @@ class Compiler:
                 found.append(
                     (
                         SH[f"{name}ConstraintComponent"],
-                        f"(isBlank({v}) || !(STRLEN(STR({v})) {op} {int(bound)}))",
+                        f"(isBlank({v}) || !(STRLEN(STR({v})) {op} {_int(bound)}))",
                     )
                 )
         for members in g.objects(shape, SH["in"]):
@@ -292,7 +373,7 @@ class Compiler:
             integer = f"isLiteral({v}) && sameTerm(datatype({v}), {_n3(XSD.integer)})"
             return f"{integer} && COALESCE({v} {_INTEGER_RANGES[d]}, false)"
         if d in _INTEGER_TYPES and d != XSD.integer:
-            raise NotCompiled(f"sh:datatype {d} (Oxigraph normalises it to xsd:integer)")
+            raise NotCompiled(f"sh:datatype {d.value} (Oxigraph normalises it to xsd:integer)")
         test = f'isLiteral({v}) && lang({v}) = "" && sameTerm(datatype({v}), {_n3(d)})'
         if d in _CHECKED:
             test += f" && COALESCE(isLiteral({_n3(d)}({v})), false)"
@@ -315,16 +396,16 @@ class Compiler:
             for _, expr in self.bad(shape, x):
                 tests.append(f"NOT EXISTS {{ {v} {p} {x} FILTER(COALESCE({expr}, true)) }}")
             low = g.value(shape, SH.minCount)
-            if low is not None and int(low) > 0:
-                if int(low) != 1:
+            if low is not None and _int(low) > 0:
+                if _int(low) != 1:
                     raise NotCompiled("sh:minCount above 1 inside a logical constraint")
                 tests.append(f"EXISTS {{ {v} {p} {self.var()} }}")
             high = g.value(shape, SH.maxCount)
             if high is not None:
                 a, b = self.var(), self.var()
-                if int(high) == 0:
+                if _int(high) == 0:
                     tests.append(f"NOT EXISTS {{ {v} {p} {a} }}")
-                elif int(high) == 1:
+                elif _int(high) == 1:
                     tests.append(f"NOT EXISTS {{ {v} {p} {a}, {b} FILTER(!sameTerm({a}, {b})) }}")
                 else:
                     raise NotCompiled("sh:maxCount above 1 inside a logical constraint")
@@ -333,11 +414,11 @@ class Compiler:
                 y = self.var()
                 low = g.value(shape, SH.qualifiedMinCount)
                 high = g.value(shape, SH.qualifiedMaxCount)
-                if high is not None or (low is not None and int(low) != 1):
+                if high is not None or (low is not None and _int(low) != 1):
                     raise NotCompiled("qualified counts other than min 1 in a logical constraint")
                 if low is not None:
                     tests.append(f"EXISTS {{ {v} {p} {y} FILTER({self.conforms(qualified, y)}) }}")
-            if (shape, SH.uniqueLang, Literal(True)) in g:
+            if (shape, SH.uniqueLang, TRUE) in g:
                 raise NotCompiled("sh:uniqueLang inside a logical constraint")
         return "(" + (" && ".join(tests) or "true") + ")"
 
@@ -351,20 +432,20 @@ class Compiler:
             for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
             for s in g.subjects(p, None)
         }
-        for shape in sorted(shapes, key=str):
-            if (shape, SH.deactivated, Literal(True)) in g:
+        for shape in sorted(shapes, key=lambda node: node.value):
+            if (shape, SH.deactivated, TRUE) in g:
                 continue
             target = self.targets(shape)
             if target is None:
                 continue
             if g.value(shape, SH.path) is not None:
-                raise NotCompiled(f"property shape {shape} with its own targets")
+                raise NotCompiled(f"property shape {shape.value} with its own targets")
             mine = self.node_checks(shape, target)
             for prop in g.objects(shape, SH.property):
-                if (prop, SH.deactivated, Literal(True)) not in g:
+                if (prop, SH.deactivated, TRUE) not in g:
                     mine += self.property_checks(prop, target)
             for constraint in g.objects(shape, SH.sparql):
-                if (constraint, SH.deactivated, Literal(True)) not in g:
+                if (constraint, SH.deactivated, TRUE) not in g:
                     mine.append(self.sparql_check(shape, constraint, target))
             for check in mine:
                 check.target_shape = shape
@@ -375,7 +456,7 @@ class Compiler:
     def _meta(self, shape):
         message = self.g.value(shape, SH.message)
         severity = self.g.value(shape, SH.severity) or SH.Violation
-        return (str(message) if message is not None else None), severity
+        return (message.value if message is not None else None), severity
 
     def node_checks(self, shape, target) -> list[Check]:
         message, severity = self._meta(shape)
@@ -394,9 +475,9 @@ class Compiler:
         g = self.g
         path_node = g.value(prop, SH.path)
         if path_node is None:
-            raise NotCompiled(f"property shape {prop} without sh:path")
+            raise NotCompiled(f"property shape {prop.value} without sh:path")
         if (prop, SH.property, None) in g or (prop, SH.sparql, None) in g:
-            raise NotCompiled(f"nested shapes in property shape {prop}")
+            raise NotCompiled(f"nested shapes in property shape {prop.value}")
         p = self.path(path_node)
         result_path = path_node
         message, severity = self._meta(prop)
@@ -439,22 +520,22 @@ class Compiler:
 
         low = g.value(prop, SH.minCount)
         if low is not None:
-            at_least(int(low), "", SH.MinCountConstraintComponent)
+            at_least(_int(low), "", SH.MinCountConstraintComponent)
         high = g.value(prop, SH.maxCount)
         if high is not None:
-            at_most(int(high), "", SH.MaxCountConstraintComponent)
+            at_most(_int(high), "", SH.MaxCountConstraintComponent)
         qualified = g.value(prop, SH.qualifiedValueShape)
         if qualified is not None:
-            if (prop, SH.qualifiedValueShapesDisjoint, Literal(True)) in g:
+            if (prop, SH.qualifiedValueShapesDisjoint, TRUE) in g:
                 raise NotCompiled("sh:qualifiedValueShapesDisjoint")
             condition = f"FILTER({self.conforms(qualified, '?x')})"
             low = g.value(prop, SH.qualifiedMinCount)
             if low is not None:
-                at_least(int(low), condition, SH.QualifiedMinCountConstraintComponent)
+                at_least(_int(low), condition, SH.QualifiedMinCountConstraintComponent)
             high = g.value(prop, SH.qualifiedMaxCount)
             if high is not None:
-                at_most(int(high), condition, SH.QualifiedMaxCountConstraintComponent)
-        if (prop, SH.uniqueLang, Literal(True)) in g:
+                at_most(_int(high), condition, SH.QualifiedMaxCountConstraintComponent)
+        if (prop, SH.uniqueLang, TRUE) in g:
             add(
                 # one result per language that two values share (SHACL 1.0 §4.4.5)
                 f"SELECT DISTINCT ?this ?lang WHERE {{ {target} ?this {p} ?a, ?b "
@@ -468,8 +549,8 @@ class Compiler:
         g = self.g
         select = g.value(constraint, SH.select)
         if select is None:
-            raise NotCompiled(f"SPARQL constraint {constraint} without sh:select")
-        query = with_target(str(select), target, f"the sh:select of {constraint}")
+            raise NotCompiled(f"SPARQL constraint {constraint.value} without sh:select")
+        query = with_target(select.value, target, f"the sh:select of {constraint.value}")
         message = g.value(constraint, SH.message) or g.value(shape, SH.message)
         severity = g.value(shape, SH.severity) or SH.Violation
         return Check(
@@ -477,7 +558,7 @@ class Compiler:
             shape,
             None,
             SH.SPARQLConstraintComponent,
-            str(message) if message else "SPARQL constraint violated",
+            message.value if message is not None else "SPARQL constraint violated",
             severity,
             sparql=True,
         )
@@ -517,8 +598,8 @@ def _where_group(tokens) -> int | None:
     return None
 
 
-def _default(component: URIRef) -> str:
-    return str(component).split("#")[-1].replace("ConstraintComponent", " constraint violated")
+def _default(component: ox.NamedNode) -> str:
+    return component.value.split("#")[-1].replace("ConstraintComponent", " constraint violated")
 
 
 def compile_shapes(shapes: Graph) -> list[Check]:
@@ -554,30 +635,30 @@ def unproven(shapes: Graph) -> str | None:
     g = shapes
     for parameter in _AT_MOST_ONE:
         for shape in set(g.subjects(parameter, None)):
-            if len(list(g.objects(shape, parameter))) > 1:
-                return f"more than one {parameter.n3(g.namespace_manager)} on a shape"
+            if len(g.objects(shape, parameter)) > 1:
+                return f"more than one {ns.curie(parameter.value)} on a shape"
     for predicate in _UNPROVEN:
         if (None, predicate, None) in g:
-            return f"{predicate.n3(g.namespace_manager)}"
+            return f"{ns.curie(predicate.value)}"
     for node in g.objects(None, SH.targetNode):
-        if not isinstance(node, URIRef):
-            return f"sh:targetNode {node.n3()} (only IRI focus nodes are compiled)"
+        if not isinstance(node, ox.NamedNode):
+            return f"sh:targetNode {node} (only IRI focus nodes are compiled)"
     for severity in g.objects(None, SH.severity):
         if severity not in _SEVERITIES:
-            return f"the severity {severity.n3()}"
+            return f"the severity {severity}"
     for path in g.objects(None, SH.path):
-        if not isinstance(path, URIRef) or any((path, p, None) in g for p in _PATH_KEYS):
+        if not isinstance(path, ox.NamedNode) or any((path, p, None) in g for p in _PATH_KEYS):
             return "a path other than a predicate (inverse, sequence, alternative, repetition)"
     for owner, constraint in g.subject_objects(SH.sparql):
         if (owner, SH.path, None) in g:
             return "a SPARQL constraint on a property shape"
         for text in g.objects(constraint, SH.select):
-            why = _select_unproven(str(text))
+            why = _select_unproven(text.value)
             if why:
                 return why
     for name in ("shapesGraph", "currentShape"):
         for text in g.objects(None, SH.select):
-            if f"${name}" in str(text) or f"?{name}" in str(text):
+            if f"${name}" in text.value or f"?{name}" in text.value:
                 return f"${name}"
     return None
 

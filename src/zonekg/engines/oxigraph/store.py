@@ -1,4 +1,5 @@
-"""Oxigraph stores: in memory, or on disk (``--store DIR``), reused while the inputs are the same.
+"""Oxigraph stores: in memory, or on disk (a ``store`` folder), reused while the inputs are the
+same.
 
 A folder is taken for a store only by our own marker (``.zonekg-output`` naming
 ``store``, a regular file written into the new or empty folder before the storage
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import ZonekgError
+from ...core.errors import Setting, ZonekgError
 from ...safety import targets
 from ...safety.atomic import write_atomic
 from ...safety.jsonread import read_json
@@ -44,6 +45,8 @@ _STORE_FILE = re.compile(
     rf"|\.(?:{re.escape(MANIFEST)}|{re.escape(targets.MARKER)})\.zkt\.\w+\.tmp"
 )
 STORE = "store"  # the command a store's marker names
+#: The setting that names the folder, for a hint.
+STORE_SETTING = Setting("store")
 
 
 def open_store(location: Path | None) -> ox.Store:
@@ -54,8 +57,9 @@ def open_store(location: Path | None) -> ox.Store:
     if location.exists() and not location.is_dir():
         raise ZonekgError(
             "the store location is a file, not a folder",
-            hint="give --store a folder (it is created if missing)",
+            hint=f"give {STORE_SETTING} a folder (it is created if missing)",
             file=location,
+            settings=(STORE_SETTING,),
         )
     try:
         if location.is_dir() and any(not _marking(e.name) for e in location.iterdir()):
@@ -98,8 +102,9 @@ def _require_store(location: Path) -> None:
     )
     raise ZonekgError(
         f"this folder is not empty and is not a zonekg store ({why}): it is left alone",
-        hint="give --store an empty or new folder, or one a zonekg store was made in",
+        hint=f"give {STORE_SETTING} an empty or new folder, or one a zonekg store was made in",
         file=location,
+        settings=(STORE_SETTING,),
     )
 
 

@@ -15,32 +15,28 @@ import re
 import pyoxigraph as ox
 
 from ...core.results import ValidationReport, ValidationResult
-from ...core.terms import to_rdflib
-from ...inputs.shapes import Shapes, owning_node_shape
+from ...inputs.shapes import Shapes
+from ..base import Progress
 
 SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 
 
 def validate(
-    store: ox.Store, graphs: list, dataset: dict, shapes: Shapes, progress, data_files, extra=()
-):
-    """Validate the union of *graphs* (*dataset*: the query options that select it);
-    *data_files* and *extra* are unused here (kept for the engine interface)."""
+    store: ox.Store, graphs: list | None, dataset: dict, shapes: Shapes, progress: Progress
+) -> ValidationReport:
+    """Validate the union of *graphs* (None: the store's default graph; *dataset*: the
+    query options that select it) against *shapes*."""
     from ..base import Unsupported
-    from .shacl import NotCompiled, compile_shapes, unproven
+    from .shacl import Graph, NotCompiled, compile_shapes, unproven
 
-    why = unproven(shapes.graph)
+    why = unproven(Graph(shapes.triples))
     if why is None:
         try:
-            checks = compile_shapes(shapes.graph.skolemize(basepath=SKOLEM))
+            checks = compile_shapes(Graph(skolemized(shapes.triples)))
         except NotCompiled as exc:
             why = str(exc)
     if why is not None:
         raise Unsupported(f"the compiled validator is not proven on these shapes ({why})")
-    return _run_checks(store, graphs, dataset, shapes.graph, checks, progress)
-
-
-def _run_checks(store, graphs, dataset, shapes, checks, progress) -> ValidationReport:
     from .shacl import finish, prepare
 
     prepare(store, graphs, checks)
@@ -48,10 +44,20 @@ def _run_checks(store, graphs, dataset, shapes, checks, progress) -> ValidationR
         results = _results(store, dataset, shapes, checks, progress)
     finally:
         finish(store)
-    return ValidationReport(conforms=not results, results=results, shapes=shapes)
+    return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
 
 
-def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]:
+def skolemized(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The shapes with each blank node as an IRI (so that a compiled check can name its
+    shape in a query); ``unskolemise`` turns it back."""
+
+    def iri(term):
+        return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(iri(t.subject), t.predicate, iri(t.object)) for t in triples]
+
+
+def _results(store, dataset, shapes: Shapes, checks, progress) -> list[ValidationResult]:
     results = []
     for check in checks:
         answer = store.query(check.query, **dataset)
@@ -60,7 +66,7 @@ def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]
         for row in answer:
             path = check.path
             if check.sparql and "path" in names and row["path"] is not None:
-                path = to_rdflib(row["path"])
+                path = row["path"]
             value = row["value"] if "value" in names else None
             if check.sparql and value is None:
                 # SHACL 5.3.2: sh:value is ?value where bound, else the value node, which for
@@ -74,13 +80,13 @@ def _results(store, dataset, shapes, checks, progress) -> list[ValidationResult]
                 bound["path"] = path
             results.append(
                 ValidationResult(
-                    focus=to_rdflib(row["this"]),
+                    focus=row["this"],
                     path=None if path is None else unskolemise(path),
                     message=fill(check.message, bound),
                     severity=check.severity,
                     source_shape=source,
-                    node_shape=owning_node_shape(shapes, source),
-                    value=None if value is None else to_rdflib(value),
+                    node_shape=shapes.node_shape(source),
+                    value=value,
                     component=check.component,
                 )
             )
@@ -102,10 +108,7 @@ def fill(message: str, bound: dict) -> str:
 
 
 def unskolemise(node):
-    """The shapes graph's own node for a skolem IRI made by ``skolemize``."""
-    from rdflib import BNode, URIRef
-
-    text = str(node)
-    if isinstance(node, URIRef) and text.startswith(SKOLEM):
-        return BNode(text[len(SKOLEM) :])
+    """The shapes graph's own node for a skolem IRI made by ``skolemized``."""
+    if isinstance(node, ox.NamedNode) and node.value.startswith(SKOLEM):
+        return ox.BlankNode(node.value[len(SKOLEM) :])
     return node

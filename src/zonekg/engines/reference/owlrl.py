@@ -7,13 +7,14 @@ for minutes.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from owlrl import DeductiveClosure, OWLRL_Semantics
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from ...core.errors import LimitError
-from ...safety.limits import MAX_TRIPLES
+from ...core.settings import exceeded
+from ...core.terms import to_ox, to_rdflib
 
 
 def closure(asserted: Graph, cap: int, errors: list[str] | None = None) -> Graph:
@@ -35,6 +36,21 @@ def closure(asserted: Graph, cap: int, errors: list[str] | None = None) -> Graph
         if triple not in asserted and triple[0] not in nodes and not _is_noise(triple):
             inferred.add(triple)
     return inferred
+
+
+def close_schema(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """What the OWL-RL closure of a few schema *triples* adds to them (no axiomatic or
+    datatype triples; none with a literal subject, which RDF cannot hold)."""
+    schema = Graph()
+    for triple in triples:
+        schema.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
+    asserted = set(schema)
+    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(schema)
+    return [
+        ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+        for s, p, o in schema
+        if (s, p, o) not in asserted and not isinstance(s, Literal) and isinstance(p, URIRef)
+    ]
 
 
 def _is_noise(triple) -> bool:
@@ -64,9 +80,10 @@ def capped(semantics: type, cap: int) -> type:
         def store_triple(self, t):
             super().store_triple(t)
             if self._zk_base + len(self.added_triples) > cap:
-                raise LimitError(
+                raise exceeded(
+                    "max_triples",
+                    cap,
                     f"reasoning stopped: the closure passed {cap} triples (triple-count cap)",
-                    hint=MAX_TRIPLES.how_to_raise(),
                 )
 
     Capped.__name__ = f"Capped{semantics.__name__}"

@@ -1,0 +1,165 @@
+"""Query: competency questions, .rq files and SPARQL text, each screened (``safety.screen``)
+and answered over the published dataset (``dataset``)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import paths
+from ..core.errors import QueryError
+from ..core.namespaces import ASSERTED_GRAPH, RDF, ZK
+from ..core.questions import CompetencyQuestion, find_question, questions
+from ..core.results import QueryResult
+from ..core.settings import Limits
+from ..safety.screen import ScreenedQuery, screen
+from .dataset import default_dataset, derive, published_graphs
+from .loading import KnowledgeGraph
+
+#: The label of SPARQL text given as such (not as a question or a file), in messages.
+TEXT_LABEL = "query text"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer: its label (a question's name, a file, ``TEXT_LABEL``), the
+    question it asks, its text and whether it needs the closure."""
+
+    label: str
+    question: str
+    text: str
+    needs_reasoning: bool
+
+
+def job_for(query: str | CompetencyQuestion, reasoned: bool | None = None) -> Job:
+    """A job for a question (name, number or .rq path), or for SPARQL text."""
+    if isinstance(query, CompetencyQuestion):
+        cq = query
+    elif _looks_like_sparql(query):
+        return Job(TEXT_LABEL, "", query, bool(reasoned))
+    else:
+        cq = find_question(query)
+    needs = cq.needs_reasoning if reasoned is None else reasoned
+    return Job(cq.name, cq.question, cq.text, needs)
+
+
+def _looks_like_sparql(text: str) -> bool:
+    """SPARQL text, as opposed to a question name or a path (which have no braces or spaces)."""
+    return "{" in text or any(c.isspace() for c in text.strip())
+
+
+def screen_job(job: Job, limits: Limits | None = None, **options: Any) -> ScreenedQuery:
+    """The job's query through the one screen, within *limits* (``Limits.from_env()`` when
+    None)."""
+    limits = Limits.from_env() if limits is None else limits
+    return screen(job.text, job.label, limits=limits, **options)
+
+
+def all_questions() -> list[CompetencyQuestion]:
+    """The project's competency questions (at least one, or an error)."""
+    found = questions()
+    if not found:
+        raise QueryError(
+            f"no competency questions (cqNN-*.rq) in {paths.where()}",
+            hint=paths.missing_hint(),
+            file=paths.QUERIES,
+        )
+    return found
+
+
+def query(
+    kg: KnowledgeGraph,
+    query: str | CompetencyQuestion | ScreenedQuery,
+    reasoned: bool | None = None,
+) -> QueryResult:
+    """Answer a competency question, an .rq file or SPARQL text.
+
+    A question runs over the closure when its header says ``Inference: owlrl``;
+    *reasoned* asks for the closure for any query.
+    """
+    if isinstance(query, ScreenedQuery):
+        return answer(kg, query, bool(reasoned))
+    job = job_for(query, reasoned)
+    return answer(kg, screen_job(job, kg.limits), job.needs_reasoning)
+
+
+def answer(
+    kg: KnowledgeGraph,
+    screened: ScreenedQuery,
+    reasoned: bool = False,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> QueryResult:
+    """Run an already screened query.
+
+    The dataset, as the SPARQL 1.1 Protocol orders it: the graphs the caller gives (the
+    protocol's default-graph-uri / named-graph-uri), else the query's own FROM / FROM
+    NAMED, else ``default_dataset``; the named graphs are then every graph of the load
+    (the source graphs, and the derived ones computed so far: the types, the closure).
+    """
+    if default_graphs is None and named_graphs is None and screened.has_dataset:
+        default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
+    if default_graphs is None:
+        default_graphs = default_dataset(kg, reasoned)
+    if named_graphs is None and uses_graph(screened):
+        named_graphs = published_graphs(kg)  # what GRAPH ?g ranges over in the published files
+    # graph/asserted in the default graph is the merge of the asserted graphs: the same graph
+    default_graphs = list(dict.fromkeys(_asserted_merge(kg, default_graphs)))
+    derive(kg, [*default_graphs, *(named_graphs or [])])
+    return kg.engine.query(
+        kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
+    )
+
+
+def uses_graph(screened: ScreenedQuery) -> bool:
+    """Whether the query has a GRAPH pattern (the only way it reads the named graphs)."""
+    return any(token.upper() == "GRAPH" for token in screened.text.split("\n"))
+
+
+def _asserted_merge(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[str]:
+    found = []
+    for graph in graphs:
+        found.extend(kg.asserted_graphs if graph == ASSERTED_GRAPH else [graph])
+    return found
+
+
+def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[str, str | None]]:
+    """Terms of the ontology's namespace that the query names but the ontology does not define,
+    each with the closest defined term (for a 'did you mean' warning)."""
+    used = {iri for iri in screened.names if iri.startswith(ZK) and len(iri) > len(ZK)}
+    if not used:
+        return []
+    defined = set(_defined_terms(kg))
+    by_name = {iri[len(ZK) :].lower(): iri for iri in sorted(defined)}
+    missing = []
+    for iri in sorted(used - defined):
+        # compare local names (the shared namespace would make every term look close),
+        # ignoring case: zk:company is zk:Company misspelt
+        name = iri[len(ZK) :].lower()
+        close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.7)
+        missing.append((iri, by_name[close[0]] if close else None))
+    return missing
+
+
+def _defined_terms(kg: KnowledgeGraph) -> list[str]:
+    text = f'SELECT DISTINCT ?t WHERE {{ ?t <{RDF}type> ?k FILTER(STRSTARTS(STR(?t), "{ZK}")) }}'
+    result = kg.engine.query(
+        kg.loaded, screen(text, "ontology terms"), default_graphs=kg.loaded.ontology_graphs
+    )
+    return [row[0].value for row in result.rows]
+
+
+__all__ = [
+    "TEXT_LABEL",
+    "Job",
+    "all_questions",
+    "answer",
+    "find_question",
+    "job_for",
+    "query",
+    "screen_job",
+    "undefined_terms",
+    "uses_graph",
+]

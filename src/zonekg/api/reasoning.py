@@ -1,0 +1,153 @@
+"""Reason: the OWL-RL closure in a graph of its own (never in the asserted data), kept in
+the cache folder under the digest of everything that makes it, then the OWL 2 RL
+inconsistency rules."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import engines
+from ..core import paths
+from ..core.errors import Note
+from ..core.namespaces import INFERRED_GRAPH
+from ..engines import consistency
+from ..engines.base import Progress, no_progress
+from .loading import KnowledgeGraph
+
+
+def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
+    """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
+    if kg.reasoned:
+        return kg.loaded.inferred_count or 0
+    ill_typed_literals(kg)
+    kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
+    cache = _closure_cache(kg)
+    cached = _read_closure(kg, *cache) if cache is not None else None
+    if cached is not None:
+        count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
+        check_consistency(kg)
+        return count
+    cap = kg.limits.max_triples
+    try:
+        count = kg.engine.reason(
+            kg.loaded, cap=cap, close_schema=_schema_closer(kg), progress=progress
+        )
+    except engines.Unsupported as refusal:
+        engine, loaded = kg.fallback(refusal)
+        kg.handed_over(refusal, "reasoned")
+        engine.reason(loaded, cap=cap, close_schema=_schema_closer(kg, engine), progress=progress)
+        count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
+    if cache is not None:
+        _write_closure(*cache, kg.engine.inferred(kg.loaded))
+    check_consistency(kg)
+    return count
+
+
+def _schema_closer(kg: KnowledgeGraph, engine: engines.Engine | None = None):
+    """What closes the schema for *engine* (the load's): nothing if it does it itself, else
+    its fallback's ``close_schema`` (no load needed: it takes the triples it closes)."""
+    engine = engine or kg.engine
+    if engine.closes_schema:
+        return None
+    helper = engines.get(engine.fallback) if engine.fallback else None
+    return None if helper is None else helper.close_schema
+
+
+def ill_typed_literals(kg: KnowledgeGraph) -> None:
+    """OWL 2 RL dt-not-type: a literal outside its datatype's lexical space makes the
+    ontology and data inconsistent, whatever else holds (so before reasoning)."""
+    consistency.refuse(
+        [
+            ("dt-not-type", str(problem.error()).split("\n")[0], (problem.lexical,))
+            for problem in kg.inputs.ill_typed
+        ]
+    )
+
+
+def check_consistency(kg: KnowledgeGraph) -> None:
+    """Raise ``Inconsistent`` (exit 1) when a rule of OWL 2 RL concludes false on the asserted
+    graphs and the closure: the rule and the resources are named."""
+    graphs = [*kg.asserted_graphs, INFERRED_GRAPH]
+    found = consistency.violations(
+        lambda screened: kg.engine.query_distinct(kg.loaded, screened, graphs)
+    )
+    # What a reasoner found when it reasoned (any rule the queries above would not name).
+    found += [("owlrl", words, ()) for loaded in kg.loads() for words in loaded.reasoner_errors]
+    consistency.refuse(found)
+
+
+def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
+    """The inferred triples (reasoning first if needed)."""
+    reason(kg)
+    return kg.engine.inferred(kg.loaded)
+
+
+def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
+    """The inferred triples in *fmt* (Turtle by default, with the project's prefixes; in
+    their graph in TriG and N-Quads), reasoning first if needed."""
+    from ..core.formats import serialize
+
+    reason(kg)
+    return serialize(kg.quads([INFERRED_GRAPH]), fmt)
+
+
+def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
+    """Where the closure of this load is kept, and its key: everything that changes it."""
+    if kg.loaded.persistent:
+        return None  # an on-disk store keeps its closure itself
+    digest = hashlib.sha256()
+    digest.update(kg.inputs.digest().encode())  # each file's role, graph, base, syntax, bytes
+    digest.update(kg.engine.name.encode())
+    for library in ("pyoxigraph", "owlrl", "rdflib"):  # their reasoning and parsing
+        digest.update(f"\0{library} {_version(library)}".encode())
+    for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
+        digest.update(file.read_bytes())  # a changed reasoner never reads an old closure
+    key = digest.hexdigest()
+    return paths.cache_folder() / f"closure-{key[:32]}.nt", key
+
+
+def _version(library: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+#: The bytes a cached closure may take: generous for the triples the reasoner may make.
+_BYTES_PER_TRIPLE = 1024
+
+
+def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
+    """The closure kept for *key*, if its bytes and count match its manifest; else None
+    (a damaged entry is discarded, with a note)."""
+    from ..safety import cache
+
+    cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
+    try:
+        entry = cache.read(paths.cache_folder(), path, key, cap)
+        if entry is None:
+            return None
+        try:
+            triples = [q.triple for q in ox.parse(entry.data, format=ox.RdfFormat.N_TRIPLES)]
+        except (SyntaxError, ValueError):
+            raise cache.Damaged("it does not parse as N-Triples") from None
+        if len(triples) != entry.count:
+            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), path)
+        kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
+        return None
+    return triples
+
+
+def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:
+    """Keep the closure for the next command; a cache that cannot be written is skipped."""
+    from ..safety import cache
+
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    cache.write(paths.cache_folder(), path, key, data, len(triples))
