@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -14,11 +15,14 @@ from zonekg.core import paths
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
+    # These tests read a table's row from one line: a width at which the rows fit
+    # (the width rules themselves are tested in test_output_fit.py).
     return subprocess.run(
         [sys.executable, "-m", "zonekg.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
@@ -232,7 +236,6 @@ def test_fmt_check_passes_on_project_data(unchanged_sources):
 
 def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path):
     """write_atomic goes through mkstemp (mode 0600); the result must honour the umask."""
-    import os
 
     from zonekg.safety.atomic import write_atomic
 

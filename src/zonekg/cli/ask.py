@@ -13,7 +13,7 @@ from .options import (
     store_option,
     words,
 )
-from .output import note, say, table, write
+from .output import note, say, table, titled, write
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 
@@ -119,8 +119,7 @@ def print_answers(answers, fmt: str, every: bool) -> None:
     for job, result in answers:
         if every:
             say("")
-            say(job.label, style="bold", end="")
-            say(f": {job.question}")
+            titled(job.label, f": {job.question}")
         if fmt == "table" and not result.is_graph:
             table(*render.table_cells(result))
         elif result.is_graph and not result.triples:
