@@ -288,7 +288,8 @@ def shown(term, label: str = "") -> str:
 @data_option
 @engine_option
 def stats(data, engine) -> None:
-    """Triples per file, entities per class, entities per source."""
+    """Triples per file, entities per class (asserted exactly, and with subclasses), entities
+    per source."""
     from .. import api
     from ..core.namespaces import curie
     from .output import draw
@@ -304,7 +305,16 @@ def stats(data, engine) -> None:
         [[f, str(n)] for f, n in s.triples.items()],
         total=("total", str(sum(s.triples.values()))),
     )
-    draw(["class", "entities"], [[curie(c), str(n)] for c, n in s.classes])
+    draw(
+        ["class", "asserted exactly", "with subclasses"],
+        [[curie(c), str(exactly), str(every)] for c, exactly, every in s.classes],
+    )
+    say(
+        "asserted exactly: entities the data types with the class itself; with subclasses: "
+        "with it or any of its subclasses, as `?x a zk:Organization` counts them in a query "
+        "(cq12, the tables).",
+        style="dim",
+    )
     draw(
         ["source", "entities derived from it"],
         [[label or curie(d), str(n)] for d, label, n in s.sources],
