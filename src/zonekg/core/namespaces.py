@@ -92,6 +92,30 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The vocabularies whose terms a query is checked against (``api.undefined_terms``): the
+#: ontology's own and every one whose terms the data uses or the ontology documents. A term
+#: of these is known when the ontology describes it (its own terms, and the borrowed terms
+#: it documents) or the data uses it (as a property or a class): the project's files, never
+#: a vocabulary fetched from the web. Not checked: rdf, rdfs, owl, xsd and sh (the
+#: languages the graph is written in, whose terms a query may use for what the data never
+#: states), zksh (the shapes), and the namespaces of instances, units and identifiers.
+CHECKED_VOCABULARIES = (
+    "zk",
+    "dcat",
+    "dct",
+    "foaf",
+    "geo",
+    "marcrel",
+    "oa",
+    "org",
+    "prov",
+    "qudt",
+    "schema",
+    "skos",
+    "void",
+)
+
+
 def graph_iri(file: Path) -> str:
     """The named graph a Turtle file's triples are loaded into.
 
