@@ -48,7 +48,8 @@ def documented() -> set[str]:
     """The names the README and docs/ pages give as ``api.X``."""
     found: set[str] = set()
     for page in DOCUMENTS:
-        found |= set(re.findall(r"\bapi\.([A-Za-z]\w*)\b(?!\.py)", page.read_text("utf-8")))
+        text = page.read_text(encoding="utf-8")
+        found |= set(re.findall(r"(?<![\w/.-])api\.([A-Za-z]\w*)\b(?!\.py)", text))
     return found
 
 

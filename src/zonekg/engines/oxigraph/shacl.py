@@ -42,19 +42,26 @@ class _Namespace:
 
 SH, RDF, RDFS, OWL, XSD = (_Namespace(base) for base in (ns.SH, ns.RDF, ns.RDFS, ns.OWL, ns.XSD))
 TRUE = ox.Literal("true", datatype=XSD.boolean)
-DEFAULT = ox.DefaultGraph()
 
 
 class Graph:
     """A (small) shapes graph of pyoxigraph terms, with the lookups the compiler makes;
-    None in a pattern matches anything."""
+    None in a pattern matches anything.
+
+    Literals are kept as written: an Oxigraph store would keep ``"1"^^xsd:boolean`` as
+    ``true``, and the shapes mean what they spell (``sh:uniqueLang "1"^^xsd:boolean`` is
+    not ``sh:uniqueLang true``)."""
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
-        self.store = ox.Store()
-        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, DEFAULT) for t in triples)
+        self._index: dict[tuple, list[ox.Triple]] = {}
+        for t in dict.fromkeys(triples):  # each triple once, in the order given
+            for s in (t.subject, None):
+                for p in (t.predicate, None):
+                    for o in (t.object, None):
+                        self._index.setdefault((s, p, o), []).append(t)
 
     def triples(self, s=None, p=None, o=None) -> Iterator[ox.Triple]:
-        return (q.triple for q in self.store.quads_for_pattern(s, p, o, DEFAULT))
+        return iter(self._index.get((s, p, o), ()))
 
     def __contains__(self, pattern: tuple) -> bool:
         return next(self.triples(*pattern), None) is not None
