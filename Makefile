@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint fmt clean tools vendor chromium ckan jsonld-js bench bench-scale
+.PHONY: run test check lint fmt clean tools vendor chromium ckan jsonld-js bench bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,20 @@ tools:
 			libapache-jena-java default-jre-headless; \
 	fi
 
+# The tests run in parallel worker processes (pytest-xdist), a module to a worker (loadfile), so
+# that a module's fixtures (a server, a bundle, a wheel) are made once. Much of the suite waits
+# on other processes (servers, killed runs, time limits), so a worker more than the 2 cores of
+# a CI machine keeps them busy.
+# PYTEST_ARGS adds options, e.g. `make check PYTEST_ARGS="--durations=20"`.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
 test: lint tools vendor chromium ckan jsonld-js
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The quick loop: lint and the tests not marked slow (every test runs in `make test`).
+check: lint tools vendor
+	$(PYTEST) -m "not slow"
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

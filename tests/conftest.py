@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from serve_support import Server, running_server
 
 from zonekg import api
 from zonekg.engines import NAMES
@@ -51,6 +55,15 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def default_server(tmp_path_factory) -> Iterator[Server]:
+    """`zonekg serve` as a user starts it (no option, on a free port of 127.0.0.1), one per
+    test session (so one per xdist worker), for the tests that only ask it questions; it is
+    stopped at the end of the session. Tests of limits, crashes or other data start their own."""
+    with running_server(tmp_path_factory.mktemp("default-serve")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def release_base_url() -> str:
     """The public address the shared release names (its endpoint is this + /sparql)."""
     return "https://zonekg.example.org"
@@ -61,22 +74,56 @@ def release_bundle(tmp_path_factory, release_base_url) -> Path:
     """One release bundle, made as a user makes it (`zonekg release --base-url`, in a
     subprocess), shared by the tests of what leaves the project: the catalogue a portal
     harvests (CKAN, DCAT-AP) and the JSON-LD other processors read."""
-    target = tmp_path_factory.mktemp("release") / "bundle"
+    return made_once_per_run(
+        tmp_path_factory, "release-bundle", lambda target: _release(target, release_base_url)
+    )
+
+
+@pytest.fixture(scope="session")
+def plain_release(tmp_path_factory) -> Path:
+    """One bundle of `zonekg release DIR` with no --base-url (in a subprocess), read by the
+    tests of the bundle itself (test_release) and of the questions over it (test_travel)."""
+    return made_once_per_run(tmp_path_factory, "release-plain", _release)
+
+
+def _release(target: Path, base_url: str | None = None) -> None:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "zonekg.cli",
-            "release",
-            str(target),
-            "--base-url",
-            release_base_url,
-        ],
+        [sys.executable, "-m", "zonekg.cli", "release", str(target)]
+        + (["--base-url", base_url] if base_url else []),
         capture_output=True,
         text=True,
         timeout=900,
-        # a release takes ~30 s of CPU; the time limit is raised for slow, shared test machines
+        # a release takes ~30 s of CPU; the time limit is raised for slow, shared machines
         env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "ZONEKG_TIMEOUT": "900"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def made_once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder *make* writes once per test run and the tests only read, shared by the
+    pytest-xdist workers (a session fixture runs once per worker): the first worker makes
+    it under a lock in the run's own temporary folder, the others wait and reuse it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        target = tmp_path_factory.mktemp(name) / name
+        make(target)
+        return target
+    # popen-gwN's parent: this run's folder, shared by its workers and by no other run
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    shared.mkdir(exist_ok=True)
+    target = shared / name
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            partial = shared / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            make(partial)
+            partial.rename(target)
     return target
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadfile`, as `make test` runs: a module's tests share one
+    worker, so its module fixtures are made once) the modules marked slow are handed out
+    first, so that the run does not end waiting on one worker with a long module."""
+    if config.pluginmanager.hasplugin("xdist"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable

@@ -16,6 +16,9 @@ import pytest
 from safety_support import ROOT, flat, run_cli, source_hashes, tree_hashes
 from serve_support import running_server
 
+# Slow: every case in a subprocess of its own (hundreds).
+pytestmark = pytest.mark.slow
+
 CASES_DIR = Path(__file__).resolve().parent / "bad_inputs"
 CASES = tomllib.loads((CASES_DIR / "cases.toml").read_text(encoding="utf-8"))["case"]
 DATA_CASES = [c for c in CASES if c["args"] == ["stats", "--data", "{file}"]]

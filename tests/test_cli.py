@@ -1,4 +1,8 @@
-"""The CLI end to end, in a subprocess as a user runs it: exit codes, messages, no writes."""
+"""The CLI end to end as a user types it: exit codes, messages, no writes.
+
+The commands run through `zonekg.cli.main` in the test process (tests/cli_support.py); the
+same commands as processes of their own are tested on the installed wheel (test_installed)
+and by the bad-input suite (test_bad_inputs), and the guard by test_guard."""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 
 import pytest
+from cli_support import zonekg_in_process
 from rdflib import Dataset, Graph
 
 from zonekg.core import paths
@@ -17,13 +21,7 @@ from zonekg.core import paths
 def zonekg(*args: str) -> subprocess.CompletedProcess:
     # These tests read a table's row, or a line of `why`, from one line: wide enough
     # (the width rules themselves are tested in test_output_fit.py).
-    return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "1000"},
-    )
+    return zonekg_in_process(*args, env={"COLUMNS": "1000"})
 
 
 def _tree_digest() -> dict[str, str]:

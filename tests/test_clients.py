@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 import SPARQLWrapper  # in the test extra: a missing client fails, it is not skipped
-from serve_support import running_server
 
 ZONE = "https://w3id.org/zonekg/id/zone/chengdu"
 PREFIX = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("sw")) as server:
-        yield server.url + "/sparql"
+def endpoint(default_server):
+    return default_server.url + "/sparql"
 
 
 def _client(endpoint: str, query: str, fmt: str | None = None):

@@ -13,6 +13,9 @@ import pytest
 
 from zonekg.publish import release
 
+# Slow: CKAN harvests a release in a venv of its own.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CKAN_PYTHON = ROOT / "build" / "ckan-venv" / "bin" / "python"
 

@@ -18,6 +18,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH
 
 from zonekg.publish import catalog, release
 
+# Slow: needs a release (about 30 s of CPU).
+pytestmark = pytest.mark.slow
+
 SHAPES = Path(__file__).parent / "fixtures" / "dcat-ap-3.0.1"
 SPDX = catalog.SPDX
 #: The recommended properties the release leaves out, and why: no source gives a value.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 
 import pytest
+from cli_support import zonekg_in_process
 
 from zonekg import api
 from zonekg.core import paths
@@ -15,9 +15,7 @@ from zonekg.publish.diff import diff, read_graph
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
-    )
+    return zonekg_in_process(*args)
 
 
 @pytest.fixture(scope="module")

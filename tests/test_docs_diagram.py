@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
+from cli_support import zonekg_in_process
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -19,9 +19,7 @@ from zonekg.publish import diagram, docs
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
-    )
+    return zonekg_in_process(*args)
 
 
 @pytest.fixture(scope="module")

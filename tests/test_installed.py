@@ -26,6 +26,9 @@ from serve_support import running_server
 
 from zonekg.core.questions import expected_rows, questions
 
+# Slow: builds a wheel and an sdist and installs them with pip and pipx.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The project's files the wheel carries (as zonekg/home/...), by the globs pyproject.toml maps.
 CARRIED = (

@@ -17,21 +17,23 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import jena_support
 import pytest
+from cli_support import zonekg_in_process
 from pyld import jsonld as pyld
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
 from rdflib.namespace import RDF
-from serve_support import running_server
 
 from zonekg.core import jsonld
 from zonekg.core.namespaces import BASE, ID
+
+# Slow: Node's jsonld.js and Jena read a release, the exports and a server.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 JSONLD_JS = ROOT / "build" / "jsonld-js" / "node_modules"
@@ -79,14 +81,12 @@ def _reachable(graph: Graph, roots) -> Graph:
 
 
 def _zonekg(*args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=600
-    )
+    done = zonekg_in_process(*args)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory, release_bundle) -> dict[str, Document]:
+def documents(tmp_path_factory, release_bundle, default_server) -> dict[str, Document]:
     folder = tmp_path_factory.mktemp("jsonld-documents")
     docs: dict[str, Document] = {}
 
@@ -115,8 +115,8 @@ def documents(tmp_path_factory, release_bundle) -> dict[str, Document]:
             expected = _reachable(whole, whole.subjects(RDF.type, cls))
         docs[f"release jsonld/{path.name}"] = Document(path, expected, "framed")
 
-    with running_server(folder) as server, server.client() as http:
-        local = server.url + "/"
+    with default_server.client() as http:
+        local = default_server.url + "/"
 
         def fetch(path: str, name: str) -> Path:
             response = http.get(path)

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pyoxigraph as ox
 import pytest
+from cli_support import zonekg_in_process
 
 from zonekg.core import formats
 from zonekg.core.errors import ZonekgError
 from zonekg.core.namespaces import INFERRED_GRAPH
 
-ZONEKG = [sys.executable, "-m", "zonekg.cli"]
 RDF_SUFFIXES = [fmt.suffix for fmt in formats.FORMATS.values()]
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*ZONEKG, *args], capture_output=True, text=True, timeout=600)
+    return zonekg_in_process(*args)
 
 
 def _refused(done: subprocess.CompletedProcess, *suffixes: str) -> None:

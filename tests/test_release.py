@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from importlib import metadata
 
 import pytest
@@ -21,22 +19,16 @@ from zonekg.inputs.shapes import load_shapes, owning_node_shape
 from zonekg.publish import release
 from zonekg.safety import targets
 
+# Slow: needs a release (about 30 s of CPU).
+pytestmark = pytest.mark.slow
+
 DATASET_SHAPES = paths.ROOT / "ontology" / "shapes" / "dataset.shapes.ttl"
-EPOCH = "1700000000"  # 2023-11-14
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    target = tmp_path_factory.mktemp("release") / "bundle"
-    done = subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", "release", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+def bundle(plain_release):
+    """`zonekg release DIR` at SOURCE_DATE_EPOCH=1700000000, 2023-11-14 (conftest.py)."""
+    return plain_release
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,9 @@ from zonekg.publish import push as remote
 from zonekg.safety.http import RemoteError
 from zonekg.safety.screen import screen
 
+# Slow: real Oxigraph and Virtuoso servers.
+pytestmark = pytest.mark.slow
+
 ZONEKG = [sys.executable, "-m", "zonekg.cli"]
 USER, PASSWORD = "pusher", "s3cret-Pw-for-the-test"
 

@@ -18,6 +18,9 @@ from serve_support import ROOT, servers_by_engine
 from zonekg.core.questions import expected_rows, find_question, questions
 from zonekg.engines import DEFAULT
 
+# Slow: Chromium drives the pages of two servers.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

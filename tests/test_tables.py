@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
+from cli_support import zonekg_in_process
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -23,9 +23,7 @@ from zonekg.publish import tables
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
-    )
+    return zonekg_in_process(*args)
 
 
 @pytest.fixture(scope="module")

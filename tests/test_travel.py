@@ -13,9 +13,6 @@ datatype and language, as SPARQL's RDFterm-equal and numeric equality do.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
@@ -23,12 +20,14 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
-from serve_support import running_server
 
 from zonekg import api
 from zonekg.core.namespaces import XSD
 from zonekg.core.questions import questions
 from zonekg.core.terms import to_ox
+
+# Slow: a release and a server answer every question.
+pytestmark = pytest.mark.slow
 
 QUESTIONS = questions()
 NUMBERS = ("integer", "decimal", "double", "float", "long", "int", "short", "byte")
@@ -140,17 +139,9 @@ def from_protocol(response: httpx.Response) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def release_folder(tmp_path_factory):
-    target = tmp_path_factory.mktemp("travel") / "release"
-    done = subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", "release", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+def release_folder(plain_release):
+    """`zonekg release DIR`, as a user publishes it (conftest; made once a run)."""
+    return plain_release
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +166,8 @@ def rdflib_dataset(release_folder):
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("travel-serve")) as server:
-        yield server
+def endpoint(default_server):
+    return default_server
 
 
 def _check(cq, got, zonekg_answers):

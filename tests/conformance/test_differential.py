@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zonekg import api
 from zonekg.core.namespaces import INFERRED_GRAPH
 from zonekg.engines.consistency import Inconsistent
+
+# Slow: hypothesis compares hundreds of random cases with pySHACL and owlrl.
+pytestmark = pytest.mark.slow
 
 PREFIXES = """@prefix ex: <http://example.org/ns#> .
 @prefix sh: <http://www.w3.org/ns/shacl#> .

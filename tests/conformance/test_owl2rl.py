@@ -18,6 +18,9 @@ from zonekg.core.errors import EXIT_CHECK_FAILED
 from zonekg.core.namespaces import INFERRED_GRAPH
 from zonekg.engines.consistency import Inconsistent
 
+# Slow: every rule loaded and reasoned on both engines.
+pytestmark = pytest.mark.slow
+
 
 def _load(tmp_path, premise: str, engine: str):
     path = tmp_path / "premise.ttl"

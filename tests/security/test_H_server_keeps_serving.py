@@ -15,7 +15,11 @@ import threading
 import time
 
 import httpx
+import pytest
 from serve_support import running_server
+
+# Slow: servers whose workers crash and are replaced.
+pytestmark = pytest.mark.slow
 
 N = 50_000
 JSON = {"Accept": "application/sparql-results+json"}

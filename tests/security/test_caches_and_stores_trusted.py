@@ -27,6 +27,9 @@ from zonekg import api
 from zonekg.core.errors import LoadError
 from zonekg.inputs import InputFile, collect, read_file
 
+# Slow: a closure computed and cached afresh per test.
+pytestmark = pytest.mark.slow
+
 AREA = "https://w3id.org/zonekg/id/quantity/chengdu-zone-total-area"
 NUMERIC_VALUE = "http://qudt.org/schema/qudt/numericValue"
 

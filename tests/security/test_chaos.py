@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 from safety_support import ROOT, ZONEKG
 
+# Slow: runs killed at random points, again and again.
+pytestmark = pytest.mark.slow
+
 N = int(os.environ.get("ZONEKG_CHAOS_N", "5"))
 SEED = int(os.environ.get("ZONEKG_CHAOS_SEED", str(random.randrange(1 << 30))))
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -29,6 +29,9 @@ from zonekg.engines import remote
 from zonekg.safety.http import RemoteError
 from zonekg.safety.screen import screen
 
+# Slow: hostile peers cut only at the time limits.
+pytestmark = pytest.mark.slow
+
 MB = 1 << 20
 ASK_TRUE = b'{"head": {}, "boolean": true}'
 NO_CREDENTIALS = {"NETRC": "/dev/null", "ZONEKG_USER": "", "ZONEKG_PASSWORD": ""}

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from safety_support import run_cli, run_python
+
+# Slow: stores loaded, killed and loaded again in subprocesses.
+pytestmark = pytest.mark.slow
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
