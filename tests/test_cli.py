@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 
 import pytest
@@ -18,7 +19,9 @@ from zonekg.core import paths
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
-    return zonekg_in_process(*args)
+    # These tests read a table's row, or a line of `why`, from one line: wide enough
+    # (the width rules themselves are tested in test_output_fit.py).
+    return zonekg_in_process(*args, env={"COLUMNS": "1000"})
 
 
 def _tree_digest() -> dict[str, str]:
@@ -231,7 +234,6 @@ def test_fmt_check_passes_on_project_data(unchanged_sources):
 
 def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path):
     """write_atomic goes through mkstemp (mode 0600); the result must honour the umask."""
-    import os
 
     from zonekg.safety.atomic import write_atomic
 

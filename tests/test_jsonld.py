@@ -188,3 +188,37 @@ def test_iris_compact_to_project_curies(asserted):
     assert doc["totalArea"]["hasUnit"] == "unit:KiloM2"
     body = jsonld.dumps({k: v for k, v in doc.items() if k != "@context"})
     assert "https://w3id.org/zonekg/id/" not in body
+
+
+def test_every_context_term_names_a_term_the_data_uses_or_the_ontology_documents():
+    """The key hasUnit read as qudt:hasUnit to a user, while the data uses qudt:unit: each
+    key's IRI must be one the data uses (property or class) or the ontology describes or
+    uses (skos:broader, skos:narrower, rdfs:seeAlso and schema:maxValue were used by
+    neither, and are gone)."""
+    from rdflib import RDF, Dataset, Graph
+
+    from zonekg.core import paths
+    from zonekg.core.namespaces import PREFIXES
+
+    files = sorted(paths.DATA.glob("*.trig"))
+    assert files
+    data = Dataset()
+    for file in files:
+        data.parse(file, format="trig")
+    known = {str(p) for _s, p, _o, _g in data.quads((None, None, None, None))}
+    known |= {str(o) for _s, _p, o, _g in data.quads((None, RDF.type, None, None))}
+    ontology = Graph().parse(paths.ONTOLOGY, format="turtle")
+    known |= {str(s) for s in ontology.subjects()} | {str(p) for p in ontology.predicates()}
+    known |= {str(o) for o in ontology.objects(None, RDF.type)}
+    ctx = jsonld.context()
+    terms = {k: (v["@id"] if isinstance(v, dict) else v) for k, v in ctx.items()}
+    checked = 0
+    for key, iri in terms.items():
+        if key in PREFIXES or key.startswith("@") or iri.startswith("@"):
+            continue
+        prefix, _, local = iri.partition(":")
+        full = PREFIXES[prefix] + local if prefix in PREFIXES else iri
+        assert full in known, f"context key {key!r} names {iri}, which nothing uses"
+        checked += 1
+    assert checked > 50
+    assert terms["hasUnit"] == "qudt:unit"  # the data's term, not qudt:hasUnit

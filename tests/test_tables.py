@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from zonekg.core.questions import expected_rows, find_question
-from zonekg.core.vocab import SCHEMA, ZK
+from zonekg.core.vocab import ORG, SCHEMA, ZK
 from zonekg.publish import tables
 
 
@@ -124,6 +124,10 @@ def test_projects_table_has_a_row_per_project_or_agreement_and_every_cell_from_t
             "area": _cell(_en(graph, places)),
             "date": _cell(dates),
             "part_of": _cell(_en(graph, sets)),
+            "carried_out_by": _cell(_en(graph, graph.subjects(ZK.carriesOut, x))),
+            "parties": _cell(_en(graph, graph.objects(x, ZK.party))),
+            "event": _cell(_en(graph, graph.objects(x, ZK.occasion))),
+            "named_members": _cell(_en(graph, graph.objects(x, ZK.hasMember))),
             "sources": _cell(sources_of.get(x, ())),
         }, row["iri"]  # fmt: skip
         assert row["name"] and row["sources"], "every row is named and sourced"
@@ -174,6 +178,10 @@ def test_organizations_table_has_a_row_per_organisation_and_every_cell_from_the_
     assert len(organisations) > 30
     assert len(rows) == len(organisations)
     assert {row["iri"] for row in rows} == {str(o) for o in organisations}
+
+    def behind(x):
+        return {w for p in (ZK.ledBy, ZK.signatory, SCHEMA.founder) for w in graph.subjects(p, x)}
+
     for row in rows:
         x = URIRef(row["iri"])
         kind = (
@@ -198,6 +206,9 @@ def test_organizations_table_has_a_row_per_organisation_and_every_cell_from_the_
             "country": _cell(_en(graph, graph.objects(x, ZK.country))),
             "name_zh": named("zh"),
             "name_ja": named("ja"),
+            "part_of": _cell(_en(graph, graph.objects(x, ORG.subOrganizationOf))),
+            "founders": _cell(_en(graph, graph.objects(x, SCHEMA.founder))),
+            "projects": _cell(_en(graph, {*graph.objects(x, ZK.carriesOut), *behind(x)})),
             "sources": _cell(sources_of.get(x, ())),
         }
     by_name = {row["name"]: row for row in rows}
@@ -207,6 +218,40 @@ def test_organizations_table_has_a_row_per_organisation_and_every_cell_from_the_
     )
     assert by_name["National Development and Reform Commission"]["country"] == ""
     assert by_name["Mitsubishi Heavy Industries"]["name_ja"] == "三菱重工業株式会社"
+
+
+def test_table_rows_carry_the_related_entities_beside_them(kgs, engine):
+    """Issue 21: a row did not show who is behind a project, what an organisation is part
+    of, or an agreement set's parties and event. Hand-checked against the sources: the
+    article and CRI (the 28 agreements were reached by Chengdu at the 2020-11-19 event);
+    more-sources.md P5, China.org.cn and chinawork 2021-07 (the MHI group company and
+    Chengdu Hi-tech Investment Group founded a joint venture, which carries out the
+    low-carbon city innovation center)."""
+    projects = {
+        row["iri"].rsplit("/id/", 1)[1]: row
+        for row in _dicts(tables.PROJECT_COLUMNS, tables.rows(kgs[engine], "projects"))
+    }
+    agreements = projects["collection/cooperation-agreements-2020-11-19"]
+    assert agreements["parties"] == "Chengdu"
+    assert agreements["event"].startswith("China-Japan (Chengdu) Urban Construction")
+    assert (
+        "Mitsubishi Heavy Industries China-Japan Digital Low Carbon City"
+        in (agreements["named_members"])
+    )
+    center = projects["project/mhi-digital-low-carbon-city-innovation-center"]
+    assert center["carried_out_by"].startswith("joint venture of Mitsubishi Heavy Industries")
+    organisations = {
+        row["name"]: row
+        for row in _dicts(tables.ORGANIZATION_COLUMNS, tables.rows(kgs[engine], "organizations"))
+    }
+    shanghai = organisations["Mitsubishi Heavy Industries Air-Conditioning Systems (Shanghai)"]
+    assert shanghai["part_of"] == "Mitsubishi Heavy Industries"
+    assert shanghai["projects"].startswith("joint venture of Mitsubishi Heavy Industries")
+    venture = next(r for n, r in organisations.items() if n.startswith("joint venture of"))
+    assert venture["founders"] == (
+        "Chengdu Hi-tech Investment Group; "
+        "Mitsubishi Heavy Industries Air-Conditioning Systems (Shanghai)"
+    )
 
 
 # --- timeline -------------------------------------------------------------------------------

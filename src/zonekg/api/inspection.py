@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from ..core.errors import QueryError
-from ..core.namespaces import RDF, RDFS, display_path, expand
+from ..core.namespaces import RDF, RDFS, TYPES_GRAPH, display_path, expand
 from ..safety.screen import screen, sparql_iri
 from .dataset import default_dataset, derive
 from .loading import KnowledgeGraph
@@ -35,6 +35,7 @@ WHY_SUPPORTS = sparql("why-supports")
 WHY_FACTS = sparql("why-facts")
 WHY_RECORDS = sparql("why-records")
 CLASS_COUNTS = sparql("stats-classes")
+TYPES = sparql("stats-types")
 SOURCE_COUNTS = sparql("stats-sources")
 
 
@@ -179,8 +180,30 @@ def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:
 @dataclass
 class Stats:
     triples: dict[str, int]
-    classes: list[tuple[str, int]]
+    #: Per class: its IRI, the entities the data types with that class itself (asserted),
+    #: and those typed with it or any subclass of it (what ``?x a C`` finds in a question).
+    classes: list[tuple[str, int, int]]
     sources: list[tuple[str, str, int]]
+
+
+def _with_subclasses(kg: KnowledgeGraph, data: list[str]) -> dict[str, int]:
+    """Per class, the entities a data graph types with it or with a subclass of it: each
+    entity the data types, counted for its asserted classes and the superclasses that
+    graph/types adds (two scans joined here: the engines' joins of the two were slow)."""
+    classes: dict[str, set[str]] = {}
+    for entity, cls in answer(
+        kg, screen(TYPES, "stats", limits=kg.limits), default_graphs=data
+    ).rows:
+        classes.setdefault(entity.value, set()).add(cls.value)
+    implied = answer(kg, screen(TYPES, "stats", limits=kg.limits), default_graphs=[TYPES_GRAPH])
+    for entity, cls in implied.rows:
+        if entity.value in classes:
+            classes[entity.value].add(cls.value)
+    counts: dict[str, int] = {}
+    for found in classes.values():
+        for cls in found:
+            counts[cls] = counts.get(cls, 0) + 1
+    return counts
 
 
 def stats(kg: KnowledgeGraph) -> Stats:
@@ -192,9 +215,15 @@ def stats(kg: KnowledgeGraph) -> Stats:
     triples = {display_path(f.path): len(set(f.parse())) for f in kg.inputs.files}
     data = list(kg.loaded.data_graphs)
     classes = answer(kg, screen(CLASS_COUNTS, "stats", limits=kg.limits), default_graphs=data)
+    asserted = {r[0].value: int(r[1].value) for r in classes.rows}
+    with_subclasses = _with_subclasses(kg, data)
+    counted = sorted(
+        set(asserted) | set(with_subclasses),
+        key=lambda c: (-with_subclasses.get(c, 0), -asserted.get(c, 0), c),
+    )
     sources = answer(kg, screen(SOURCE_COUNTS, "stats", limits=kg.limits), default_graphs=data)
     return Stats(
         triples,
-        [(r[0].value, int(r[1].value)) for r in classes.rows],
+        [(c, asserted.get(c, 0), with_subclasses.get(c, 0)) for c in counted],
         [(r[0].value, "" if r[1] is None else r[1].value, int(r[2].value)) for r in sources.rows],
     )

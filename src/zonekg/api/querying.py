@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
 from ..core import paths
 from ..core.errors import QueryError
-from ..core.namespaces import ASSERTED_GRAPH, RDF, ZK
+from ..core.namespaces import ASSERTED_GRAPH, CHECKED_VOCABULARIES, PREFIXES
 from ..core.questions import CompetencyQuestion, find_question, questions
 from ..core.results import QueryResult
 from ..core.settings import Limits
-from ..safety.screen import ScreenedQuery, screen
+from ..safety.screen import ScreenedQuery, screen, sparql_iri
 from .dataset import default_dataset, derive, published_graphs
 from .loading import KnowledgeGraph
 
@@ -126,29 +128,57 @@ def _asserted_merge(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[str]:
 
 
 def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[str, str | None]]:
-    """Terms of the ontology's namespace that the query names but the ontology does not define,
-    each with the closest defined term (for a 'did you mean' warning)."""
-    used = {iri for iri in screened.names if iri.startswith(ZK) and len(iri) > len(ZK)}
-    if not used:
+    """Terms of a checked vocabulary (``CHECKED_VOCABULARIES``: zk: and those the data and
+    ontology use) that the query names but neither the ontology describes nor the data uses,
+    each with the closest known term of its vocabulary (for a 'did you mean' warning): a
+    misspelt term returns nothing, silently, otherwise."""
+    used = sorted({iri for iri in screened.names if _vocabulary(iri)})
+    missing = [iri for iri in used if not _known(kg, iri)]
+    if not missing:
         return []
-    defined = set(_defined_terms(kg))
-    by_name = {iri[len(ZK) :].lower(): iri for iri in sorted(defined)}
-    missing = []
-    for iri in sorted(used - defined):
+    found = []
+    for iri in missing:
+        namespace = _vocabulary(iri)
+        by_name = {t[len(namespace) :].lower(): t for t in sorted(_known_terms(kg, namespace))}
         # compare local names (the shared namespace would make every term look close),
         # ignoring case: zk:company is zk:Company misspelt
-        name = iri[len(ZK) :].lower()
-        close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.7)
-        missing.append((iri, by_name[close[0]] if close else None))
-    return missing
+        close = difflib.get_close_matches(iri[len(namespace) :].lower(), list(by_name), 1, 0.7)
+        found.append((iri, by_name[close[0]] if close else None))
+    return found
 
 
-def _defined_terms(kg: KnowledgeGraph) -> list[str]:
-    text = f'SELECT DISTINCT ?t WHERE {{ ?t <{RDF}type> ?k FILTER(STRSTARTS(STR(?t), "{ZK}")) }}'
-    result = kg.engine.query(
-        kg.loaded, screen(text, "ontology terms"), default_graphs=kg.loaded.ontology_graphs
+def _vocabulary(iri: str) -> str:
+    """The namespace of the checked vocabulary *iri* is a term of, or ``""``."""
+    for prefix in CHECKED_VOCABULARIES:
+        namespace = PREFIXES[prefix]
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return namespace
+    return ""
+
+
+def _graphs(kg: KnowledgeGraph) -> list[str]:
+    return [*kg.loaded.ontology_graphs, *kg.loaded.data_graphs]
+
+
+def _known(kg: KnowledgeGraph, iri: str) -> bool:
+    """Whether the ontology describes *iri* or the data uses it as a property or a class
+    (index look-ups: this runs for every query)."""
+    term = sparql_iri(iri)
+    text = f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s {term} ?o }} UNION {{ ?s a {term} }} }}"
+    found = kg.engine.query(kg.loaded, screen(text, "known terms"), default_graphs=_graphs(kg))
+    return bool(found.boolean)
+
+
+def _known_terms(kg: KnowledgeGraph, namespace: str) -> set[str]:
+    """The terms of *namespace* the ontology describes or the data uses (a scan: only when a
+    query names a term that is neither)."""
+    within = f'FILTER(STRSTARTS(STR(?t), "{namespace}"))'
+    text = (
+        f"SELECT DISTINCT ?t WHERE {{ {{ ?t ?p ?o }} UNION {{ ?s ?t ?o }} UNION {{ ?s a ?t }} "
+        f"{within} }}"
     )
-    return [row[0].value for row in result.rows]
+    found = kg.engine.query(kg.loaded, screen(text, "known terms"), default_graphs=_graphs(kg))
+    return {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
 
 
 __all__ = [

@@ -20,7 +20,29 @@ from .options import flag, limit_options, limits_from
 DEBUG = {"on": False}
 
 
+class Commands(click.Group):
+    """The command group: its help lists each command with its whole description (the
+    first paragraph of its help, wrapped), never cut short with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, " ".join(summary(command).split()))
+            for name, command in sorted(self.commands.items())
+            if not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def summary(command: click.Command) -> str:
+    """What a command does: its short help where it has one, else its help's first paragraph."""
+    return command.short_help or (command.help or "").strip().split("\n\n")[0]
+
+
 @click.group(
+    cls=Commands,
+    epilog="Run `zonekg COMMAND --help` for a command's options, argument forms and examples.",
     help="A sourced knowledge graph of the China-Japan (Chengdu) zone: "
     "validate, reason, query and inspect it.",
     context_settings={"help_option_names": ["--help"]},
@@ -35,9 +57,11 @@ def cli(ctx: click.Context, debug: bool, **limits: float | None) -> None:
 
 def _register() -> None:
     from . import ask, graph, publish, serving
+    from .usage import epilog
 
     for module in (graph, ask, publish, serving):
         for command in module.COMMANDS:
+            command.epilog = epilog(command.name)
             cli.add_command(command)
 
 

@@ -13,7 +13,7 @@ from .options import (
     store_option,
     words,
 )
-from .output import note, say, table, write
+from .output import note, say, table, titled, write
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 
@@ -100,16 +100,22 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
 
 
 def undefined(kg, screened) -> list[str]:
-    """A warning for each term of the ontology's namespace that a query names but the
-    ontology does not define (a misspelling returns nothing, silently, otherwise)."""
+    """A warning for each term of a checked vocabulary (zk: and those the data uses) that a
+    query names but the ontology does not describe and the data does not use (a misspelling
+    returns nothing, silently, otherwise)."""
     from .. import api
-    from ..core.namespaces import curie
+    from ..core.namespaces import ZK, curie
 
     warnings = []
     for query in screened:
         for iri, close in api.undefined_terms(kg, query):
             hint = f"; did you mean {curie(close)}?" if close else ""
-            warnings.append(f"warning: {curie(iri)} is not defined in the ontology{hint}")
+            what = (
+                "is not defined in the ontology"
+                if iri.startswith(ZK)
+                else "is neither used by the data nor documented in the ontology"
+            )
+            warnings.append(f"warning: {curie(iri)} {what}{hint}")
     return list(dict.fromkeys(warnings))
 
 
@@ -119,8 +125,7 @@ def print_answers(answers, fmt: str, every: bool) -> None:
     for job, result in answers:
         if every:
             say("")
-            say(job.label, style="bold", end="")
-            say(f": {job.question}")
+            titled(job.label, f": {job.question}")
         if fmt == "table" and not result.is_graph:
             table(*render.table_cells(result))
         elif result.is_graph and not result.triples:

@@ -21,7 +21,7 @@ from .options import (
     store_option,
     words,
 )
-from .output import count, note, say, write
+from .output import count, note, say, titled, write
 
 if TYPE_CHECKING:
     from .. import api
@@ -103,24 +103,25 @@ def print_report(report, fmt: str, inference: str) -> None:
         payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
         write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif report.conforms:
-        say("Conforms", style="green", end="")
-        say(
+        titled(
+            "Conforms",
             f": {report.data_triples} data triples in {report.data_files} files "
-            f"meet the shapes (inference: {inference})."
+            f"meet the shapes (inference: {inference}).",
+            style="green",
         )
     else:
         from ..core.namespaces import curie
 
         grouped = report.by_shape()
-        say("Does not conform", style="red", end="")
-        say(
+        titled(
+            "Does not conform",
             f": {count(len(report.results), 'result')} "
-            f"in {count(len(grouped), 'shape')} (inference: {inference})."
+            f"in {count(len(grouped), 'shape')} (inference: {inference}).",
+            style="red",
         )
         for shape, results in grouped.items():
             say("")
-            say(shape, style="bold", end="")
-            say(f" ({len(results)})")
+            titled(shape, f" ({len(results)})")
             for r in results:
                 where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
                 path = f" {curie(str(r.path))}" if r.path is not None else ""
@@ -287,7 +288,8 @@ def shown(term, label: str = "") -> str:
 @data_option
 @engine_option
 def stats(data, engine) -> None:
-    """Triples per file, entities per class, entities per source."""
+    """Triples per file, entities per class (asserted exactly, and with subclasses), entities
+    per source."""
     from .. import api
     from ..core.namespaces import curie
     from .output import draw
@@ -303,7 +305,16 @@ def stats(data, engine) -> None:
         [[f, str(n)] for f, n in s.triples.items()],
         total=("total", str(sum(s.triples.values()))),
     )
-    draw(["class", "entities"], [[curie(c), str(n)] for c, n in s.classes])
+    draw(
+        ["class", "asserted exactly", "with subclasses"],
+        [[curie(c), str(exactly), str(every)] for c, exactly, every in s.classes],
+    )
+    say(
+        "asserted exactly: entities the data types with the class itself; with subclasses: "
+        "with it or any of its subclasses, as `?x a zk:Organization` counts them in a query "
+        "(cq12, the tables).",
+        style="dim",
+    )
     draw(
         ["source", "entities derived from it"],
         [[label or curie(d), str(n)] for d, label, n in s.sources],

@@ -28,6 +28,18 @@ def _usage(command: click.Command, ctx: click.Context, name: str) -> str:
     return f"zonekg {name} {pieces}".rstrip()
 
 
+def _arguments_and_examples(name: str) -> list[str]:
+    from .usage import ARGUMENTS, EXAMPLES
+
+    lines = [f"`{arg}`: {text}\n" for arg, text in ARGUMENTS.get(name, {}).items()]
+    examples = EXAMPLES.get(name, [])
+    if examples:
+        lines += ["Examples:", "", "```sh"]
+        lines += [f"{line}  # {what}" for line, what in examples]
+        lines += ["```", ""]
+    return lines
+
+
 def reference() -> str:
     from . import cli
 
@@ -61,6 +73,7 @@ def reference() -> str:
             (command.help or "").strip(),
             "",
             *_options(command, ctx),
+            *_arguments_and_examples(name),
         ]
     return "\n".join(lines).rstrip() + "\n"
 

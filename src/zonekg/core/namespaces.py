@@ -10,6 +10,7 @@ that work with rdflib graphs.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from . import paths
@@ -91,6 +92,30 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The vocabularies whose terms a query is checked against (``api.undefined_terms``): the
+#: ontology's own and every one whose terms the data uses or the ontology documents. A term
+#: of these is known when the ontology describes it (its own terms, and the borrowed terms
+#: it documents) or the data uses it (as a property or a class): the project's files, never
+#: a vocabulary fetched from the web. Not checked: rdf, rdfs, owl, xsd and sh (the
+#: languages the graph is written in, whose terms a query may use for what the data never
+#: states), zksh (the shapes), and the namespaces of instances, units and identifiers.
+CHECKED_VOCABULARIES = (
+    "zk",
+    "dcat",
+    "dct",
+    "foaf",
+    "geo",
+    "marcrel",
+    "oa",
+    "org",
+    "prov",
+    "qudt",
+    "schema",
+    "skos",
+    "void",
+)
+
+
 def graph_iri(file: Path) -> str:
     """The named graph a Turtle file's triples are loaded into.
 
@@ -118,16 +143,42 @@ def display_path(file: Path) -> str:
         return Path(file).as_posix()
 
 
+#: The characters a prefixed name's local part may hold only escaped with a backslash
+#: (SPARQL and Turtle PN_LOCAL_ESC, less ``_``, ``-`` and ``.``, which may stand unescaped
+#: where handled below).
+_LOCAL_ESCAPES = frozenset("~!$&'()*+,;=/?#@")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def local_name(local: str) -> str | None:
+    """*local* as the local part of a SPARQL/Turtle prefixed name (``1815286\\/``), or None
+    where it cannot be one (a space, a quote, a bare ``%``, an empty name)."""
+    shown = []
+    for i, ch in enumerate(local):
+        last = i == len(local) - 1
+        if ch.isalnum() or ch in "_:" or (ch == "-" and i) or (ch == "." and i and not last):
+            shown.append(ch)
+        elif ch in _LOCAL_ESCAPES or ch in "-.":
+            shown.append("\\" + ch)
+        elif ch == "%" and len(local) > i + 2 and set(local[i + 1 : i + 3]) <= _HEX:
+            shown.append(ch)
+        else:
+            return None
+    return "".join(shown) or None
+
+
 def curie(iri: str) -> str:
-    """The shortest project CURIE for *iri*, or ``<iri>`` when no prefix fits."""
+    """*iri* as tables, messages and pages show it: the prefixed name of the longest project
+    namespace that starts it (characters a local name cannot hold as such escaped, so that
+    ``gn:1815286\\/`` can be pasted into a query as it is), or ``<iri>`` when no prefix
+    applies. One form for every IRI, whichever namespace it is in."""
     best = None
     for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            local = iri[len(namespace) :]
-            fits = local and "/" not in local and "#" not in local
-            if fits and (best is None or len(namespace) > len(PREFIXES[best[0]])):
-                best = (prefix, local)
-    return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+        if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
+            local = local_name(iri[len(namespace) :])
+            if local is not None:
+                best = (prefix, namespace, local)
+    return f"{best[0]}:{best[2]}" if best else f"<{iri}>"
 
 
 def expand(text: str) -> str:
@@ -137,5 +188,5 @@ def expand(text: str) -> str:
         return text[1:-1]
     prefix, sep, local = text.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
+        return PREFIXES[prefix] + re.sub(r"\\(.)", r"\1", local)  # ``\/`` is ``/``
     return text

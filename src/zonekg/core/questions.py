@@ -1,7 +1,9 @@
 """Competency questions: ``queries/cqNN-slug.rq`` files and their expected answers.
 
-Each file starts with ``# Key: value`` comment lines (Question, Inference, Source)
-and has a hand-worked ``cqNN-slug.expected.csv`` beside it.
+Each file starts with ``# Key: value`` comment lines (Question, Inference, Source);
+a value goes on over the indented comment lines after it (``#         …``), and is read
+whole, its lines joined by spaces. Each has a hand-worked ``cqNN-slug.expected.csv``
+beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from pathlib import Path
 from . import paths
 from .errors import QueryError
 
-_HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
+#: A header line: ``#``, at most one space, a capitalised key and a colon.
+_HEADER = re.compile(r"^# ?([A-Z]\w*):\s*(.*)$")
+#: A header value's next line: ``#`` and an indent of two spaces or more.
+_CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,22 @@ class CompetencyQuestion:
 
 def read_question(path: Path) -> CompetencyQuestion:
     header: dict[str, str] = {}
+    key = None
     for line in path.read_text(encoding="utf-8").splitlines():
         match = _HEADER.match(line)
+        more = _CONTINUED.match(line)
         if match:
-            header.setdefault(match.group(1).lower(), match.group(2).strip())
+            key = match.group(1).lower()
+            if key in header:
+                key = None  # a key given twice: the first value stands
+            else:
+                header[key] = match.group(2).strip()
+        elif more and key is not None:
+            header[key] = f"{header[key]} {more.group(1).strip()}".strip()
         elif line.strip() and not line.startswith("#"):
             break
+        else:
+            key = None
     return CompetencyQuestion(
         name=path.stem,
         path=path,

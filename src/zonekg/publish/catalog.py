@@ -582,4 +582,5 @@ def _query_form(cq) -> URIRef | None:
 
 
 def _slug(iri: URIRef) -> str:
-    return curie(str(iri)).strip("<>").replace(":", "-").replace("/", "-").replace("#", "-")
+    shown = curie(str(iri)).strip("<>").replace("\\", "")  # a CURIE's escapes are not in a path
+    return shown.replace(":", "-").replace("/", "-").replace("#", "-")

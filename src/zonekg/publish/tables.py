@@ -85,6 +85,18 @@ SELECT DISTINCT ?x ?column ?value WHERE {
     ?set rdfs:label ?value FILTER(lang(?value) = "en")
     BIND("part_of" AS ?column)
   } UNION {
+    ?agent zk:carriesOut ?x . ?agent rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("carried_out_by" AS ?column)
+  } UNION {
+    ?x zk:party ?party . ?party rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("parties" AS ?column)
+  } UNION {
+    ?x zk:occasion ?event . ?event rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("event" AS ?column)
+  } UNION {
+    ?x zk:hasMember ?member . ?member rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("named_members" AS ?column)
+  } UNION {
     GRAPH ?value { ?x ?p ?o } ?value a zk:SourceDocument
     BIND("sources" AS ?column)
   }
@@ -111,6 +123,16 @@ SELECT DISTINCT ?x ?column ?value WHERE {
     ?x rdfs:label ?value FILTER(lang(?value) = "zh") BIND("name_zh" AS ?column)
   } UNION {
     ?x rdfs:label ?value FILTER(lang(?value) = "ja") BIND("name_ja" AS ?column)
+  } UNION {
+    ?x org:subOrganizationOf ?whole . ?whole rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("part_of" AS ?column)
+  } UNION {
+    ?x schema:founder ?founder . ?founder rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("founders" AS ?column)
+  } UNION {
+    { ?x zk:carriesOut ?work } UNION { ?work zk:ledBy|zk:signatory|schema:founder ?x }
+    ?work rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("projects" AS ?column)
   } UNION {
     GRAPH ?value { ?x ?p ?o } ?value a zk:SourceDocument
     BIND("sources" AS ?column)
@@ -209,9 +231,24 @@ PROJECT_COLUMNS = (
     "area",
     "date",
     "part_of",
+    "carried_out_by",
+    "parties",
+    "event",
+    "named_members",
     "sources",
 )
-ORGANIZATION_COLUMNS = ("iri", "kind", "name", "country", "name_zh", "name_ja", "sources")
+ORGANIZATION_COLUMNS = (
+    "iri",
+    "kind",
+    "name",
+    "country",
+    "name_zh",
+    "name_ja",
+    "part_of",
+    "founders",
+    "projects",
+    "sources",
+)
 TIMELINE_COLUMNS = ("date", "what", "about", "source")
 
 

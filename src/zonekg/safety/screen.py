@@ -540,11 +540,7 @@ def _refuse(
         if token.kind == "pname" and not declared:
             prefix = token.text.partition(":")[0]
             if prefix not in prefixes:
-                refuse(
-                    f"unknown prefix {prefix}:",
-                    "declare it with PREFIX, or use one of the project's prefixes",
-                    token,
-                )
+                refuse(f"unknown prefix {prefix}:", _prefix_hint(prefix, prefixes), token)
         if word == "FROM":
             target = following
             named = target is not None and target.kind == "word" and target.text.upper() == "NAMED"
@@ -562,6 +558,17 @@ def _refuse(
                 )
             (from_named if named else from_default).append(iri)
     return from_default, from_named
+
+
+def _prefix_hint(prefix: str, prefixes: dict[str, str]) -> str:
+    """What to do about an unknown prefix: the closest known one, and every one of the
+    project's (which need no PREFIX line)."""
+    import difflib
+
+    close = difflib.get_close_matches(prefix, sorted(prefixes), n=1, cutoff=0.6)
+    mean = f"did you mean {close[0]}:? " if close else ""
+    ours = ", ".join(f"{name}:" for name in sorted(PREFIXES))
+    return f"{mean}declare it with PREFIX, or use one of the project's prefixes: {ours}"
 
 
 def _resolve(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
