@@ -158,9 +158,11 @@ def resolve(kg: KnowledgeGraph, entity: str) -> tuple[str, Found | None]:
             + (f"; close names: {', '.join(found.suggestions)}" if found.suggestions else ""),
             found=found,
         )
+    if found.exact:  # the ones to choose from: those named so exactly
+        found = Found(found.text, chosen, len(chosen))
     which = "exactly" if found.exact else "in part"
     raise UnknownName(
-        f"{len(chosen) if found.exact else found.total} entities are named {entity!r} {which}",
+        f"{found.total} entities are named {entity!r} {which}",
         hint="give one of them by its CURIE (see `find`)",
         found=found,
     )
