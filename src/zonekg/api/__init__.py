@@ -30,6 +30,7 @@ from ..core.questions import find_question
 from ..core.settings import Limits
 from .dataset import dataset_quads, entail_types, flat_note, published_dataset, published_graphs
 from .exporting import EXPORT_FORMATS, check_output, export, export_graphs, write_output
+from .finding import MAX_TEXT as FIND_MAX_TEXT
 from .finding import Found, Labels, Match, Name, find, fold, labels
 from .inspection import (
     Claim,
@@ -63,6 +64,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
     "EXPORT_FORMATS",
+    "FIND_MAX_TEXT",
     "GRAPH_CHOICES",
     "INFERENCE_CHOICES",
     "Claim",
