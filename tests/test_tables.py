@@ -268,3 +268,9 @@ def test_cli_refuses_a_bad_table_or_an_rdf_option_with_it(args, tmp_path):
     result = zonekg("export", *args, "-o", str(target))
     assert result.returncode == 2, result.stdout + result.stderr
     assert not target.exists()
+
+
+def test_the_command_line_offers_exactly_the_tables_there_are():
+    from zonekg.publish import TABLE_NAMES
+
+    assert tuple(tables.TABLES) == TABLE_NAMES
