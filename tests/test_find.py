@@ -147,6 +147,25 @@ def test_why_by_a_name_with_one_exact_match_explains_it(kgs, engine):
     assert found.found is not None and found.found.exact[0].matched.text == "Chengdu"
 
 
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [("三菱重工", MHI), ("騎竜", ID + "place/qilong"), ("NDRC", ID + "organization/ndrc")],
+)
+def test_why_by_a_name_in_any_language(kgs, engine, name, entity):
+    assert api.why(kgs[engine], name).entity == entity
+
+
+def test_why_never_takes_a_part_of_a_name_on_trust(kgs, engine):
+    """ "mitsubishi" starts four names (none is exactly it); "a b" is inside one name only
+    ("China-Japan animation and manga block"): both are listed, neither explained."""
+    with pytest.raises(UnknownName, match=r"the names of 4 entities hold it") as caught:
+        api.why(kgs[engine], "mitsubishi")
+    assert _entities(caught.value.found)[0] == MHI
+    with pytest.raises(UnknownName, match=r"the name of 1 entity holds it") as caught:
+        api.why(kgs[engine], "a b")
+    assert _entities(caught.value.found) == [ID + "project/china-japan-animation-and-manga-block"]
+
+
 def test_why_by_a_name_several_have_lists_them(kgs, engine):
     with pytest.raises(UnknownName) as caught:
         api.why(kgs[engine], "Chengdu Hi-tech Zone")
@@ -158,7 +177,8 @@ def test_why_by_a_name_several_have_lists_them(kgs, engine):
 
 
 def test_why_by_a_name_nobody_has_suggests_close_ones(kgs, engine):
-    with pytest.raises(UnknownName, match="no entity is named 'chengdoo'") as caught:
+    refused = "'chengdoo' is not an IRI or a CURIE, and no entity is named so"
+    with pytest.raises(UnknownName, match=refused) as caught:
         api.why(kgs[engine], "chengdoo")
     assert "Chengdu" in caught.value.found.suggestions
     assert "Chengdu" in caught.value.hint

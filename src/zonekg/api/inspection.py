@@ -138,9 +138,11 @@ class Why:
 
 def resolve(kg: KnowledgeGraph, entity: str) -> tuple[str, Found | None]:
     """The IRI *entity* names: an IRI or a CURIE as it is; anything else a name, looked up
-    with ``find``: the one exact match (else the one match) is the entity. ``UnknownName``
-    (bad input: exit 2) when no entity or several have the name, with what ``find`` found
-    (the matches, or the closest names)."""
+    with ``find``: the one entity with exactly that name. ``UnknownName`` (bad input:
+    exit 2) when several have it exactly (``found``: those), when none has it exactly
+    (``found``: those that have it in part), or when none has it at all (``found``: the
+    closest names as suggestions). A name matched only in part is never taken on trust:
+    ``a b`` is part of one name, but hardly the user's way to name that entity."""
     iri = expand(entity)
     try:
         sparql_iri(iri)
@@ -148,22 +150,31 @@ def resolve(kg: KnowledgeGraph, entity: str) -> tuple[str, Found | None]:
     except ValueError:
         pass
     found = labels(kg).find(entity)
-    chosen = found.exact or found.matches
-    if len(chosen) == 1:
-        return chosen[0].entity, found
-    if not found:
+    if len(found.exact) == 1:
+        return found.exact[0].entity, found
+    if found.exact:  # the ones to choose from: those named so exactly
+        found = Found(found.text, found.exact, len(found.exact))
         raise UnknownName(
-            f"no entity is named {entity!r}",
-            hint="give a name the data holds, an IRI or a CURIE such as zone:chengdu"
-            + (f"; close names: {', '.join(found.suggestions)}" if found.suggestions else ""),
+            f"{found.total} entities are named {entity!r} exactly",
+            hint="give one of them by its CURIE (see `find`)",
             found=found,
         )
-    if found.exact:  # the ones to choose from: those named so exactly
-        found = Found(found.text, chosen, len(chosen))
-    which = "exactly" if found.exact else "in part"
+    not_iri = f"{entity!r} is not an IRI or a CURIE, and no entity is named so"
+    if found:
+        held = (
+            "the name of 1 entity holds it"
+            if found.total == 1
+            else f"the names of {found.total} entities hold it"
+        )
+        raise UnknownName(
+            f"{not_iri} exactly ({held})",
+            hint="give one of them by its full name or its CURIE (see `find`)",
+            found=found,
+        )
     raise UnknownName(
-        f"{found.total} entities are named {entity!r} {which}",
-        hint="give one of them by its CURIE (see `find`)",
+        not_iri,
+        hint="give a name the data holds, an IRI or a CURIE such as zone:chengdu"
+        + (f"; close names: {', '.join(found.suggestions)}" if found.suggestions else ""),
         found=found,
     )
 
