@@ -124,6 +124,7 @@ def test_find_suggests_close_names_when_nothing_matches(kgs, engine):
         ("   ", 20, "text"),
         ("x" * (api.FIND_MAX_TEXT + 1), 20, "text"),
         ("a\nb", 20, "text"),
+        ("a\ud800b", 20, "text"),  # a lone surrogate
         ("chengdu", 0, "limit"),
         ("chengdu", 201, "limit"),
     ],

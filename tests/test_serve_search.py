@@ -142,6 +142,14 @@ def test_search_bounds_the_text_and_the_count(client):
         assert reply.json()["error"] == "limit must be a whole number from 1 to 50"
 
 
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF", "%00", "a%0Ab"])
+def test_search_of_bytes_that_are_no_text_is_not_a_server_error(client, raw):
+    reply = client.get("/search?q=" + raw, headers=JSON)
+    assert reply.status_code in (200, 400), reply.text
+    reply = client.get("/search?q=" + raw, headers=HTML)
+    assert reply.status_code in (200, 400), reply.text
+
+
 def test_search_without_text(client):
     page = client.get("/search", headers=HTML)
     assert page.status_code == 200 and 'id="search-results"' not in page.text

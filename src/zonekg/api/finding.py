@@ -161,8 +161,13 @@ def _checked(text: str, limit: int) -> str:
             f"at most {MAX_TEXT} characters long ({len(text)} given)",
             hint="look for a shorter part of the name",
         )
-    if any(unicodedata.category(c) == "Cc" for c in text):
-        raise InvalidValue("text", text, "text without control characters")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        # a control character, or a lone surrogate (no name holds one; it cannot be printed)
+        raise InvalidValue(
+            "text",
+            text.encode("utf-8", "backslashreplace").decode("ascii", "replace"),
+            "text without control characters or lone surrogates",
+        )
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_LIMIT}")
     return fold(text)
