@@ -293,7 +293,10 @@ def test_cli_find_bad_input_exits_2(args):
     assert "--text" not in result.stderr  # the text is an argument, not a flag
 
 
-def test_cli_why_by_name():
+def test_why_chengdu_is_no_sparql_syntax_error():
+    """Issue 21: `zonekg why chengdu` said "SPARQL syntax error … fix the query at this
+    position", though the user wrote no query; now the word is a name, and the one entity
+    named "Chengdu" (place:chengdu, "Chengdu"@en in places.trig) is explained."""
     result = zonekg("why", "chengdu")
     assert result.returncode == 0, result.stderr
     assert "SPARQL" not in result.stderr
@@ -308,6 +311,12 @@ def test_cli_why_by_a_name_several_have_lists_them_and_exits_2():
     assert "\norganization:chengdu-hi-tech-zone  zk:Organization" in result.stdout
     assert "\nplace:chengdu-hi-tech-zone  zk:HighTechZone" in result.stdout
     assert "2 entities are named 'Chengdu Hi-tech Zone' exactly" in result.stderr
+
+
+def test_cli_why_of_an_unknown_curie_points_to_find():
+    result = zonekg("why", "zone:atlantis")
+    assert result.returncode == 2
+    assert "or a name (see `find`)" in result.stderr
 
 
 def test_cli_why_shows_pointed_to_by_and_disagreements():

@@ -192,7 +192,7 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
     if not described.boolean:
         raise QueryError(
             f"{entity} is not described in the graph",
-            hint="give a full IRI or a CURIE such as zone:chengdu (see `zonekg stats`)",
+            hint="give a full IRI, a CURIE such as zone:chengdu, or a name (see `find`)",
         )
     supports = [
         Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
