@@ -313,6 +313,13 @@ def test_cli_why_by_a_name_several_have_lists_them_and_exits_2():
     assert "2 entities are named 'Chengdu Hi-tech Zone' exactly" in result.stderr
 
 
+def test_cli_why_of_bad_text_names_its_argument():
+    result = zonekg("why", "x" * 201)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ENTITY 'xxxx")
+    assert "is not at most 200 characters long (201 given)" in result.stderr
+
+
 def test_cli_why_of_an_unknown_curie_points_to_find():
     result = zonekg("why", "zone:atlantis")
     assert result.returncode == 2

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..core.errors import QueryError, UnknownName
+from ..core.errors import InvalidValue, QueryError, UnknownName
 from ..core.namespaces import RDF, RDFS, display_path, expand
 from ..safety.screen import screen, sparql_iri
 from .dataset import default_dataset, derive
@@ -149,7 +149,10 @@ def resolve(kg: KnowledgeGraph, entity: str) -> tuple[str, Found | None]:
         return iri, None
     except ValueError:
         pass
-    found = labels(kg).find(entity)
+    try:
+        found = labels(kg).find(entity)
+    except InvalidValue as exc:  # said of this function's parameter
+        raise InvalidValue("entity", exc.value, exc.requirement, hint=exc.hint) from None
     if len(found.exact) == 1:
         return found.exact[0].entity, found
     if found.exact:  # the ones to choose from: those named so exactly

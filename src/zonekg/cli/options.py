@@ -14,7 +14,7 @@ LIMIT_FLAGS = {"memory_mb": "--memory"}
 #: The flag of each API parameter whose flag is not ``--`` and its name with dashes.
 PARAMETER_FLAGS = {"fmt": "--format", "max_memory_mb": "--max-memory"}
 #: The API parameters that commands take as arguments, not flags: their metavar.
-PARAMETER_ARGUMENTS = {"text": "TEXT"}
+PARAMETER_ARGUMENTS = {"text": "TEXT", "entity": "ENTITY"}
 
 
 def flag(setting: Setting) -> str:
