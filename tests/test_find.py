@@ -247,6 +247,14 @@ def test_why_shows_where_sources_disagree_about_the_entity(kgs, engine):
     assert len(points["disagreement/initial-construction-area"].claims) == 4
 
 
+def test_why_shows_a_disagreement_whose_claim_has_the_entity_as_object(kgs, engine):
+    """disagreements.trig: only hkcd.com's claim names place:qilong (as rdf:object)."""
+    (point,) = api.why(kgs[engine], "place:qilong").disagreements
+    assert point.disagreement == ID + "disagreement/initial-construction-area"
+    about = [c.source for c in point.claims if c.about]
+    assert about == [DOC + "hkcd-2022-05-18"] and len(point.claims) == 4
+
+
 def test_why_of_an_entity_no_claim_names_shows_no_disagreement(kgs, engine):
     assert api.why(kgs[engine], "organization:mitsubishi-heavy-industries").disagreements == []
 
