@@ -1,4 +1,4 @@
-"""The Python API does what the README says it does, on every engine."""
+"""The Python API does what docs/python-api.md says it does, on every engine."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 The loader and query screening are fed in-process (many examples), the CLI in a
 subprocess (a few, under a short time limit) and the server over HTTP. Each run
 must end with success or a documented error (exit 0, 1 or 2 with no traceback;
-a status the README lists), within the limits, leaving the source files unchanged.
+a status docs/usage.md lists), within the limits, leaving the source files unchanged.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def server(tmp_path_factory):
         yield running
 
 
-#: What the README documents for /sparql: answers, bad query, refused, no acceptable
+#: What docs/serving.md documents for /sparql: answers, bad query, refused, no acceptable
 #: type, too many rows, time limit.
 DOCUMENTED = {200, 400, 403, 406, 422, 503}
 

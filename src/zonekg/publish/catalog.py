@@ -14,7 +14,7 @@ type a ``dct:MediaType``, the EU file type a ``dct:MediaTypeOrExtent``, a langua
 ``dct:LinguisticSystem``, ...), so that it meets the official shapes with no background
 knowledge loaded ("Base Zero", "Ranges Zero"; tests/test_dcat_ap.py). Where DCAT-AP
 recommends a value that no source gives (an e-mail address, a homepage, the publisher's
-type, a bounding box) nothing is invented: README says which and why.
+type, a bounding box) nothing is invented: docs/export.md says which and why.
 """
 
 from __future__ import annotations

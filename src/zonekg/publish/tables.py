@@ -7,7 +7,7 @@ table is one ``?x``, and a cell holding several values (two firms, two sources) 
 them, sorted, with ``"; "``. Numbers are written in plain decimal notation, whichever
 form the engine keeps them in ("21750000000.0" and "2.175E10" are both "21750000000").
 
-The columns, and the property each comes from, are in the README (Export section) and
+The columns, and the property each comes from, are in docs/export.md (Tables for analysts) and
 in ``COLUMNS``.
 """
 
