@@ -357,27 +357,3 @@ def test_cli_why_shows_pointed_to_by_and_disagreements():
         'collection:six-china-japan-zones zk:approvalDate "2020-04"^^xsd:gYearMonth  — '
         "document:peoples-daily-japanese-2020-11-20"
     ) in disagree
-
-
-def test_the_finding_page_examples_run():
-    import doctest
-    from pathlib import Path
-
-    page = Path(__file__).resolve().parents[1] / "docs" / "finding.md"
-    assert ">>> " in page.read_text(encoding="utf-8")
-    failures, tried = doctest.testfile(
-        str(page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
-    )
-    assert tried >= 6 and failures == 0
-
-
-@pytest.mark.parametrize(("text", "shown"), [("騎竜", "place:qilong"), ("chengdoo", "")])
-def test_the_finding_page_shows_what_the_commands_print(text, shown):
-    """The page's `$ zonekg find …` outputs are what the command prints."""
-    from pathlib import Path
-
-    page = (Path(__file__).resolve().parents[1] / "docs" / "finding.md").read_text("utf-8")
-    result = zonekg("find", text)
-    block = page[page.index(f"$ zonekg find {text}\n") :].split("```")[0]
-    assert block.split("\n", 1)[1] == result.stdout
-    assert shown in result.stdout
