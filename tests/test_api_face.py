@@ -45,10 +45,13 @@ def taken_from_api() -> tuple[set[str], list[str]]:
 
 
 def documented() -> set[str]:
-    """The names the README and docs/ pages give as ``api.X``."""
+    """The names the README and docs/ pages give as ``api.X`` (not a page such as
+    ``python-api.md``)."""
     found: set[str] = set()
     for page in DOCUMENTS:
-        found |= set(re.findall(r"\bapi\.([A-Za-z]\w*)\b(?!\.py)", page.read_text("utf-8")))
+        found |= set(
+            re.findall(r"(?<![-/])\bapi\.([A-Za-z]\w*)\b(?!\.py)", page.read_text("utf-8"))
+        )
     return found
 
 
