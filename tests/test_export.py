@@ -245,14 +245,14 @@ def test_cli_export_canonical_to_stdout_twice_is_identical():
 
 
 def test_cli_export_refuses_bad_options():
-    for args in (
-        ["--format", "yaml"],
-        ["--graph", "some"],
-        ["--canonical", "--format", "turtle"],
+    for args, said in (
+        (["--format", "yaml"], "'--format': 'yaml' is not one of 'turtle', "),
+        (["--graph", "some"], "'--graph': 'some' is not one of 'dataset', "),
+        (["--canonical", "--format", "turtle"], "--canonical writes N-Quads, not turtle"),
     ):
         result = zonekg("export", *args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
-        assert "error" in result.stderr
+        assert "error" in result.stderr.lower() and said in result.stderr, result.stderr
 
 
 def test_failed_export_leaves_existing_file_untouched(kgs, engine, tmp_path, monkeypatch):
