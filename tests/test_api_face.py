@@ -45,7 +45,8 @@ def taken_from_api() -> tuple[set[str], list[str]]:
 
 
 def documented() -> set[str]:
-    """The names the README and docs/ pages give as ``api.X``."""
+    """The names the README and docs/ pages give as ``api.X`` (not a page such as
+    ``python-api.md``)."""
     found: set[str] = set()
     for page in DOCUMENTS:
         text = page.read_text(encoding="utf-8")

@@ -159,6 +159,8 @@ def _why_blocks(text: str) -> dict[str, str]:
     """The output of `zonekg why` cut into one block per source, keyed by its CURIE."""
     blocks = {}
     for block in text.split("\n\n")[1:]:
+        if block.startswith(("Pointed to by", "Where sources disagree")):
+            break  # the sources' blocks end here
         record = block.splitlines()[1].strip()
         blocks[record.split(",")[0]] = block
     return blocks

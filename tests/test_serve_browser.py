@@ -163,3 +163,32 @@ def _questions() -> list[str]:
     found = [q.name for q in questions()]
     assert found, "no competency questions found under queries/"
     return found
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-javascript", "without-javascript"])
+def test_the_search_box_finds_an_entity_by_name(server, browser, script):
+    """From an entity's page, the header's search box finds 三菱重工 (the Chinese name of
+    Mitsubishi Heavy Industries), and its first match leads to that entity's page."""
+    context = browser.new_context(
+        java_script_enabled=script, viewport={"width": 1200, "height": 900}
+    )
+    page = context.new_page()
+    elsewhere = _watch_requests(page, server)
+    page.goto(server.url + "/id/zone/chengdu")
+    page.fill("form.search input[name=q]", "三菱重工")
+    page.press("form.search input[name=q]", "Enter")
+    page.wait_for_url(f"{server.url}/search?q=*")
+    expect(page.locator("#search-count")).to_contain_text("3 matches for “三菱重工”")
+    expect(page.locator("form.search input[name=q]")).to_have_value("三菱重工")
+    page.screenshot(path=_shot("search" if script else "search-nojs"), full_page=True)
+    page.locator("#search-results li a").first.click()
+    page.wait_for_url(server.url + "/id/organization/mitsubishi-heavy-industries")
+    expect(page.locator("h1")).to_have_text("Mitsubishi Heavy Industries")
+    # full-width letters and nothing found: the close names link to their own search
+    page.fill("form.search input[name=q]", "ＣＨＥＮＧＤＯＯ")
+    page.click("form.search button[type=submit]")
+    expect(page.locator("#search-count")).to_contain_text("No entity is named")
+    page.locator("a.suggestion", has_text="Chengdu").first.click()
+    expect(page.locator("#search-results li a").first).to_have_text("Chengdu")
+    assert elsewhere == [], f"the pages reached outside this server: {elsewhere}"
+    context.close()

@@ -150,6 +150,8 @@ def _attack_data(tmp_path: Path) -> Path:
         "@prefix ex: <http://example.org/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "GRAPH <http://example.org/doc> {\n"
+        # a source document: `why` shows what the graphs of source documents state
+        "  <http://example.org/doc> a <https://w3id.org/zonekg/def#SourceDocument> .\n"
         f'  ex:e rdfs:label "{ESCAPED_SOURCE} :warning: [link=http://x]y[/link]"@en ;\n'
         f'    ex:p "{ESCAPED_SOURCE}" .\n'
         "}\n",

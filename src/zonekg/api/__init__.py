@@ -20,8 +20,9 @@ Left out, it is ``Limits.from_env()``.
 
 The package's modules, one concern each: ``loading`` (load, bounded), ``validation``,
 ``reasoning``, ``querying``, ``dataset`` (the published dataset), ``exporting``,
-``inspection`` (why, stats), ``remote`` (datasets at a SPARQL endpoint), ``views`` (rdflib
-views, the vocabulary). This module holds only the public names.
+``inspection`` (why, stats), ``finding`` (find: entities by name), ``remote`` (datasets
+at a SPARQL endpoint), ``views`` (rdflib views, the vocabulary). This module holds only
+the public names.
 """
 
 from ..core.formats import GRAPH_CHOICES
@@ -29,7 +30,21 @@ from ..core.questions import find_question
 from ..core.settings import Limits
 from .dataset import dataset_quads, entail_types, flat_note, published_dataset, published_graphs
 from .exporting import EXPORT_FORMATS, check_output, export, export_graphs, write_output
-from .inspection import Fact, Source, Stats, Support, Why, stats, why
+from .finding import MAX_TEXT as FIND_MAX_TEXT
+from .finding import Found, Labels, Match, Name, find, fold, labels
+from .inspection import (
+    Claim,
+    Disagreement,
+    Fact,
+    Link,
+    Source,
+    Stats,
+    Support,
+    Why,
+    resolve,
+    stats,
+    why,
+)
 from .loading import DEFAULT_ENGINE, ENGINES, KnowledgeGraph, bounded, load
 from .querying import (
     Job,
@@ -49,12 +64,20 @@ __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
     "EXPORT_FORMATS",
+    "FIND_MAX_TEXT",
     "GRAPH_CHOICES",
     "INFERENCE_CHOICES",
+    "Claim",
+    "Disagreement",
     "Fact",
+    "Found",
     "Job",
     "KnowledgeGraph",
+    "Labels",
     "Limits",
+    "Link",
+    "Match",
+    "Name",
     "RdfView",
     "Source",
     "Stats",
@@ -70,16 +93,20 @@ __all__ = [
     "entail_types",
     "export",
     "export_graphs",
+    "find",
     "find_question",
     "flat_note",
+    "fold",
     "inferred",
     "job_for",
+    "labels",
     "load",
     "published_dataset",
     "published_graphs",
     "query",
     "reason",
     "remote_answer",
+    "resolve",
     "remote_graphs",
     "screen_job",
     "stats",

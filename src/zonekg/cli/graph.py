@@ -224,27 +224,104 @@ def questions() -> None:
 
 
 @click.command()
+@click.argument("text")
+@click.option(
+    "--limit",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Show at most this many matches (1 to 200).",
+)
+@data_option
+@engine_option
+def find(text, limit, data, engine) -> None:
+    """Find entities by name: TEXT in any label, any language, case- and width-folded.
+
+    Matches rdfs:label, skos:prefLabel, skos:altLabel and dct:title, best first: the whole
+    name, then its start, then any part. Prints each entity's CURIE, class and names.
+    Exit 1 when nothing matches (the closest names are suggested). Example:
+    zonekg find mitsubishi"""
+    from .. import api
+
+    limits = current_limits()
+    found = api.bounded(
+        lambda: api.find(api.load(data_paths(data), engine=engine, limits=limits), text, limit),
+        what="find",
+        limits=limits,
+    )
+    if not found:
+        say(f"No entity is named {text!r}.")
+        if found.suggestions:
+            say("Close names: " + "; ".join(found.suggestions))
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
+    print_matches(found)
+
+
+def print_matches(found) -> None:
+    """Each match: its CURIE, classes and how it matched, then its names."""
+    from ..core.namespaces import curie
+
+    shown = len(found.matches)
+    more = f" (the first {shown})" if shown < found.total else ""
+    matches = "1 match" if found.total == 1 else f"{found.total} matches"
+    say(f"{matches} for {found.text!r}{more}:", style="bold")
+    for match in found.matches:
+        kinds = ", ".join(curie(k) for k in match.kinds) or "(no class)"
+        name = match.matched
+        say("")
+        say(curie(match.entity), style="bold", end="")
+        say(f"  {kinds}  ({match.rank} match: {quoted(name)})")
+        by_property: dict[str, list[str]] = {}
+        for each in match.names:
+            by_property.setdefault(each.property, []).append(quoted(each))
+        for prop, names in by_property.items():
+            say(f"    {curie(prop)} " + ", ".join(names))
+
+
+def quoted(name) -> str:
+    """A name as Turtle writes a literal: quoted, with its language tag."""
+    text = '"' + name.text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{text}@{name.language}" if name.language else text
+
+
+@click.command()
 @click.argument("entity")
 @data_option
 @engine_option
 def why(entity, data, engine) -> None:
-    """Per source: what it states about an entity, with its record and quoted passages."""
+    """Who says what about an entity: per source, what it states, with its record and
+    quoted passages; what points at the entity; where sources disagree about it.
+
+    ENTITY is a CURIE (zone:chengdu), a full IRI, or a name as `find` takes it: the one
+    entity with that name is explained; when several have it, they are listed (exit 2).
+    Example: zonekg why zone:chengdu"""
     from .. import api
+    from ..core.errors import UnknownName
     from ..core.namespaces import curie
 
     limits = current_limits()
-    found = api.bounded(
-        lambda: api.why(api.load(data_paths(data), engine=engine, limits=limits), entity),
-        what="why",
-        limits=limits,
-    )
+    try:
+        found = api.bounded(
+            lambda: api.why(api.load(data_paths(data), engine=engine, limits=limits), entity),
+            what="why",
+            limits=limits,
+        )
+    except UnknownName as exc:
+        if exc.found is not None and exc.found.matches:
+            print_matches(exc.found)
+        raise
+    if found.found is not None:
+        note(f"{entity!r} names {curie(found.entity)}.")
     if not found:
         say(f"No provenance recorded for {entity}.")
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
     title = f" — {found.label}" if found.label else ""
     say(f"{curie(found.entity)}{title}", style="bold")
     verb = "states" if len(found.sources) == 1 else "state"
-    say(f"{count(len(found.sources), 'source')} {verb} what follows (GRAPH ?source {{ … }}).")
+    say(
+        f"{count(len(found.sources), 'source')} {verb} what follows "
+        "(GRAPH ?source { … }, ?source a zk:SourceDocument)."
+    )
     for source in found.sources:
         say("")
         name = source.label or curie(source.document)
@@ -259,6 +336,25 @@ def why(entity, data, engine) -> None:
             itself = getattr(fact.value, "value", None) == source.document
             label = "this source" if itself else fact.label
             say(f"    {shown(fact.predicate)} {shown(fact.value, label)}")
+    if found.pointed_by:
+        say("")
+        say(f"Pointed to by ({count(len(found.pointed_by), 'link')})", style="bold")
+        for link in found.pointed_by:
+            subject = curie(link.subject) + (f" ({link.label})" if link.label else "")
+            say(f"  {subject} {shown(link.predicate)} this")
+            say("    stated by " + ", ".join(curie(s) for s in link.sources), style="dim")
+    if found.disagreements:
+        say("")
+        say("Where sources disagree", style="bold")
+        for point in found.disagreements:
+            say("")
+            say(f"  {point.point or curie(point.disagreement)} ({curie(point.disagreement)})")
+            for claim in point.claims:
+                say(f"    {claim.side}: {claim.statement or curie(claim.claim)}")
+                triple = " ".join(
+                    [shown(claim.subject), shown(claim.predicate), shown(claim.value)]
+                )
+                say(f"      {triple}  — {curie(claim.source)}", style="dim")
 
 
 def shown(term, label: str = "") -> str:
@@ -267,6 +363,8 @@ def shown(term, label: str = "") -> str:
 
     from ..core.namespaces import RDF, XSD, curie
 
+    if term is None or term == "":
+        return "?"
     if isinstance(term, str):
         return "a" if term == RDF + "type" else curie(term)
     if isinstance(term, ox.NamedNode):
@@ -336,4 +434,4 @@ def fmt(files, check) -> None:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 
 
-COMMANDS = [validate, reason, run, questions, why, stats, fmt]
+COMMANDS = [validate, reason, run, questions, find, why, stats, fmt]

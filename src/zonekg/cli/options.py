@@ -13,6 +13,8 @@ from ..core.settings import LIMITS, Limit, Limits
 LIMIT_FLAGS = {"memory_mb": "--memory"}
 #: The flag of each API parameter whose flag is not ``--`` and its name with dashes.
 PARAMETER_FLAGS = {"fmt": "--format", "max_memory_mb": "--max-memory"}
+#: The API parameters that commands take as arguments, not flags: their metavar.
+PARAMETER_ARGUMENTS = {"text": "TEXT", "entity": "ENTITY"}
 
 
 def flag(setting: Setting) -> str:
@@ -20,6 +22,8 @@ def flag(setting: Setting) -> str:
     setting has one (``--engine reference``, ``--timeout``)."""
     if setting.within == "Limits":
         return LIMIT_FLAGS.get(setting.parameter) or "--" + setting.parameter.replace("_", "-")
+    if setting.parameter in PARAMETER_ARGUMENTS and not setting.within:
+        return f"{PARAMETER_ARGUMENTS[setting.parameter]} {setting.value!r}"
     name = PARAMETER_FLAGS.get(setting.parameter) or "--" + setting.parameter.replace("_", "-")
     if setting.value is None or setting.value is True:
         return name

@@ -81,6 +81,14 @@ class QueryError(ZonekgError):
 
 
 @dataclass
+class UnknownName(QueryError):
+    """A name that names no entity, or several: *found* is what the search found (the
+    matches to choose from, or the closest names)."""
+
+    found: Any = None
+
+
+@dataclass
 class LimitError(ZonekgError):
     """Work stopped because it reached a limit (*limit*: its field of ``Limits``); the hint
     says how to raise it."""

@@ -6,6 +6,8 @@ What it answers:
   ``application/sparql-query``), read-only; with no query, the service description.
 - ``/id/{kind}/{slug}`` and ``/def``: each IRI of ours, with content negotiation
   between an HTML page and Turtle, N-Triples, JSON-LD or RDF/XML.
+- ``/search?q=``: entities by name (``api.find``), as a page or, by content
+  negotiation, as JSON; every page has the search box (a plain form).
 - ``/``, ``/query``: pages people can browse, which work without JavaScript (only
   the YASGUI editor on the query page needs it).
 - ``/healthz``.
@@ -84,6 +86,11 @@ SUFFIXES = {
     "rdf": "application/rdf+xml",
 }
 EXTENSION = {media: ext for ext, media in SUFFIXES.items()}
+JSON = "application/json"
+#: /search: the longest text it takes, and how many matches it gives by default and at most.
+SEARCH_MAX_TEXT = api.FIND_MAX_TEXT
+SEARCH_DEFAULT = 20
+SEARCH_LIMIT = 50
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 
@@ -97,6 +104,7 @@ class ZonekgApp:
         # The pages read the graph with rdflib; the reference engine loads it that way anyway.
         kg = api.load(settings.data, engine="reference", limits=settings.limits)
         self.site = Site.build(kg, settings.base_url)
+        self.labels = api.labels(kg)  # the names to find entities by, folded once
         self.pages = Pages(self.site, settings)
         self.graph_names = list(kg.asserted_graphs)
         # A query may name the graphs of the published dataset: the asserted ones (the
@@ -269,6 +277,84 @@ class ZonekgApp:
             return self.pages.render("error.html", status=404, title="Not found", message=message)
         return PlainTextResponse(message + "\n", status_code=404)
 
+    # Search -----------------------------------------------------------------------------
+
+    async def search(self, request: Request) -> Response:
+        """Entities by name: ``q`` (at most ``api.finding.MAX_TEXT`` characters) and
+        ``limit`` (1 to ``SEARCH_LIMIT``, default ``SEARCH_DEFAULT``); HTML for browsers,
+        JSON for a client that asks for it or for anything (``*/*``)."""
+        media = negotiate(request.headers.get("accept"), [JSON, HTML])
+        headers = {"Vary": "Accept"}
+        if media is None:
+            return PlainTextResponse(
+                f"none of the formats of /search is acceptable: {JSON}, {HTML}\n",
+                status_code=406,
+                headers=headers,
+            )
+        text = request.query_params.get("q", "")
+        shown = text[:SEARCH_MAX_TEXT]  # what the box shows again: never more than it holds
+        try:
+            limit = _search_limit(request.query_params.get("limit"))
+            found = self.labels.find(text, limit) if text.strip() else None
+        except InvalidValue as exc:
+            what = "limit" if exc.parameter == "limit" else "the search text (q)"
+            message = f"{what} must be {exc.requirement}"
+            if media == JSON:
+                return JSONResponse({"error": message}, status_code=400, headers=headers)
+            return self.pages.render(
+                "search.html", status=400, headers=headers, error=message, search_text=shown
+            )
+        if found is None:
+            if media == JSON:
+                return JSONResponse(
+                    {"error": "give the text to look for as q (/search?q=chengdu)"},
+                    status_code=400,
+                    headers=headers,
+                )
+            return self.pages.render("search.html", headers=headers, text="", search_text="")
+        matches = [self.match_view(m) for m in found.matches]
+        suggestions = [
+            {"text": name, "href": "/search?" + urllib.parse.urlencode({"q": name})}
+            for name in found.suggestions
+        ]
+        if media == JSON:
+            return JSONResponse(
+                {
+                    "q": text,
+                    "total": found.total,
+                    "matches": matches,
+                    "suggestions": [s["text"] for s in suggestions],
+                },
+                headers=headers,
+            )
+        return self.pages.render(
+            "search.html",
+            headers=headers,
+            text=text,
+            search_text=shown,
+            total=found.total,
+            matches=matches,
+            suggestions=suggestions,
+        )
+
+    def match_view(self, match: api.Match) -> dict:
+        """A match as the page and the JSON show it: the entity with its link on this
+        server, classes, rank, the name that matched and every name."""
+
+        def name(n) -> dict:
+            return {"property": curie(n.property), "text": n.text, "language": n.language}
+
+        return {
+            "iri": match.entity,
+            "curie": curie(match.entity),
+            "href": self.site.href(match.entity),
+            "label": match.label,
+            "kinds": [curie(k) for k in match.kinds],
+            "rank": match.rank,
+            "matched": name(match.matched),
+            "names": [name(n) for n in match.names],
+        }
+
     # Pages ------------------------------------------------------------------------------
 
     async def home(self, request: Request) -> Response:
@@ -394,6 +480,16 @@ def reply_response(reply: Reply) -> Response:
     return Response(
         reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers
     )
+
+
+def _search_limit(value: str | None) -> int:
+    """The ``limit`` of a search: ``SEARCH_DEFAULT`` when not given; ``InvalidValue``
+    unless a whole number from 1 to ``SEARCH_LIMIT``."""
+    if value is None or value == "":
+        return SEARCH_DEFAULT
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= SEARCH_LIMIT:
+        raise InvalidValue("limit", value[:20], f"a whole number from 1 to {SEARCH_LIMIT}")
+    return int(value)
 
 
 def error_response(status: int, message: str) -> Response:
@@ -605,6 +701,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/", app_state.home),
         Route("/sparql", app_state.sparql, methods=["GET", "POST"]),
         Route("/query", app_state.query_page, methods=["GET", "POST"]),
+        Route("/search", app_state.search),
         Route("/id/{kind}/{slug}", app_state.resource),
         Route("/def", app_state.ontology),
         Route("/def.{ext}", app_state.ontology),

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from starlette.responses import HTMLResponse
 
-from ..api import KnowledgeGraph, Limits
+from ..api import FIND_MAX_TEXT, KnowledgeGraph, Limits
 from ..core.namespaces import BASE, ID, KINDS, PREFIXES, curie
 from ..core.questions import questions
 from ..core.vocab import OA, SCHEMA, ZK, bind_prefixes
@@ -215,6 +215,7 @@ class Pages:
 
     def render(self, name: str, status: int = 200, headers=None, **context) -> HTMLResponse:
         context.setdefault("base", self.settings.base_url)
+        context.setdefault("search_max", FIND_MAX_TEXT)  # the search box holds what find takes
         context.setdefault("yasgui", (VENDOR / "yasgui.min.js").is_file())
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status, headers=headers)
