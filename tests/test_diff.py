@@ -70,7 +70,7 @@ def test_labels_come_from_the_project_for_terms_the_files_do_not_label(tmp_path)
     zone = "<https://w3id.org/zonekg/id/zone/chengdu>"
     a.write_text("")
     b.write_text(f"{zone} <https://w3id.org/zonekg/def#partOf> {zone} .\n")
-    result = zonekg("diff", str(a), str(b))
+    result = zonekg_in_process("diff", str(a), str(b), env={"COLUMNS": "200"})  # one line
     assert result.returncode == 1
     assert "+ zone:chengdu zk:partOf zone:chengdu ." in result.stdout
     assert (

@@ -15,6 +15,7 @@ The expected matches were read from the data by hand (grep for the name in data/
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -30,8 +31,14 @@ MHI = ID + "organization/mitsubishi-heavy-industries"
 
 
 def zonekg(*args: str) -> subprocess.CompletedProcess:
+    """The CLI, piped, 200 columns wide: the tests read whole lines (tests/test_output_fit.py
+    checks the wrapping)."""
     return subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "zonekg.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 

@@ -176,7 +176,7 @@ def test_the_sdist_holds_what_the_wheel_is_built_from(dist):
 
 
 def test_questions_lists_every_question(installed):
-    done = installed.zonekg("questions")
+    done = installed.zonekg("questions", env={"COLUMNS": "200"})  # names unwrapped
     assert done.returncode == 0, done.stderr
     names = [q.name for q in questions()]
     assert names
@@ -266,7 +266,7 @@ def test_outputs_never_go_into_the_package_or_the_working_folder(installed):
 
 def test_zonekg_home_chooses_the_files(installed, tmp_path):
     """$ZONEKG_HOME wins over the packaged copy; a wrong one is named with what is missing."""
-    done = installed.zonekg("questions", env={"ZONEKG_HOME": str(ROOT)})
+    done = installed.zonekg("questions", env={"ZONEKG_HOME": str(ROOT), "COLUMNS": "200"})
     assert done.returncode == 0 and questions()[0].name in done.stdout
     nowhere = tmp_path / "nowhere"
     nowhere.mkdir()

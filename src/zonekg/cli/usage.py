@@ -14,8 +14,13 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     },
     "why": {
         "ENTITY": "an entity of the graph as a CURIE with one of the project's prefixes "
-        "(zone:chengdu, organization:ndrc, place:qilong) or as a full IRI, with or without "
-        "<> (https://w3id.org/zonekg/id/zone/chengdu).",
+        "(zone:chengdu, organization:ndrc, place:qilong), as a full IRI, with or without "
+        "<> (https://w3id.org/zonekg/id/zone/chengdu), or as a name (chengdu, 成都): "
+        "one exact match is explained, several are listed.",
+    },
+    "find": {
+        "TEXT": "part of a name in any language (mitsubishi, 三菱, ＭＨＩ), "
+        "case and width folded; up to 200 characters.",
     },
     "diff": {
         "OLD": "an RDF file (Turtle, TriG, N-Triples, N-Quads…): the graph before.",
@@ -47,6 +52,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "why": [
         ("zonekg why zone:chengdu", "who says what about the zone"),
         ("zonekg why organization:ndrc", "the same for an organisation"),
+    ],
+    "find": [
+        ("zonekg find mitsubishi", "entities whose names hold 'mitsubishi', best first"),
+        ("zonekg find 成都 --limit 5", "the first five matches of a Chinese name"),
     ],
     "stats": [("zonekg stats", "triples per file, entities per class and per source")],
     "fmt": [
