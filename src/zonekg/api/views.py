@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core.namespaces import INFERRED_GRAPH, ZK, curie
-from .loading import KnowledgeGraph
 
 
 @dataclass
@@ -179,7 +178,7 @@ class RdfView:
     data_files: list[Path]
 
     @classmethod
-    def of(cls, kg: KnowledgeGraph) -> RdfView:
+    def of(cls, kg: Any) -> RdfView:  # a loading.KnowledgeGraph (views is below loading)
         from rdflib import Dataset, URIRef
 
         from ..core.terms import to_rdflib

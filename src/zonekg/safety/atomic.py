@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import ZonekgError, environment_error
-from .targets import remove_stale_temp_files
 
 
 @contextlib.contextmanager
@@ -93,3 +92,13 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Remove write_atomic's temporary files of killed runs (call with the folder lock held)."""
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            name = entry.name
+            if name.startswith(".") and name.endswith(".tmp") and ".zkt." in name:
+                with contextlib.suppress(OSError):
+                    entry.unlink()

@@ -24,7 +24,6 @@ folders and temporary files that killed runs left behind.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import hashlib
@@ -445,13 +444,3 @@ def recover_folder(target: Path) -> list[Path]:
             shutil.rmtree(entry, ignore_errors=True)
         done.append(entry)
     return done
-
-
-def remove_stale_temp_files(folder: Path) -> None:
-    """Remove write_atomic temporary files of killed runs (call with the folder lock held)."""
-    with contextlib.suppress(OSError):
-        for entry in Path(folder).iterdir():
-            name = entry.name
-            if name.startswith(".") and name.endswith(".tmp") and ".zkt." in name:
-                with contextlib.suppress(OSError):
-                    entry.unlink()
