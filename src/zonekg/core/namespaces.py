@@ -55,6 +55,7 @@ KINDS = (
     "proposal",
     "quantity",
     "sector",
+    "target",
     "zone",
 )
 
