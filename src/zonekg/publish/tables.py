@@ -126,8 +126,9 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     GRAPH ?source {
       ?claim a zk:Claim ; rdf:subject ?about ; rdf:predicate zk:approvalDate ; rdf:object ?date .
     }
-    FILTER EXISTS { ?about zk:hasMember <%(zone)s> }
-    BIND("NDRC approval of the six zones (disputed month)" AS ?what)
+    FILTER(?about = <%(zone)s> || EXISTS { ?about zk:hasMember <%(zone)s> })
+    BIND(IF(?about = <%(zone)s>, "NDRC approval of the zone (disputed month)",
+            "NDRC approval of the six zones (disputed month)") AS ?what)
   } UNION {
     GRAPH ?source { <%(zone)s> zk:establishmentDate ?date . }
     BIND(<%(zone)s> AS ?about)
@@ -142,10 +143,18 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     ?about rdfs:label ?what FILTER(lang(?what) = "en")
   } UNION {
     GRAPH ?source { ?about a zk:Company ; zk:signingDate ?date . }
+    FILTER EXISTS {
+      ?about zk:carriesOut ?project .
+      ?set zk:hasMember ?project ; zk:occasion/zk:about <%(zone)s> .
+    }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT("signed: ", STR(?name)) AS ?what)
   } UNION {
     GRAPH ?source { ?about zk:openingDate ?date . }
+    FILTER EXISTS {
+      { ?about zk:partOf <%(zone)s> }
+      UNION { ?list zk:hasMember ?about ; zk:concerns <%(zone)s> }
+    }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT(STR(?name), " opens") AS ?what)
   }
