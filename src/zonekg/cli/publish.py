@@ -34,7 +34,7 @@ from .output import note, say, write
     "--table",
     "table",
     default=None,
-    help="A flat CSV table instead of RDF: projects, organizations or timeline.",
+    help="A flat CSV table instead of RDF: projects, organizations, timeline, zones or events.",
 )
 @output_option("Write here (atomically), not stdout.")
 @data_option
