@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint fmt clean tools vendor chromium ckan bench bench-scale
+.PHONY: run test lint fmt clean tools vendor chromium ckan jsonld-js bench bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,18 +30,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
-# Independent RDF parsers and Graphviz for the export tests, and Virtuoso 7 for the
-# remote-store tests (they start their own on 127.0.0.1; no service is enabled) (Debian packages).
-TOOLS := serdi rapper dot virtuoso-t isql-vt
+# Independent RDF parsers and Graphviz for the export tests, Apache Jena (its riot reads our
+# JSON-LD as a JSON-LD 1.0 processor; Debian ships the jars, tests/jena_support.py runs them)
+# and Virtuoso 7 for the remote-store tests (they start their own on 127.0.0.1; no service
+# is enabled) (Debian packages).
+TOOLS := serdi rapper dot virtuoso-t isql-vt java
+JARS := /usr/share/java/jena-cmds.jar
 tools:
 	@missing=; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	for j in $(JARS); do [ -f $$j ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		apt-get update && \
 		apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 \
-			serdi raptor2-utils graphviz virtuoso-opensource-7-bin; \
+			serdi raptor2-utils graphviz virtuoso-opensource-7-bin \
+			libapache-jena-java default-jre-headless; \
 	fi
 
-test: lint tools vendor chromium ckan
+test: lint tools vendor chromium ckan jsonld-js
 	$(BIN)/python -m pytest
 
 fmt: $(STAMP)
@@ -66,6 +71,19 @@ $(VENDOR): $(WEB)/package.json $(WEB)/package-lock.json
 	cd build/npm && npm ci --ignore-scripts --no-audit --no-fund
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.css $(WEB)/static/vendor/
 	cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)
+
+# jsonld.js (the npm package `jsonld`), the JavaScript JSON-LD processor that
+# tests/test_jsonld_processors.py reads every JSON-LD output with, at the version pinned in
+# tests/jsonld-js/package-lock.json; installed into build/, never into the package.
+JSONLD_JS := build/jsonld-js/node_modules/jsonld/package.json
+
+jsonld-js: $(JSONLD_JS)
+
+$(JSONLD_JS): tests/jsonld-js/package.json tests/jsonld-js/package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	rm -rf build/jsonld-js && mkdir -p build/jsonld-js
+	cp tests/jsonld-js/package.json tests/jsonld-js/package-lock.json build/jsonld-js/
+	cd build/jsonld-js && npm ci --ignore-scripts --no-audit --no-fund
 
 # CKAN's DCAT extension for tests/test_dcat.py, which checks that a data portal harvests the
 # release description. It lives in a venv of its own (CKAN pins versions the project does not

@@ -322,7 +322,7 @@ def main() -> None:
         out = Path(tempfile.mkdtemp(prefix=f"out-{size}-", dir=build))
         entry = {
             "triples": made.triples,
-            "bytes": sum(p.stat().st_size for p in data.iterdir()),
+            "bytes": sum(p.stat().st_size for p in data.glob("*.nq")),
             "user": user_commands(data, out, args.limit, 1),
             "baselines": baselines(data, paths.SHAPES, paths.ONTOLOGY, args.limit),
             "in_process": {

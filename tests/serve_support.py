@@ -41,13 +41,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(tmp: Path, *args: str) -> Iterator[Server]:
+def running_server(
+    tmp: Path,
+    *args: str,
+    zonekg: list[str] | None = None,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """`zonekg serve` (this checkout's, or the *zonekg* command given) on a free port."""
     port = free_port()
     log = tmp / f"serve-{port}.log"
-    command = [sys.executable, "-m", "zonekg.cli", "serve", "--port", str(port), *args]
+    program = zonekg or [sys.executable, "-m", "zonekg.cli"]
+    command = [*program, "serve", "--port", str(port), *args]
     with log.open("w") as handle:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:

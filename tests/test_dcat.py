@@ -6,9 +6,7 @@ SPARQL endpoint given by --base-url."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,21 +15,11 @@ from zonekg.publish import release
 
 ROOT = Path(__file__).resolve().parents[1]
 CKAN_PYTHON = ROOT / "build" / "ckan-venv" / "bin" / "python"
-BASE_URL = "https://zonekg.example.org"
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    target = tmp_path_factory.mktemp("dcat") / "bundle"
-    done = subprocess.run(
-        [sys.executable, "-m", "zonekg.cli", "release", str(target), "--base-url", BASE_URL],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+def bundle(release_bundle):
+    return release_bundle
 
 
 def _harvest(path: Path, profile: str) -> list[dict]:
@@ -47,7 +35,7 @@ def _harvest(path: Path, profile: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("profile", ["euro_dcat_ap_3", "euro_dcat_ap_2"])
-def test_ckan_harvests_every_field(bundle, profile):
+def test_ckan_harvests_every_field(bundle, profile, release_base_url):
     [dataset] = _harvest(bundle / release.DESCRIPTION_FILE, profile)
     extras = {e["key"]: e["value"] for e in dataset.get("extras", [])}
     assert dataset["license_id"] == "cc-by"
@@ -72,4 +60,4 @@ def test_ckan_harvests_every_field(bundle, profile):
         name = resource["download_url"].split(f"/release/{release.version()}/", 1)[1]
         assert resource["hash"] == sums[name], name
     services = [json.loads(r["access_services"]) for r in resources if r.get("access_services")]
-    assert services and services[0][0]["endpoint_url"] == [BASE_URL + "/sparql"]
+    assert services and services[0][0]["endpoint_url"] == [release_base_url + "/sparql"]

@@ -62,6 +62,53 @@ def test_every_term_has_label_definition_alignment_and_usage(kg, page):
         assert shown and int(shown.group(1).replace(",", "")) == usage, local
 
 
+def _used_terms(kg) -> tuple[set, set]:
+    """(classes, properties) the data uses, read from the data itself."""
+    data = kg.rdf.data
+    classes = {o for o in data.objects(None, RDF.type) if isinstance(o, URIRef)}
+    return classes, set(data.predicates())
+
+
+def _example_is_data(kg, example: str) -> bool:
+    """Whether an example (``s p o .`` with the project's prefixes) is a triple of the data;
+    a long literal is shown cut, ending in an ellipsis."""
+    from rdflib import Graph, Literal
+
+    from zonekg.core.namespaces import PREFIXES
+
+    head = "".join(f"@prefix {p}: <{n}> .\n" for p, n in PREFIXES.items())
+    cut = "…" in example
+    (s, p, o), *_ = Graph().parse(data=head + example, format="turtle")
+    if not cut:
+        return (s, p, o) in kg.rdf.data
+    prefix = str(o).rstrip("…")
+    return any(
+        isinstance(v, Literal) and str(v).startswith(prefix) for v in kg.rdf.data.objects(s, p)
+    )
+
+
+def test_every_term_the_data_uses_is_documented_with_usage_and_an_example(kg, page):
+    onto, data = kg.rdf.ontology, kg.rdf.data
+    classes, properties = _used_terms(kg)
+    borrowed = {t for t in classes | properties if not str(t).startswith(str(ZK))}
+    assert len(borrowed) > 40 and URIRef("http://schema.org/attendee") in borrowed
+    for term in classes | properties:
+        anchor = str(term)[len(str(ZK)) :] if str(term).startswith(str(ZK)) else curie(str(term))
+        section = _section(page, anchor)
+        assert str(onto.value(term, RDFS.label)) in section, anchor
+        assert str(onto.value(term, SKOS.definition)) in section, anchor
+        assert str(onto.value(term, RDFS.isDefinedBy)) in section, anchor
+        if term in properties:
+            usage = len(list(data.triples((None, term, None))))
+        else:
+            usage = len(set(data.subjects(RDF.type, term)))
+        shown = re.search(r'<dd class="usage">([\d,]+)</dd>', section)
+        assert usage > 0 and shown and int(shown.group(1).replace(",", "")) == usage, anchor
+        example = re.search(r'<dd class="example"><code>(.*?)</code></dd>', section, re.S)
+        assert example and _example_is_data(kg, example.group(1)), (anchor, example)
+        assert curie(str(term)) in example.group(1), anchor
+
+
 def test_docs_show_the_ontology_version(kg, page):
     version = str(next(kg.rdf.ontology.objects(None, OWL.versionInfo)))
     assert f"<dt>Version</dt><dd>{version}</dd>" in page

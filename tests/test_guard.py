@@ -284,3 +284,21 @@ def test_no_spelling_of_service_passes_the_screen(spelling, listener):
     text = "SELECT * WHERE { " + spelling.format(url=listener.url) + " { ?s ?p ?o } }"
     with pytest.raises(QueryError, match="SERVICE is not allowed"):
         parse(text)
+
+
+def test_zonekg_home_elsewhere_still_lets_the_package_import_its_own_modules(tmp_path):
+    """With $ZONEKG_HOME naming another folder, an editable install (the checkout's src/ on
+    no sys.path entry) was refused its own modules: every command failed."""
+    import shutil
+
+    from zonekg.core import paths
+
+    home = tmp_path / "home"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(paths.ROOT / folder, home / folder)
+    done = run_cli("query", "cq04", "--format", "csv", env={"ZONEKG_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("agreements,totalInvestment,currency")
+    missing = run_cli("stats", env={"ZONEKG_HOME": str(tmp_path / "empty")})
+    assert missing.returncode == 2
+    assert "the project's ontology is missing from $ZONEKG_HOME" in missing.stderr

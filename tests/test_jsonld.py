@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from rdflib import Graph
@@ -48,17 +47,6 @@ def asserted(kg) -> Graph:
     return kg.rdf.asserted()
 
 
-@pytest.fixture()
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-
-
 def test_context_file_is_json_with_readable_keys():
     doc = json.loads(jsonld.CONTEXT_FILE.read_text(encoding="utf-8"))
     ctx = doc["@context"]
@@ -67,6 +55,26 @@ def test_context_file_is_json_with_readable_keys():
     assert ctx["totalArea"]["@id"] == "zk:totalArea"
     assert ctx["derivedFrom"]["@id"] == "prov:wasDerivedFrom"
     assert ctx["DemonstrationZone"] == "zk:DemonstrationZone"
+
+
+#: What JSON-LD 1.1 added to contexts: a context using any of these must say @version 1.1
+#: (and JSON-LD 1.0 processors refuse it); one using none must not say it.
+JSON_LD_1_1_KEYWORDS = {"@version", "@protected", "@propagate", "@import", "@nest", "@prefix"}
+
+
+def test_the_context_uses_only_json_ld_1_0_and_says_no_version():
+    ctx = json.loads(jsonld.CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    assert "@version" not in ctx
+    for term, definition in ctx.items():
+        if not isinstance(definition, dict):
+            continue
+        assert not JSON_LD_1_1_KEYWORDS & set(definition), term
+        assert "@context" not in definition, f"{term}: a scoped context is JSON-LD 1.1"
+        assert "@direction" not in definition, term
+        container = definition.get("@container")
+        # JSON-LD 1.0 containers: @list, @set, @language, @index (one value, no array)
+        assert container is None or container in ("@list", "@set", "@language", "@index"), term
+        assert definition.get("@type") not in ("@json", "@none"), term
 
 
 def test_context_has_a_term_for_every_property_of_the_ontology(kg):

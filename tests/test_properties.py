@@ -128,7 +128,12 @@ QUERY_TOKENS = st.sampled_from(
         "PREFIX p: <http://p/>",
     ]
 )
-QUERY = st.one_of(st.lists(QUERY_TOKENS, max_size=25).map(" ".join), st.text(max_size=120))
+#: Passed on the command line, whose arguments cannot hold a NUL (the OS refuses it, before
+#: zonekg runs: hypothesis found "\x00" and the test stopped in subprocess).
+QUERY = st.one_of(
+    st.lists(QUERY_TOKENS, max_size=25).map(" ".join),
+    st.text(max_size=120).filter(lambda text: "\x00" not in text),
+)
 
 
 @FAST

@@ -12,13 +12,14 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, VOID, XSD
 
 from zonekg.core import paths
 from zonekg.core.formats import FORMATS
 from zonekg.core.questions import questions
 from zonekg.inputs.shapes import load_shapes, owning_node_shape
 from zonekg.publish import release
+from zonekg.safety import targets
 
 DATASET_SHAPES = paths.ROOT / "ontology" / "shapes" / "dataset.shapes.ttl"
 EPOCH = "1700000000"  # 2023-11-14
@@ -84,7 +85,8 @@ def test_checksums_cover_every_file_and_match(bundle):
         for line in (bundle / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     }
     present = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
-    assert listed == present - {"SHA256SUMS"}
+    # all but SHA256SUMS and the marker, which names the digest of SHA256SUMS
+    assert len(present) > 30 and listed == present - {"SHA256SUMS", ".zonekg-output"}
     assert release.verify(bundle) == []
     done = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=bundle)
     assert done.returncode == 0
@@ -108,8 +110,8 @@ def test_description_says_what_the_dataset_is(kg, description):
     assert (d, RDF.type, DCAT.Dataset) in description and (d, RDF.type, VOID.Dataset) in description
     assert value(d, OWL.versionInfo) == Literal(metadata.version("zonekg"))
     assert value(d, DCTERMS.issued) == Literal("2023-11-14", datatype=XSD.date)
-    assert value(d, DCTERMS.source) == URIRef(
-        "https://w3id.org/zonekg/id/document/article-2020-11-19"
+    assert URIRef("https://w3id.org/zonekg/id/document/article-2020-11-19") in set(
+        description.objects(d, PROV.wasDerivedFrom)
     )
     assert value(d, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     asserted = kg.rdf.asserted()
@@ -148,6 +150,10 @@ def test_distribution_sizes_match_the_files(bundle, description):
         ((release.DATASET, VOID.triples, None), "DatasetShape"),
         ((None, DCAT.byteSize, None), "DownloadShape"),
         ((release.SERVICE, RDFS.seeAlso, None), "DataServiceShape"),
+        ((release.DATASET, PROV.wasDerivedFrom, None), "DatasetShape"),
+        ((release.CATALOG, DCAT.service, None), "CatalogShape"),
+        ((None, DCTERMS.format, None), "DistributionShape"),
+        ((None, DCTERMS.description, None), "PageShape"),
     ],
 )
 def test_dataset_shapes_catch_a_missing_field(description, remove, shape):
@@ -174,7 +180,7 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "zonekg.ttl").write_text("# good earlier release\n")
-    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
+    targets.mark(target, "release")  # an earlier bundle seals itself
 
     def broken(*args, **kwargs):
         raise RuntimeError("docs failed")
@@ -182,7 +188,11 @@ def test_a_failed_release_leaves_the_existing_bundle_untouched(kgs, engine, tmp_
     monkeypatch.setattr("zonekg.publish.docs.write_docs", broken)
     with pytest.raises(RuntimeError):
         release.build(kgs[engine], target, diagrams=False)
-    assert sorted(p.name for p in target.iterdir()) == [".zonekg-output", "zonekg.ttl"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        ".zonekg-output",
+        "SHA256SUMS",
+        "zonekg.ttl",
+    ]
     assert (target / "zonekg.ttl").read_text() == "# good earlier release\n"
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"], "a staging folder was left"
 
@@ -191,7 +201,7 @@ def test_a_release_replaces_an_existing_bundle_whole(kg, kgs, engine, tmp_path):
     target = tmp_path / "bundle"
     target.mkdir()
     (target / "stale.txt").write_text("from an older release\n")
-    (target / ".zonekg-output").write_text("release\n")  # an earlier bundle marks itself
+    targets.mark(target, "release")  # an earlier bundle seals itself
     release.build(kgs[engine], target, diagrams=False)
     assert not (target / "stale.txt").exists()
     assert release.verify(target) == []

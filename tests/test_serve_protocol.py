@@ -29,7 +29,14 @@ from rdflib.query import Result
 from serve_support import servers_by_engine
 
 from zonekg import api
-from zonekg.core.namespaces import GRAPH, INFERRED_GRAPH, TYPES_GRAPH, curie, graph_iri
+from zonekg.core.namespaces import (
+    ASSERTED_GRAPH,
+    GRAPH,
+    INFERRED_GRAPH,
+    TYPES_GRAPH,
+    curie,
+    graph_iri,
+)
 from zonekg.core.questions import expected_rows, find_question
 from zonekg.core.vocab import OA, ZK
 from zonekg.engines import DEFAULT
@@ -252,9 +259,9 @@ def test_service_description(server, http):
     names = {str(n) for n in graph.objects(None, URIRef(sd + "name"))}
     kg = api.load(engine="reference")
     sources = {str(d) for d in kg.rdf.data.subjects(RDF.type, ZK.SourceDocument)}
-    assert len(sources) == 22
+    assert len(sources) == 21
     ontology = graph_iri(kg.ontology_files[0])
-    assert names == sources | {ontology, TYPES_GRAPH, INFERRED_GRAPH}
+    assert names == sources | {ontology, ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH}
     assert not any(name.startswith(GRAPH + "data/") for name in names)
     # Each named graph with its size, as loaded; the default graph with the types.
     sizes = {}
@@ -264,6 +271,7 @@ def test_service_description(server, http):
         if size is not None:
             sizes[name] = int(size)
     assert {n: sizes[n] for n in sources} == {n: len(kg.rdf.graph(n)) for n in sources}
+    assert sizes[ASSERTED_GRAPH] == len(kg.rdf.asserted())
     dataset = graph.value(endpoint, URIRef(sd + "defaultDataset"))
     default = graph.value(graph.value(dataset, URIRef(sd + "defaultGraph")), VOID.triples)
     assert int(default) == default_graph_size(kg)
@@ -632,7 +640,7 @@ def test_each_fact_on_a_page_shows_the_sources_that_state_it(server, http, kg):
         assert document.status_code == 200 and "<h1" in document.text
 
 
-def test_ontology(server, http):
+def test_ontology(server, http, kg):
     response = http.get("/def", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
@@ -640,6 +648,13 @@ def test_ontology(server, http):
     assert (URIRef("https://w3id.org/zonekg/def"), RDF.type, OWL.Ontology) in graph
     page = http.get("/def", headers={"Accept": "text/html"})
     assert 'id="DemonstrationZone"' in page.text
+    # borrowed terms the data uses are listed too, with their vocabulary, usage and example
+    row = re.search(r'<tr id="schema:attendee">(.*?)</tr>', page.text, re.S)
+    assert row, "schema:attendee is not on the ontology page"
+    attendees = len(list(kg.rdf.data.triples((None, URIRef("http://schema.org/attendee"), None))))
+    assert f'<td class="usage">{attendees}</td>' in row.group(1)
+    assert "<code>http://schema.org/</code>" in row.group(1)
+    assert "schema:attendee organization:" in unescape(row.group(1))
     assert http.get("/def.nt").headers["content-type"].startswith("application/n-triples")
 
 

@@ -136,7 +136,7 @@ def test_projects_table_has_a_row_per_project_or_agreement_and_every_cell_from_t
 def test_projects_table_hand_checked_rows(kgs, engine):
     """more-sources.md P5: the MHI group company and Chengdu Hi-tech Investment Group set up a
     joint venture, signed 2021-07-13, total investment RMB 5.8 billion; the article: 28
-    agreements with Japanese parties, RMB 21.75 billion (Xinhua, CRI: above RMB 20 billion)."""
+    agreements with Japanese parties, RMB 21.75 billion (Xinhua: above RMB 20 billion)."""
     rows = {
         row["iri"].rsplit("/id/", 1)[1]: row
         for row in _dicts(tables.PROJECT_COLUMNS, tables.rows(kgs[engine], "projects"))
@@ -205,11 +205,11 @@ def test_organizations_table_has_a_row_per_organisation_and_every_cell_from_the_
             "sources": _cell(sources_of.get(x, ())),
         }
     by_name = {row["name"]: row for row in rows}
-    # other-sources.md names table; more-sources.md: NDRC is China's
+    # other-sources.md names table; no source says whose NDRC is (third source audit)
     assert (
         by_name["National Development and Reform Commission"]["name_zh"] == "国家发展和改革委员会"
     )
-    assert by_name["National Development and Reform Commission"]["country"] == "China"
+    assert by_name["National Development and Reform Commission"]["country"] == ""
     assert by_name["Mitsubishi Heavy Industries"]["name_ja"] == "三菱重工業株式会社"
 
 

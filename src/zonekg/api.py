@@ -34,8 +34,18 @@ import pyoxigraph as ox
 
 from . import engines
 from .core import paths
-from .core.errors import QueryError, ZonekgError
-from .core.namespaces import INFERRED_GRAPH, RDF, RDFS, TYPES_GRAPH, ZK, expand
+from .core.errors import QueryError
+from .core.namespaces import (
+    ASSERTED_GRAPH,
+    DERIVED_GRAPHS,
+    INFERRED_GRAPH,
+    RDF,
+    RDFS,
+    TYPES_GRAPH,
+    ZK,
+    curie,
+    expand,
+)
 from .core.questions import CompetencyQuestion, find_question, questions
 from .core.results import QueryResult, ValidationReport
 from .engines.base import Progress, no_progress
@@ -43,7 +53,7 @@ from .inputs import Inputs, collect
 from .inputs.shapes import Shapes, load_shapes
 from .safety import limits, targets
 from .safety.atomic import write_atomic
-from .safety.screen import ScreenedQuery, screen
+from .safety.screen import ScreenedQuery, screen, sparql_iri
 
 T = TypeVar("T")
 INFERENCE_CHOICES = ("none", "rdfs", "owlrl")
@@ -58,6 +68,7 @@ class KnowledgeGraph:
     loaded: engines.Loaded
     notes: list[str] = field(default_factory=list)
     _reference: Any = None
+    merged_count: int | None = None  # the size of ASSERTED_GRAPH, once it is made
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -187,7 +198,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
-    cached = _read_closure(cache) if cache is not None else None
+    cached = _read_closure(kg, *cache) if cache is not None else None
     if cached is not None:
         kg.loaded.inferred_count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
         check_consistency(kg)
@@ -202,7 +213,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
         kg.loaded.inferred_count = count
     if cache is not None:
-        _write_closure(cache, kg.engine.inferred(kg.loaded))
+        _write_closure(*cache, kg.engine.inferred(kg.loaded))
     check_consistency(kg)
     return count
 
@@ -241,37 +252,72 @@ def inferred(kg: KnowledgeGraph) -> list[ox.Triple]:
     return kg.engine.inferred(kg.loaded)
 
 
-def closure_text(kg: KnowledgeGraph) -> str:
-    """The inferred triples as Turtle with the project's prefixes (reasoning first if needed)."""
+def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
+    """The inferred triples in *fmt* (Turtle by default, with the project's prefixes; in
+    their graph in TriG and N-Quads), reasoning first if needed."""
     from .core.formats import serialize
 
     reason(kg)
-    return serialize(kg.quads([INFERRED_GRAPH]), "turtle")
+    return serialize(kg.quads([INFERRED_GRAPH]), fmt)
 
 
-def _closure_cache(kg: KnowledgeGraph) -> Path | None:
+def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
+    """Where the closure of this load is kept, and its key: everything that changes it."""
     if getattr(kg.loaded, "location", None) is not None:
         return None  # an on-disk store keeps its closure itself
     digest = hashlib.sha256()
-    digest.update(kg.inputs.digest().encode())
+    digest.update(kg.inputs.digest().encode())  # each file's role, graph, base, syntax, bytes
     digest.update(kg.engine.name.encode())
+    for library in ("pyoxigraph", "owlrl", "rdflib"):  # their reasoning and parsing
+        digest.update(f"\0{library} {_version(library)}".encode())
     for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
         digest.update(file.read_bytes())  # a changed reasoner never reads an old closure
-    return paths.cache_folder() / f"closure-{digest.hexdigest()[:32]}.nt"
+    key = digest.hexdigest()
+    return paths.cache_folder() / f"closure-{key[:32]}.nt", key
 
 
-def _read_closure(cache: Path) -> list[ox.Triple] | None:
+def _version(library: str) -> str:
+    from importlib import metadata
+
     try:
-        return [q.triple for q in ox.parse(path=str(cache), format=ox.RdfFormat.N_TRIPLES)]
-    except (OSError, SyntaxError):
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+#: The bytes a cached closure may take: generous for the triples the reasoner may make.
+_BYTES_PER_TRIPLE = 1024
+
+
+def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
+    """The closure kept for *key*, if its bytes and count match its manifest; else None
+    (a damaged entry is discarded, with a note)."""
+    from .safety import cache
+
+    cap = int(limits.MAX_TRIPLES.value()) * _BYTES_PER_TRIPLE
+    try:
+        entry = cache.read(paths.cache_folder(), path, key, cap)
+        if entry is None:
+            return None
+        try:
+            triples = [q.triple for q in ox.parse(entry.data, format=ox.RdfFormat.N_TRIPLES)]
+        except (SyntaxError, ValueError):
+            raise cache.Damaged("it does not parse as N-Triples") from None
+        if len(triples) != entry.count:
+            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), path)
+        kg.notes.append(f"the cached closure {path} was not used: {damage}; reasoned again")
         return None
+    return triples
 
 
-def _write_closure(cache: Path, triples: list[ox.Triple]) -> None:
+def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
+    from .safety import cache
 
-    with contextlib.suppress(OSError, ZonekgError):
-        write_atomic(cache, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    cache.write(paths.cache_folder(), path, key, data, len(triples))
 
 
 # --- query -------------------------------------------------------------------------------
@@ -312,7 +358,11 @@ def all_questions() -> list[CompetencyQuestion]:
     """The project's competency questions (at least one, or an error)."""
     found = questions()
     if not found:
-        raise QueryError("no competency questions found", file=paths.QUERIES)
+        raise QueryError(
+            f"no competency questions (cqNN-*.rq) in {paths.where()}",
+            hint=paths.missing_hint(),
+            file=paths.QUERIES,
+        )
     return found
 
 
@@ -341,32 +391,35 @@ def remote_answer(
 ) -> QueryResult:
     """Answer a screened query at a SPARQL 1.1 Protocol endpoint (the only address used).
 
-    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``), the
-    query's default graph is named as a local query sees it: graph/asserted with
-    graph/types, or with graph/inferred when *reasoned* (a store's own default graph is
-    something else in every store: every graph it holds, system graphs included, in
-    Virtuoso). A query with its own FROM keeps it. A question that needs inference the
-    store lacks is asked without it, with a note in *notes*.
+    When the store holds what ``zonekg push`` writes (*pushed*: ``remote_graphs``: the
+    named graphs of the published dataset), the query's default graph is named as a local
+    query sees it: graph/asserted with graph/types, or with graph/inferred when *reasoned*
+    (a store's own default graph is something else in every store: every graph it holds,
+    system graphs included, in Virtuoso), and a query with GRAPH ranges over the pushed
+    graphs. A query with its own FROM keeps it (a question that needs the closure names
+    graph/asserted and graph/inferred so). A question that needs inference the store
+    lacks is asked without it, with a note in *notes*.
     """
     from .core.namespaces import ASSERTED_GRAPH
     from .engines import remote
+    from .safety.http import shown_url
 
     default = named = None
+    closure = reasoned and bool(pushed) and INFERRED_GRAPH in pushed
+    if reasoned and pushed and ASSERTED_GRAPH in pushed and not closure and notes is not None:
+        notes.append(
+            f"{screened.source} needs OWL-RL inference, but {shown_url(endpoint)} holds no "
+            f"closure (<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
+            "push with `zonekg push --with-inferred`"
+        )
     if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
-        if "GRAPH" in screened.text.split("\n"):
+        if uses_graph(screened):
             named = sorted(pushed)
-        closure = reasoned and INFERRED_GRAPH in pushed
         default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
-        if reasoned and not closure and notes is not None:
-            notes.append(
-                f"{screened.source} needs OWL-RL inference, but {endpoint} holds no closure "
-                f"(<{INFERRED_GRAPH}>): asked without it, so answers may be missing; "
-                "push with `zonekg push --with-inferred`"
-            )
     elif pushed is not None and not screened.has_dataset and notes is not None:
         notes.append(
-            f"{endpoint} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions are asked "
-            "over the store's own default graph, which may hold other data"
+            f"{shown_url(endpoint)} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions "
+            "are asked over the store's own default graph, which may hold other data"
         )
     return remote.query(endpoint, screened, limits.TIMEOUT.value(), default, named)
 
@@ -407,13 +460,26 @@ def answer(
         default_graphs, named_graphs = list(screened.from_default), list(screened.from_named)
     if default_graphs is None:
         default_graphs = default_dataset(kg, reasoned)
-    if INFERRED_GRAPH in default_graphs or INFERRED_GRAPH in (named_graphs or []):
-        reason(kg)
-    if TYPES_GRAPH in default_graphs:
-        entail_types(kg)
+    if named_graphs is None and uses_graph(screened):
+        named_graphs = published_graphs(kg)  # what GRAPH ?g ranges over in the published files
+    # graph/asserted in the default graph is the merge of the asserted graphs: the same graph
+    default_graphs = list(dict.fromkeys(_asserted_merge(kg, default_graphs)))
+    derive(kg, [*default_graphs, *(named_graphs or [])])
     return kg.engine.query(
         kg.loaded, screened, default_graphs=default_graphs, named_graphs=named_graphs
     )
+
+
+def uses_graph(screened: ScreenedQuery) -> bool:
+    """Whether the query has a GRAPH pattern (the only way it reads the named graphs)."""
+    return any(token.upper() == "GRAPH" for token in screened.text.split("\n"))
+
+
+def _asserted_merge(kg: KnowledgeGraph, graphs: Sequence[str]) -> list[str]:
+    found = []
+    for graph in graphs:
+        found.extend(kg.asserted_graphs if graph == ASSERTED_GRAPH else [graph])
+    return found
 
 
 _QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
@@ -433,6 +499,67 @@ def check_syntax(screened: ScreenedQuery) -> None:
         if found:
             raise screened.syntax_error(found.group(3), int(found.group(1))) from None
         raise screened.syntax_error(str(exc), None) from None
+
+
+# --- the published dataset ---------------------------------------------------------------
+#
+# One definition for every way the graph leaves zonekg, so that they agree by construction:
+# `zonekg query` and `serve`'s /sparql answer over it (``answer``), `export` and `release`
+# write it (``dataset_quads``), `push` puts its named graphs in a store.
+#
+# - The default graph: the asserted graphs merged, with the types (``default_dataset``):
+#   what a question without FROM reads.
+# - The named graphs (``published_graphs``): each asserted graph under its own name (the
+#   ontology's, and one per source document: ``GRAPH ?source { … } ?source a
+#   zk:SourceDocument`` tells which sources state a triple), then the derived graphs, none of
+#   them a source: graph/asserted (the asserted graphs merged), graph/types and
+#   graph/inferred (the closure less what is asserted). These three never overlap, so a
+#   question that needs the closure names ``FROM <graph/asserted> FROM <graph/inferred>``
+#   and every store reads each triple once (Oxigraph and Virtuoso count a triple twice
+#   under ``FROM A FROM B`` when A and B share it).
+
+
+def published_graphs(kg: KnowledgeGraph) -> list[str]:
+    """The named graphs of the published dataset: the asserted ones, then the derived ones."""
+    return [*kg.asserted_graphs, *DERIVED_GRAPHS]
+
+
+def derive(kg: KnowledgeGraph, graphs: Sequence[str]) -> None:
+    """Make the derived graphs among *graphs* (once per load): the types, the closure, the
+    merge of the asserted graphs."""
+    if TYPES_GRAPH in graphs:
+        entail_types(kg)
+    if INFERRED_GRAPH in graphs:
+        reason(kg)
+    if ASSERTED_GRAPH in graphs and kg.merged_count is None:
+        kg.merged_count = kg.engine.add_merge(kg.loaded, ASSERTED_GRAPH, kg.asserted_graphs)
+
+
+def published_dataset(kg: KnowledgeGraph, with_inferred: bool = True) -> dict[str | None, set]:
+    """The published dataset, graph by graph as sets of triples: ``None`` is the default
+    graph, then each named graph of ``published_graphs`` (without graph/inferred when not
+    *with_inferred*)."""
+    by_graph: dict[str | None, set] = {iri: set() for iri in kg.asserted_graphs}
+    for quad in kg.quads(kg.asserted_graphs):  # one pass: a read per graph is a scan each
+        by_graph[quad.graph_name.value].add(quad.triple)
+    asserted = set().union(*by_graph.values())
+    entail_types(kg)
+    types = {q.triple for q in kg.quads([TYPES_GRAPH])} - asserted
+    by_graph[ASSERTED_GRAPH] = asserted
+    by_graph[TYPES_GRAPH] = types
+    if with_inferred:
+        reason(kg)
+        by_graph[INFERRED_GRAPH] = {q.triple for q in kg.quads([INFERRED_GRAPH])} - asserted
+    return {None: asserted | types, **by_graph}
+
+
+def dataset_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
+    """The published dataset as quads: the default graph's, then each named graph's."""
+    quads = []
+    for graph, triples in published_dataset(kg).items():
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+    return quads
 
 
 def default_dataset(kg: KnowledgeGraph, reasoned: bool = False) -> list[str]:
@@ -520,13 +647,15 @@ def check_output(output: Path, inputs: Sequence[Path] = ()) -> Path:
 
 
 def export_graphs(kg: KnowledgeGraph, graph: str = "asserted") -> list[str]:
-    """The named graphs an export holds: asserted, inferred or all."""
+    """The named graphs an export holds: asserted, inferred or all (for the published
+    dataset, with its default graph, see ``dataset_quads``)."""
     from .core.formats import GRAPH_CHOICES
 
-    if graph not in GRAPH_CHOICES:
+    if graph not in GRAPH_CHOICES or graph == "dataset":
         raise QueryError(
             f"--graph {graph!r} is not one of: {', '.join(GRAPH_CHOICES)}",
-            hint="asserted is the files as written; inferred and all run the reasoner",
+            hint="dataset is what the release publishes; asserted is the files as written; "
+            "inferred and all run the reasoner",
         )
     chosen = list(kg.asserted_graphs) if graph in ("asserted", "all") else []
     if graph in ("inferred", "all"):
@@ -545,27 +674,53 @@ def export(
 ) -> str:
     """The graph in an RDF format (written atomically to *output* when given).
 
-    *graph* defaults to ``all`` with *reasoned* and to ``asserted`` without.
+    *graph* defaults to ``dataset`` (the published dataset) in TriG and N-Quads, the
+    formats that can hold it; in the flat formats, to ``all`` with *reasoned* and to
+    ``asserted`` without, merged into one graph under a header that says what is lost.
     """
     from .core import formats
 
     chosen = formats.choose(fmt, output, canonical)
+    graph = graph or ("dataset" if chosen.keeps_graphs else "all" if reasoned else "asserted")
+    if graph == "dataset" and not chosen.keeps_graphs:
+        raise QueryError(
+            f"--graph dataset has named graphs, which {chosen.name} cannot hold",
+            hint="use --format trig or nquads (or a .trig or .nq file name)",
+        )
     if output is not None:
         output = check_output(output, [*kg.ontology_files, *kg.data_files])
     if reasoned:
         reason(kg)
-    quads = list(kg.quads(export_graphs(kg, graph or ("all" if reasoned else "asserted"))))
-    text = formats.canonical_nquads(quads) if canonical else formats.serialize(quads, chosen)
+    quads = dataset_quads(kg) if graph == "dataset" else list(kg.quads(export_graphs(kg, graph)))
+    if canonical:
+        text = formats.canonical_nquads(quads)
+    else:
+        text = formats.with_header(formats.serialize(quads, chosen), chosen, flat_note(chosen))
     if output is not None:
         write_atomic(Path(output), text, rdf_format=chosen.syntax)
     return text
+
+
+def flat_note(fmt) -> list[str]:
+    """What a file in a flat format (one graph) says about itself, or nothing for TriG and
+    N-Quads: the source graphs are merged away, and which file to take instead."""
+    if fmt.keeps_graphs:
+        return []
+    name = {"turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}.get(fmt.name)
+    return [
+        f"zonekg: {name or fmt.name} holds one graph, so the named graphs are merged into it:",
+        "which source states which triple (the source graphs), the types and the closure",
+        "are not told apart. To ask the competency questions, or to load the dataset into",
+        "a SPARQL store, take the TriG or N-Quads file (zonekg.trig, zonekg.nq in a release;",
+        "zonekg export -o FILE.trig or FILE.nq): its default graph is what the questions read.",
+    ]
 
 
 # --- inspect -----------------------------------------------------------------------------
 
 _WHY = """
 SELECT ?kind ?document ?documentLabel ?quote ?url WHERE {
-  VALUES ?entity { <%s> }
+  VALUES ?entity { %s }
   ?entity prov:wasDerivedFrom ?support .
   {
     ?support a zk:Passage ; oa:exact ?quote ; dct:isPartOf ?document .
@@ -613,7 +768,7 @@ class Support:
 
 _FACTS = """
 SELECT ?source ?p ?o ?label WHERE {
-  GRAPH ?source { <%s> ?p ?o }
+  GRAPH ?source { %s ?p ?o }
   OPTIONAL { ?o rdfs:label ?label FILTER(lang(?label) = "en") }
 }
 """
@@ -678,17 +833,16 @@ class Why:
         ]
 
 
-_NOT_AN_IRI = '<>"{}|^`\\ \n'
-
-
 def why(kg: KnowledgeGraph, entity: str) -> Why:
     """Which sources state what about *entity*: per source graph, the triples with the
     entity as subject (the one pattern: ``GRAPH ?source { <entity> ?p ?o }``), the source's
     record (label, publisher, date, address) and the passages it quotes."""
     iri = expand(entity)
-    if not iri or any(c in iri for c in _NOT_AN_IRI):
-        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu")
-    described = answer(kg, screen(f"ASK {{ <{iri}> ?p ?o }}", "why"))
+    try:
+        term = sparql_iri(iri)  # the one way a value enters a query: as a checked term
+    except ValueError:
+        raise QueryError(f"{entity!r} is not an IRI or a CURIE", hint="e.g. zone:chengdu") from None
+    described = answer(kg, screen(f"ASK {{ {term} ?p ?o }}", "why"))
     if not described.boolean:
         raise QueryError(
             f"{entity} is not described in the graph",
@@ -696,12 +850,15 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
         )
     supports = [
         Support(*(("" if term is None else term.value) for term in (r[0], r[1], r[2], r[3], r[4])))
-        for r in answer(kg, screen(_WHY % iri, "why")).rows
+        for r in answer(kg, screen(_WHY % term, "why")).rows
     ]
     data = set(kg.loaded.data_graphs)
     sources: dict[str, Source] = {}
     facts: dict[tuple, Fact] = {}
-    for graph, p, o, label in answer(kg, screen(_FACTS % iri, "why")).rows:
+    # over the graphs the store holds now: only the data graphs are kept below, so the
+    # derived graphs (the closure: a reasoning run) need not be made for this
+    stated = kg.engine.query(kg.loaded, screen(_FACTS % term, "why"), default_graphs=_typed(kg))
+    for graph, p, o, label in stated.rows:
         if graph.value not in data:
             continue  # the ontology's graph, or a derived one: no source states these
         source = sources.setdefault(graph.value, Source(graph.value))
@@ -730,12 +887,22 @@ def why(kg: KnowledgeGraph, entity: str) -> Why:
     return Why(iri, min(names) if names else "", ordered, supports)
 
 
+def _typed(kg: KnowledgeGraph) -> list[str]:
+    """The default graph of questions without the closure, its types made."""
+    graphs = default_dataset(kg)
+    derive(kg, graphs)
+    return graphs
+
+
 def _add_records(kg: KnowledgeGraph, sources: dict[str, Source]) -> None:
     """Each source's label, publisher, date and address (the first of each, sorted)."""
-    named = [d for d in sources if not any(c in d for c in _NOT_AN_IRI)]
+    named = []
+    for document in sorted(sources):
+        with contextlib.suppress(ValueError):  # (a graph name that is not an IRI: no record)
+            named.append(sparql_iri(document))
     if not named:
         return
-    values = " ".join(f"<{d}>" for d in sorted(named))
+    values = " ".join(named)
     fields = ("label", "publisher", "issued", "url", "citation")
     for row in answer(kg, screen(_RECORDS % values, "why")).rows:
         source = sources[row[0].value]
@@ -768,6 +935,161 @@ def stats(kg: KnowledgeGraph) -> Stats:
         triples,
         [(r[0].value, int(r[1].value)) for r in classes.rows],
         [(r[0].value, "" if r[1] is None else r[1].value, int(r[2].value)) for r in sources.rows],
+    )
+
+
+# --- the vocabulary, documented ------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    """A class or property as the ontology pages show it: what the ontology says of it and
+    how the data uses it (``usage``: instances of a class, triples with a property;
+    ``example``: one such triple of the data, in Turtle with the project's prefixes)."""
+
+    iri: str
+    curie: str
+    anchor: str
+    kind: str
+    ours: bool
+    label: str
+    definition: str
+    defined_by: str
+    usage: int
+    example: str
+    alignment: list[tuple[str, str]] = field(default_factory=list)
+    domain: list[str] = field(default_factory=list)
+    range: list[str] = field(default_factory=list)
+    characteristics: list[str] = field(default_factory=list)
+
+
+#: How long a literal of an example may be before it is cut (a document's full text is long).
+EXAMPLE_LITERAL = 80
+
+
+def vocabulary(view: RdfView) -> tuple[list[Term], list[Term]]:
+    """(classes, properties): every term the ontology declares in its own namespace, every
+    term the data uses as a class or a property (borrowed ones too) and every term the
+    ontology documents (``rdfs:isDefinedBy``), each with its documentation, its usage in the
+    data and an example from it; sorted, the project's own first."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as _OWL
+    from rdflib.namespace import RDF as _RDF
+    from rdflib.namespace import RDFS as _RDFS
+
+    onto, data = view.ontology, view.data
+    declared = {
+        kind: {t for t in onto.subjects(_RDF.type, cls) if str(t).startswith(ZK)}
+        for kind, cls in (
+            ("class", _OWL.Class),
+            ("object property", _OWL.ObjectProperty),
+            ("datatype property", _OWL.DatatypeProperty),
+        )
+    }
+    instances: dict = {}
+    for s, cls in data.subject_objects(_RDF.type):
+        if isinstance(cls, URIRef):
+            instances.setdefault(cls, set()).add(s)
+    triples: dict = {}
+    for triple in data:
+        triples.setdefault(triple[1], []).append(triple)
+    documented = {t for t in onto.subjects(_RDFS.isDefinedBy, None) if isinstance(t, URIRef)}
+    class_terms = declared["class"] | set(instances)
+    property_terms = declared["object property"] | declared["datatype property"] | set(triples)
+    for term in documented - class_terms - property_terms:
+        is_class = (term, _RDF.type, _OWL.Class) in onto or (term, _RDF.type, _RDFS.Class) in onto
+        (class_terms if is_class else property_terms).add(term)
+    class_terms -= property_terms  # a term used both ways is listed as a property
+
+    def example(found: list) -> str:
+        if not found:
+            return ""
+        s, p, o = min(found, key=lambda t: (t[0].n3(), t[2].n3()))
+        if isinstance(o, Literal):
+            text = o.n3(data.namespace_manager)
+            if len(str(o)) > EXAMPLE_LITERAL:
+                short = Literal(
+                    str(o)[:EXAMPLE_LITERAL] + "…", lang=o.language, datatype=o.datatype
+                )
+                text = short.n3(data.namespace_manager)
+            value = text
+        else:
+            value = curie(str(o))
+        return f"{curie(str(s))} {curie(str(p))} {value} ."
+
+    classes = [
+        _term(
+            onto,
+            c,
+            "class",
+            len(instances.get(c, ())),
+            example([(s, _RDF.type, c) for s in instances.get(c, ())]),
+        )
+        for c in class_terms
+    ]
+    props = []
+    for p in property_terms:
+        if p in declared["object property"]:
+            kind = "object property"
+        elif p in declared["datatype property"]:
+            kind = "datatype property"
+        else:
+            kind = "property"
+        term = _term(onto, p, kind, len(triples.get(p, ())), example(triples.get(p, [])))
+        term.domain = sorted(curie(str(d)) for d in onto.objects(p, _RDFS.domain))
+        term.range = sorted(curie(str(r)) for r in onto.objects(p, _RDFS.range))
+        term.characteristics = sorted(
+            str(t)[len(str(_OWL)) :]
+            for t in onto.objects(p, _RDF.type)
+            if str(t).startswith(str(_OWL))
+            and t not in (_OWL.ObjectProperty, _OWL.DatatypeProperty)
+        )
+        props.append(term)
+
+    def order(term: Term):
+        return (not term.ours, term.anchor.lower() if term.ours else term.curie)
+
+    return sorted(classes, key=order), sorted(props, key=order)
+
+
+def _term(onto, iri, kind: str, usage: int, example: str) -> Term:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as _OWL
+    from rdflib.namespace import RDFS as _RDFS
+    from rdflib.namespace import SKOS as _SKOS
+
+    def english(prop) -> str:
+        values = sorted(onto.objects(iri, prop))
+        for value in values:
+            if isinstance(value, Literal) and value.language == "en":
+                return str(value)
+        return str(values[0]) if values else ""
+
+    alignment = []
+    for prop, name in (
+        (_RDFS.subClassOf, "subclass of"),
+        (_OWL.equivalentClass, "equivalent to"),
+        (_RDFS.subPropertyOf, "subproperty of"),
+        (_OWL.equivalentProperty, "equivalent to"),
+        (_OWL.inverseOf, "inverse of"),
+    ):
+        alignment += [
+            (name, curie(str(o))) for o in sorted(onto.objects(iri, prop)) if isinstance(o, URIRef)
+        ]
+    ours = str(iri).startswith(ZK)
+    defined_by = onto.value(iri, _RDFS.isDefinedBy)
+    return Term(
+        iri=str(iri),
+        curie=curie(str(iri)),
+        anchor=str(iri)[len(ZK) :] if ours else curie(str(iri)),
+        kind=kind,
+        ours=ours,
+        label=english(_RDFS.label),
+        definition=english(_SKOS.definition),
+        defined_by="" if defined_by is None else str(defined_by),
+        usage=usage,
+        example=example,
+        alignment=alignment,
     )
 
 
@@ -849,6 +1171,8 @@ __all__ = [
     "reason",
     "stats",
     "undefined_terms",
+    "vocabulary",
+    "Term",
     "validate",
     "why",
     "Why",

@@ -1,6 +1,7 @@
 """Case 15: `/id/place/x%0a<forged line>` forged a line in the request log.
 
-web/app.py RequestLog escapes control, bidi and line-separator characters.
+web/app.py RequestLog escapes control, bidi and line-separator characters (core/terminal.printable,
+the one function every writer to a terminal or a log uses).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from zonekg.web.app import RequestLog, printable
+from zonekg.core.terminal import printable
+from zonekg.web.app import RequestLog
 
 
 @pytest.mark.parametrize("raw", ["\n", "\r", "\x1b[31m", "\u2028", "\u202e", "\x00", "\x85"])

@@ -8,6 +8,7 @@ check, 2 bad input or usage, 3 an internal error (a bug).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import warnings
@@ -52,7 +53,7 @@ _register()
 
 def main() -> None:
     from ..safety import guard
-    from .output import err
+    from .output import error, note, write
 
     guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
     if "--debug" not in sys.argv:
@@ -65,39 +66,37 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        write((exc.ctx.get_help() if exc.ctx else str(exc)) + "\n")
         sys.exit(0)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)  # usage and message, which may repeat what was typed
+        note(shown.getvalue().rstrip("\n"))
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        err().print("interrupted", markup=False)
+        note("interrupted")
         sys.exit(130)
     except ZonekgError as exc:
         if DEBUG["on"]:
             raise
-        err().print("[red]error[/]: ", end="")
-        err().print(str(exc), markup=False, highlight=False)
+        error("error", str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err().print("interrupted", markup=False)
+        note("interrupted")
         sys.exit(130)
     except Exception as exc:
         if DEBUG["on"]:
             raise
         problem = environment_error(exc)  # a full or read-only disk is not a bug
         if problem is not None:
-            err().print("[red]error[/]: ", end="")
-            err().print(str(problem), markup=False, highlight=False)
+            error("error", str(problem))
             sys.exit(problem.exit_code)
-        err().print("[red]internal error[/]: ", end="")
-        err().print(
+        error(
+            "internal error",
             f"{type(exc).__name__}: {exc}\n"
             "  hint: rerun with --debug for the traceback, and report it",
-            markup=False,
-            highlight=False,
         )
         sys.exit(EXIT_INTERNAL)
 

@@ -6,7 +6,7 @@ import click
 
 from ..core.errors import ZonekgError
 from .options import choice, data_option, data_paths, engine_option, store_option
-from .output import note, out, say, table, write
+from .output import note, say, table, write
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 
@@ -16,7 +16,12 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
 @click.option("--text", default=None, help="SPARQL text to run.")
 @click.option("--all", "run_all", is_flag=True, help="Run every competency question.")
 @click.option("--reason", "reasoned", is_flag=True, help="Query the OWL-RL closure as well.")
-@click.option("--format", "fmt", default="table", help="table, csv, tsv, json or xml.")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    help="table, csv, tsv, json or xml (the last four: W3C SPARQL results formats, values exact).",
+)
 @data_option
 @engine_option
 @store_option
@@ -47,12 +52,21 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         jobs = [api.job_for(api.find_question(name), reasoned or None)]
     screened = [api.screen_job(job) for job in jobs]  # every bad query reported before any work
     if endpoint:
-        pushed = api.remote_graphs(endpoint)
-        notes: list[str] = []
-        answers = [
-            api.remote_answer(endpoint, s, job.needs_reasoning, pushed, notes)
-            for job, s in zip(jobs, screened, strict=True)
-        ]
+        from ..safety.http import check_url
+
+        check_url(endpoint)  # a bad URL is refused before any work
+
+        def remote_task():
+            pushed = api.remote_graphs(endpoint)
+            found: list[str] = []
+            replies = [
+                api.remote_answer(endpoint, s, job.needs_reasoning, pushed, found)
+                for job, s in zip(jobs, screened, strict=True)
+            ]
+            return replies, found
+
+        # what a peer sends is read in the worker, under the time and memory limits
+        answers, notes = api.bounded(remote_task, what="the remote query")
         for text_note in dict.fromkeys(notes):
             note(f"warning: {text_note}")
     else:
@@ -92,9 +106,9 @@ def print_answers(answers, fmt: str, every: bool) -> None:
 
     for job, result in answers:
         if every:
-            out().print("")
-            out().print(job.label, style="bold", markup=False, highlight=False, end="")
-            out().print(f": {job.question}", markup=False, highlight=False)
+            say("")
+            say(job.label, style="bold", end="")
+            say(f": {job.question}")
         if fmt == "table" and not result.is_graph:
             table(*render.table_cells(result))
         elif result.is_graph and not result.triples:

@@ -19,7 +19,7 @@ from .options import (
     output_option,
     store_option,
 )
-from .output import count, err, note, out, say
+from .output import count, note, say, write
 
 if TYPE_CHECKING:
     from .. import api
@@ -89,26 +89,28 @@ def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store)
 
 def print_report(report, fmt: str, inference: str) -> None:
     if fmt == "turtle":
-        say(report.report_graph().serialize(format="turtle"))
+        write(report.report_graph().serialize(format="turtle"))
     elif fmt == "json":
         payload = {"conforms": report.conforms, "results": [r.as_dict() for r in report.results]}
-        say(json.dumps(payload, indent=2, ensure_ascii=False))
+        write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif report.conforms:
-        out().print(
-            f"[green]Conforms[/]: {report.data_triples} data triples in {report.data_files} files "
+        say("Conforms", style="green", end="")
+        say(
+            f": {report.data_triples} data triples in {report.data_files} files "
             f"meet the shapes (inference: {inference})."
         )
     else:
         from ..core.namespaces import curie
 
         grouped = report.by_shape()
-        out().print(
-            f"[red]Does not conform[/]: {count(len(report.results), 'result')} "
+        say("Does not conform", style="red", end="")
+        say(
+            f": {count(len(report.results), 'result')} "
             f"in {count(len(grouped), 'shape')} (inference: {inference})."
         )
         for shape, results in grouped.items():
-            out().print("")
-            out().print(shape, style="bold", markup=False, highlight=False, end="")
+            say("")
+            say(shape, style="bold", end="")
             say(f" ({len(results)})")
             for r in results:
                 where = ", ".join(str(loc) for loc in r.locations) or "(not in a file)"
@@ -122,9 +124,19 @@ def print_report(report, fmt: str, inference: str) -> None:
         )
 
 
+def closure_format(output) -> str:
+    """The RDF format the closure is written in: the one the -o file's suffix names."""
+    from ..core.formats import RDF, output_format
+
+    return "turtle" if output is None else output_format(output, RDF)
+
+
+CLOSURE_HELP = "Write the inferred triples here (.ttl, .nt, .nq, .trig, .jsonld or .rdf)."
+
+
 @click.command()
 @data_option
-@output_option("Write the inferred triples here.")
+@output_option(CLOSURE_HELP)
 @ontology_options
 @engine_option
 @store_option
@@ -138,25 +150,26 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
     onto = ontology_paths(ontology, no_ontology)
     if output is not None:
         api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
+    syntax = closure_format(output)
 
     def task():
         kg = load_with_progress(data_paths(data), engine, store, "report", onto)
         with _progress("reason", None, "triples") as advance:
             total = api.reason(kg, progress=advance)
-        return api.closure_text(kg), total, kg.notes
+        return api.closure_text(kg, syntax), total, kg.notes
 
     text, total, notes = api.bounded(task, what="reasoning")
     _notes(notes)
     if output is None:
-        say(text)
+        write(text)
         return
-    api.write_output(output, text, "turtle", inputs=data)
+    api.write_output(output, text, syntax, inputs=data)
     note(f"{total} inferred triples written to {output} (asserted data unchanged).")
 
 
 @click.command()
 @data_option
-@output_option("Write the inferred triples here.")
+@output_option(CLOSURE_HELP)
 @engine_option
 @store_option
 def run(data, output, engine, store) -> None:
@@ -167,6 +180,7 @@ def run(data, output, engine, store) -> None:
     choice("--engine", engine, ("oxigraph", "reference"))
     if output is not None:
         api.check_output(output, data)  # refused before any work
+    syntax = closure_format(output)
     jobs = [api.job_for(cq) for cq in api.all_questions()]
     screened = [api.screen_job(job) for job in jobs]
 
@@ -177,13 +191,13 @@ def run(data, output, engine, store) -> None:
         answers = [
             api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
         ]
-        return report, api.closure_text(kg), total, answers, kg.notes
+        return report, api.closure_text(kg, syntax), total, answers, kg.notes
 
     report, text, total, answers, notes = api.bounded(task, what="the pipeline")
     _notes(notes)
     print_report(report, "text", "none")
     if output is not None:
-        api.write_output(output, text, "turtle", inputs=data)
+        api.write_output(output, text, syntax, inputs=data)
         note(f"{total} inferred triples written to {output} (asserted data unchanged).")
     print_answers(list(zip(jobs, answers, strict=True)), "table", every=True)
     if not report.conforms or report.ill_typed:
@@ -216,19 +230,19 @@ def why(entity, data, engine) -> None:
         say(f"No provenance recorded for {entity}.")
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
     title = f" — {found.label}" if found.label else ""
-    out().print(f"{curie(found.entity)}{title}", style="bold", markup=False, highlight=False)
+    say(f"{curie(found.entity)}{title}", style="bold")
     verb = "states" if len(found.sources) == 1 else "state"
     say(f"{count(len(found.sources), 'source')} {verb} what follows (GRAPH ?source {{ … }}).")
     for source in found.sources:
         say("")
         name = source.label or curie(source.document)
-        out().print(name, style="bold", markup=False, highlight=False)
+        say(name, style="bold")
         record = [curie(source.document), source.publisher, source.issued]
         if source.url or source.citation:
             record.append(f"<{source.url}>" if source.url else source.citation)
         say("  " + ", ".join(part for part in record if part))
         for quote in source.quotes:
-            out().print(f"  “{quote}”", style="italic", markup=False, highlight=False)
+            say(f"  “{quote}”", style="italic")
         for fact in source.facts:
             itself = getattr(fact.value, "value", None) == source.document
             label = "this source" if itself else fact.label
@@ -290,7 +304,7 @@ def fmt(files, check) -> None:
     unformatted = reformat(list(files) or None, check=check)
     verb = "would reformat" if check else "reformatted"
     for file in unformatted:
-        err().print(f"{verb} {file}", markup=False, highlight=False)
+        note(f"{verb} {file}")
     if check and unformatted:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 

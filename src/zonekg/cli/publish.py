@@ -16,8 +16,8 @@ from .output import note, say, write
     "--format",
     "fmt",
     default=None,
-    help="turtle, ntriples, nquads, trig, jsonld or rdfxml "
-    "(default: from the -o suffix, else turtle).",
+    help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: the one the -o suffix "
+    "names, else turtle; a format the suffix contradicts is refused).",
 )
 @click.option(
     "--reason", "reasoned", is_flag=True, help="Add the OWL-RL inferred triples (own graph)."
@@ -25,7 +25,9 @@ from .output import note, say, write
 @click.option(
     "--graph",
     default=None,
-    help="asserted, inferred or all (default: all with --reason, else asserted).",
+    help="dataset (the published dataset: its default graph and every named graph; TriG and "
+    "N-Quads only), asserted, inferred or all (default: dataset in TriG and N-Quads; in the "
+    "flat formats all with --reason, else asserted).",
 )
 @click.option(
     "--canonical", is_flag=True, help="RDFC-1.0 canonical N-Quads: same graph, same bytes."
@@ -34,16 +36,22 @@ from .output import note, say, write
     "--table",
     "table",
     default=None,
-    help="A flat CSV table instead of RDF: projects, organizations, timeline, zones or events.",
+    help="A flat CSV table for spreadsheets instead of RDF: projects, organizations, "
+    "timeline, zones or events (a cell a spreadsheet would run as a formula, =… +… -… @…, "
+    "starts with ').",
 )
-@output_option("Write here (atomically), not stdout.")
+@output_option(
+    "Write here (atomically), not stdout; the suffix says the format "
+    "(.ttl, .nt, .nq, .trig, .jsonld, .rdf; .csv with --table)."
+)
 @data_option
 @engine_option
 def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None:
-    """Export the graph in an RDF format (TriG and N-Quads keep the source graphs), or a
-    flat CSV table for analysts (--table)."""
+    """Export the graph in an RDF format (TriG and N-Quads hold the published dataset, with
+    the source graphs; the flat formats merge them), or a flat CSV table for analysts
+    (--table)."""
     from .. import api
-    from ..core.formats import GRAPH_CHOICES, format_for
+    from ..core.formats import GRAPH_CHOICES, TABLES, choose, output_format
 
     choice("--engine", engine, ("oxigraph", "reference"))
     if table is not None:
@@ -54,6 +62,9 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         given += [name for name, on in (("--reason", reasoned), ("--canonical", canonical)) if on]
         if given:
             raise click.UsageError(f"--table writes CSV: it cannot be used with {given[0]}")
+        if output is not None:
+            api.check_output(output, data)  # where first: the sources are never written
+            output_format(output, TABLES)
 
         def tabulate():
             found = tables.rows(api.load(data_paths(data), engine=engine), table)
@@ -70,8 +81,9 @@ def export(fmt, reasoned, graph, canonical, table, output, data, engine) -> None
         return
     if graph is not None:
         choice("--graph", graph, GRAPH_CHOICES)
-    if fmt is not None:
-        format_for(fmt)
+    if output is not None:
+        api.check_output(output, data)  # where first: the sources are never written
+    choose(fmt, output, canonical)  # a format the -o suffix contradicts: refused before any work
 
     def task():
         kg = api.load(data_paths(data), engine=engine)
@@ -131,7 +143,10 @@ def release(folder, base_url, endpoint, data) -> None:
     address = endpoint_for(base_url, endpoint)
     check_url(address)
     files = api.bounded(
-        lambda: build(api.load(data_paths(data)), folder, endpoint=address), what="release"
+        lambda: build(
+            api.load(data_paths(data)), folder, endpoint=address, zonekg_endpoint=not endpoint
+        ),
+        what="release",
     )
     say(f"release {version()}: {len(files)} files in {folder}")
     if address == DEFAULT_ENDPOINT:
@@ -140,16 +155,18 @@ def release(folder, base_url, endpoint, data) -> None:
 
 @click.command()
 @click.argument("kind")
-@output_option("File to write: .svg, .png or .dot.")
+@output_option("File to write: .svg, .png or .dot (.gv).")
 @data_option
 def diagram(kind, output, data) -> None:
     """Draw the ontology or the zone with Graphviz."""
     from .. import api
-    from ..publish.diagram import KINDS, write_diagram
+    from ..publish.diagram import KINDS, picture_format, write_diagram
 
     choice("kind", kind, KINDS)
     if output is None:
         raise click.UsageError("Missing option '-o' / '--output'.")
+    api.check_output(output, data)  # where, then what: both refused before any work
+    picture_format(output)
     api.bounded(lambda: write_diagram(api.load(data_paths(data)).rdf, kind, output), what="diagram")
     note(f"wrote {output}")
 
@@ -195,17 +212,20 @@ def push(endpoint, with_inferred, data, engine, store) -> None:
     asks each question over the right ones."""
     from .. import api
     from ..publish import push as pushing
+    from ..safety.http import shown_url
 
     pushing.graph_store_url(endpoint, "urn:x")  # a bad URL is refused before any work
-    payload = api.bounded(
-        lambda: pushing.body(api.load(data_paths(data), engine=engine, store=store), with_inferred),
-        what="push",
-    )
-    result = pushing.push(endpoint, payload)
+
+    def task():
+        kg = api.load(data_paths(data), engine=engine, store=store)
+        return pushing.push(endpoint, pushing.body(kg, with_inferred))
+
+    # the store's replies are read in the worker, under the time and memory limits
+    result = api.bounded(task, what="push")
     merged = ", ".join(f"{iri} ({n} triples)" for iri, n in result.merged.items())
     note(
-        f"{result.graphs} named graphs (the ontology and one per source) put to {endpoint}, "
-        f"then {merged} (HTTP {result.status}, {result.seconds:.1f} s)."
+        f"{result.graphs} named graphs (the ontology and one per source) put to "
+        f"{shown_url(endpoint)}, then {merged} (HTTP {result.status}, {result.seconds:.1f} s)."
     )
     if not with_inferred:
         note("no closure pushed: questions that need inference will say so (--with-inferred)")

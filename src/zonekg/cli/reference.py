@@ -66,6 +66,6 @@ def reference() -> str:
 
 
 if __name__ == "__main__":
-    import sys
+    from .output import write
 
-    sys.stdout.write(reference())
+    write(reference())

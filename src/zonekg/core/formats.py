@@ -45,21 +45,65 @@ FORMATS: dict[str, Format] = {
         Format("rdfxml", ".rdf", "application/rdf+xml", False, ox.RdfFormat.RDF_XML),
     )
 }
-GRAPH_CHOICES = ("asserted", "inferred", "all")
+#: What an export holds: the published dataset (its default graph and named graphs: only
+#: TriG and N-Quads can hold it), the asserted graphs, the closure, or both.
+GRAPH_CHOICES = ("dataset", "asserted", "inferred", "all")
+
+#: The formats of the files a command writes with ``-o``, by groups.
+RDF = tuple(FORMATS)
+PICTURES = ("svg", "png", "dot")
+TABLES = ("csv",)
+#: Every output file suffix and the format it holds: the one table each ``-o`` is checked
+#: against, so that a file's name always says what is in it.
+SUFFIXES: dict[str, str] = {
+    **{fmt.suffix: fmt.name for fmt in FORMATS.values()},
+    ".svg": "svg",
+    ".png": "png",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".csv": "csv",
+}
+
+
+def suffixes_of(names) -> list[str]:
+    """The suffixes of the formats *names*, in the table's order."""
+    return [suffix for suffix, name in SUFFIXES.items() if name in names]
+
+
+def output_format(output: Path, allowed, given: str | None = None, option: str = "--format") -> str:
+    """The format a file called *output* is written in: the one its suffix names, which must
+    be one of *allowed*; a format the user *given* (with *option*) must be that one too.
+    Anything else is refused (exit 2), naming the suffixes the command takes."""
+    output = Path(output)
+    suffix = output.suffix.lower()
+    named = SUFFIXES.get(suffix)
+    takes = ", ".join(suffixes_of(allowed))
+    if named not in allowed:
+        what = f"a {suffix} file" if suffix else "a file name without a suffix"
+        raise ZonekgError(
+            f"cannot tell what to write to {what}: this command writes {takes}",
+            hint=f"end the file name with one of: {takes}",
+            file=output,
+        )
+    if given is not None and given != named:
+        raise ZonekgError(
+            f"{option} {given} does not match the file name, whose suffix {suffix} means {named}",
+            hint=f"drop {option}, or end the file name with {', '.join(suffixes_of([given]))}",
+            file=output,
+        )
+    return named
 
 
 def format_for(name: str | None, output: Path | None = None) -> Format:
-    """The format called *name*, or the one whose suffix *output* has, or Turtle."""
-    if name is None and output is not None:
-        for fmt in FORMATS.values():
-            if Path(output).suffix == fmt.suffix:
-                return fmt
-    name = name or "turtle"
-    if name not in FORMATS:
+    """The format called *name* (checked against the suffix of *output* when there is one),
+    or the one *output*'s suffix names, or Turtle."""
+    if name is not None and name not in FORMATS:
         raise ZonekgError(
             f"unknown export format {name!r}", hint=f"use one of: {', '.join(FORMATS)}"
         )
-    return FORMATS[name]
+    if output is not None:
+        return FORMATS[output_format(output, RDF, name)]
+    return FORMATS[name or "turtle"]
 
 
 def choose(name: str | None, output: Path | None, canonical: bool) -> Format:
@@ -67,7 +111,11 @@ def choose(name: str | None, output: Path | None, canonical: bool) -> Format:
         raise ZonekgError(
             f"--canonical writes N-Quads, not {name}", hint="drop --format or use --format nquads"
         )
-    return FORMATS["nquads"] if canonical else format_for(name, output)
+    if canonical:
+        if output is not None:
+            output_format(output, ("nquads",), "nquads", option="--canonical")
+        return FORMATS["nquads"]
+    return format_for(name, output)
 
 
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -103,6 +151,22 @@ def serialize(quads: Iterable[ox.Quad], fmt: Format | str) -> str:
     if line_format:
         text = "".join(sorted({line + "\n" for line in text.splitlines() if line.strip()}))
     return text
+
+
+def with_header(text: str, fmt: Format | str, lines: list[str]) -> str:
+    """*text* with *lines* as a comment at its top, where its syntax has comments (Turtle,
+    N-Triples, TriG, N-Quads: ``#``; RDF/XML: ``<!-- -->`` after the XML declaration);
+    JSON-LD has none, so it is returned as it is."""
+    fmt = FORMATS[fmt] if isinstance(fmt, str) else fmt
+    if not lines or fmt.name == "jsonld":
+        return text
+    if fmt.name == "rdfxml":
+        body = "\n".join(line.replace("--", "- -") for line in lines)
+        declaration, newline, rest = text.partition("\n")
+        if declaration.startswith("<?xml"):
+            return f"{declaration}\n<!--\n{body}\n-->\n{rest}"
+        return f"<!--\n{body}\n-->\n{text}"
+    return "".join(f"# {line}\n" for line in lines) + text
 
 
 def canonical_nquads(quads: Iterable[ox.Quad]) -> str:

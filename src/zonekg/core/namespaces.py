@@ -19,15 +19,19 @@ ZK = BASE + "def#"
 ZKSH = BASE + "shapes#"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
-#: The graph the OWL-RL closure is kept in, apart from the asserted graphs.
+#: The graph the OWL-RL closure is kept in, apart from the asserted graphs: the closure
+#: less what is asserted.
 INFERRED_GRAPH = GRAPH + "inferred"
 #: The class hierarchy made explicit: ``x a C`` for every superclass C of x's classes
 #: that is not asserted. Part of the default dataset of queries that run without the closure.
 TYPES_GRAPH = GRAPH + "types"
-#: In a remote store (``zonekg push``): every asserted graph merged, each triple once. Queries
-#: at the store take it with TYPES_GRAPH, or with INFERRED_GRAPH (the closure less what is
-#: asserted) for a question that needs inference; the three never overlap.
+#: Every asserted graph (the ontology's, one per source document) merged, each triple once.
+#: A question that needs the closure names its dataset ``FROM <graph/asserted> FROM
+#: <graph/inferred>``: the derived graphs never overlap, so every store reads each triple once.
 ASSERTED_GRAPH = GRAPH + "asserted"
+#: The named graphs derived from the asserted ones, beside them in the published dataset
+#: (``api.published_graphs``): none of them is a source, none is a zk:SourceDocument.
+DERIVED_GRAPHS = (ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH)
 #: In a remote store: which graphs the last push wrote (``<PUSHED_GRAPH> dct:hasPart <g>``),
 #: so that a query that uses GRAPH can name them (named-graph-uri) without a scan.
 PUSHED_GRAPH = GRAPH + "pushed"
@@ -69,6 +73,7 @@ PREFIXES: dict[str, str] = {
     "geo": "http://www.opengis.net/ont/geosparql#",
     "gn": "https://sws.geonames.org/",
     "iso639": "http://id.loc.gov/vocabulary/iso639-1/",
+    "marcrel": "http://id.loc.gov/vocabulary/relators/",
     "oa": "http://www.w3.org/ns/oa#",
     "org": "http://www.w3.org/ns/org#",
     "owl": OWL,

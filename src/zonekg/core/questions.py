@@ -60,7 +60,11 @@ def read_question(path: Path) -> CompetencyQuestion:
 
 
 def questions(folder: Path | None = None) -> list[CompetencyQuestion]:
-    folder = Path(folder or paths.QUERIES)
+    folder = (
+        Path(folder)
+        if folder
+        else paths.require(paths.QUERIES, "the folder of competency questions")
+    )
     return [read_question(p) for p in sorted(folder.glob("cq[0-9][0-9]*.rq"))]
 
 
@@ -78,6 +82,11 @@ def find_question(name: str, folder: Path | None = None) -> CompetencyQuestion:
     for question in known:
         if key in (question.name, question.number):
             return question
+    if not known:
+        raise QueryError(
+            f"unknown query {name!r}: no competency questions in {folder or paths.where()}",
+            hint=paths.missing_hint() if folder is None else "name a folder of cqNN-*.rq files",
+        )
     names = ", ".join(q.name for q in known)
     raise QueryError(
         f"unknown query {name!r}",

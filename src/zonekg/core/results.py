@@ -187,9 +187,25 @@ class ValidationReport:
 
     def by_shape(self) -> dict[str, list[ValidationResult]]:
         grouped: dict[str, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=lambda r: (shape_name(r.node_shape), str(r.focus))):
+        for result in sorted(self.results, key=_order):
             grouped.setdefault(shape_name(result.node_shape), []).append(result)
         return grouped
+
+
+def _order(result: ValidationResult) -> tuple[str, ...]:
+    """Shape, focus, then the rest: two results on one focus come in the same order on every
+    run (the engines return them in no fixed order)."""
+    return tuple(
+        str(part)
+        for part in (
+            shape_name(result.node_shape),
+            result.focus,
+            result.path,
+            result.message,
+            result.value,
+            result.source_shape,
+        )
+    )
 
 
 def shape_name(node) -> str:

@@ -89,6 +89,11 @@ class Engine(ABC):
     def add_graph(self, loaded: Loaded, graph: str, triples: Iterable[ox.Triple]) -> int:
         """Replace the derived graph *graph* (the closure, the types) with *triples*; its size."""
 
+    def add_merge(self, loaded: Loaded, graph: str, sources: list[str]) -> int:
+        """Replace the derived graph *graph* with the merge of the graphs *sources* (each
+        triple once); its size."""
+        return self.add_graph(loaded, graph, {q.triple for q in self.quads(loaded, sources)})
+
     @abstractmethod
     def add_types(self, loaded: Loaded, pairs: list[tuple[str, str]]) -> int:
         """Fill TYPES_GRAPH with ``x a D`` for each asserted ``x a C`` and (C, D) in *pairs*

@@ -16,9 +16,12 @@ import urllib.request
 
 import pyoxigraph as ox
 
+from ..core.errors import LimitError
 from ..core.results import ASK, SELECT, QueryResult
+from ..core.terminal import excerpt
+from ..inputs.checks import check_rdfxml
 from ..safety.auth import send_authorised
-from ..safety.http import RemoteError
+from ..safety.http import RemoteError, read_json
 from ..safety.screen import ScreenedQuery
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -54,11 +57,15 @@ def query(
             "Accept": GRAPH_ACCEPT if graph else RESULTS_JSON,
         },
     )
-    _, body, content_type = send_authorised(request, timeout)
+    # Virtuoso echoes each graph named in a header of its own: room for them
+    echoed = [*(default_graphs or []), *(named_graphs or [])]
+    _, body, content_type = send_authorised(request, timeout, echoed)
     media = content_type.split(";")[0].strip().lower()
     try:
         if graph:
             syntax = _SYNTAX.get(media, ox.RdfFormat.N_TRIPLES)
+            if syntax == ox.RdfFormat.RDF_XML:
+                _no_entities(body)
             return QueryResult(
                 screened.form, triples=[q.triple for q in ox.parse(body, format=syntax)]
             )
@@ -68,17 +75,30 @@ def query(
         # read to the end here: the parser is lazy, and a body that is not UTF-8 (an
         # endpoint answering Latin-1) fails only when its rows are read
         rows = [tuple(s) for s in result]
-    except (SyntaxError, ValueError, UnicodeError) as exc:
+    except (SyntaxError, ValueError, UnicodeError, RecursionError) as exc:
         raise RemoteError(
-            f"the endpoint's answer is not {'RDF' if graph else 'SPARQL JSON results'}: {exc}",
+            f"the endpoint's answer is not {'RDF' if graph else 'SPARQL JSON results'}: "
+            f"{excerpt(str(exc), 300)}",
             hint="check that the address is a SPARQL 1.1 Protocol endpoint answering in UTF-8",
         ) from None
     if screened.form == ASK:
         # Virtuoso answers some ASKs as a SELECT of one variable (__ASK_RETVAL): no row or
         # 0 is false, 1 is true
-        values = [row[0].value for row in rows if row[0] is not None]
+        values = [row[0].value for row in rows if row and row[0] is not None]
         return QueryResult(ASK, boolean=any(v not in ("0", "false") for v in values))
     return QueryResult(SELECT, [v.value for v in result.variables], rows)
+
+
+def _no_entities(body: bytes) -> None:
+    """Refuse RDF/XML with DOCTYPE or ENTITY declarations, as the loader does: the parser
+    expands entities (a 1 KB reply becomes a 200 MB literal)."""
+    try:
+        check_rdfxml(body, "the endpoint's answer")
+    except LimitError as refused:
+        raise RemoteError(
+            f"the endpoint's answer: {refused.message}",
+            hint="ask the store for N-Triples or Turtle; zonekg reads no XML entities",
+        ) from None
 
 
 def _standard_json(body: bytes) -> bytes:
@@ -86,9 +106,11 @@ def _standard_json(body: bytes) -> bytes:
     say ``"type": "typed-literal"`` for a literal with a datatype."""
     if b"typed-literal" not in body:
         return body
-    payload = json.loads(body)
-    for binding in payload.get("results", {}).get("bindings", []):
-        for term in binding.values():
-            if term.get("type") == "typed-literal":
+    payload = read_json(body)
+    results = payload.get("results") if isinstance(payload, dict) else None
+    bindings = results.get("bindings") if isinstance(results, dict) else None
+    for binding in bindings if isinstance(bindings, list) else []:
+        for term in binding.values() if isinstance(binding, dict) else []:
+            if isinstance(term, dict) and term.get("type") == "typed-literal":
                 term["type"] = "literal"
     return json.dumps(payload).encode("utf-8")

@@ -10,9 +10,9 @@ engine.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ..core import paths
 from ..core.errors import LoadError, ZonekgError
-from ..core.namespaces import graph_iri
+from ..core.namespaces import GRAPH, graph_iri
 from ..core.results import Location
 from . import checks, locations
 from .files import data_files, read_bounded, syntax_of
@@ -52,8 +52,11 @@ class InputFile:
 
     @property
     def base(self) -> str:
-        """The IRI relative IRIs resolve against: the file's own (``file:///...``), as
-        Turtle says (RFC 3986: the retrieval URI of the document), unless it has @base."""
+        """The IRI relative IRIs resolve against, unless the file has @base: its graph IRI.
+
+        Not its ``file:///...`` IRI: that would put where the file lives on this machine
+        into every IRI made from a relative one, and so into answers, exports and pages.
+        """
         return base_iri(self.path)
 
     def parse(self):
@@ -87,10 +90,11 @@ class Inputs:
         return list(found)
 
     def digest(self) -> str:
-        """One digest for all the inputs: their roles, graphs, syntax and bytes."""
+        """One digest for all the inputs: their roles, graphs, bases, syntax and bytes
+        (everything that decides what the triples are)."""
         h = hashlib.sha256()
         for f in self.files:
-            h.update(f"{f.role}\0{f.graph}\0{f.syntax}\0{f.digest}\n".encode())
+            h.update(f"{f.role}\0{f.graph}\0{f.base}\0{f.syntax}\0{f.digest}\n".encode())
         return h.hexdigest()
 
     def locate(self, wanted: set[str]) -> dict[str, list[Location]]:
@@ -116,9 +120,15 @@ def collect(
     in ``Inputs.ill_typed`` (validation reports them as results) instead of
     raising LoadError at the first one.
     """
-    ontology_files = [paths.ONTOLOGY] if ontology is None else [Path(p) for p in ontology]
+    ontology_files = (
+        [paths.require(paths.ONTOLOGY, "the project's ontology")]
+        if ontology is None
+        else [Path(p) for p in ontology]
+    )
     files = [read_file(p, ONTOLOGY) for p in ontology_files]
     files += [read_file(p, DATA) for p in data_files(data)]
+    for f in files:
+        refuse_reserved_graphs(f)
     found = [problem for f in files for problem in f.ill_typed]
     if found and ill_typed == "error":
         raise found[0].error()
@@ -166,8 +176,67 @@ def read_file(path: Path, role: str = DATA) -> InputFile:
     )
 
 
+def refuse_reserved_graphs(f: InputFile) -> None:
+    """Refuse a graph the file names under the project's graph namespace, or with a blank node.
+
+    The project names its own graphs there: each file's graph, the closure
+    (graph/inferred), the class hierarchy (graph/types), what ``push`` writes
+    (graph/asserted, graph/pushed). A data graph of that name would be mixed with
+    them: answered as an inference, dropped by the reasoner, put twice. A graph named
+    by a blank node has no name another graph, a query or a store can use.
+    """
+    for name in sorted(f.graphs):
+        if name == f.graph:
+            continue  # the file's own graph (its triples outside any GRAPH block)
+        blank = name.startswith("_:")
+        if not blank and not name.startswith(GRAPH):
+            continue
+        line = _graph_line(f, name)
+        if blank:
+            raise LoadError(
+                "a graph is named by a blank node: it has no name that a query, an export "
+                "or a store could use",
+                hint="name the graph with an IRI (the source document that states its triples)",
+                file=f.path,
+                line=line,
+            )
+        raise LoadError(
+            f"the graph <{name}> is in the project's own graph namespace <{GRAPH}>, which "
+            "names the graphs zonekg makes (each file's, the closure, the class hierarchy, "
+            "what push writes)",
+            hint="name the graph with an IRI of your own, such as the source document that "
+            "states its triples (a relative graph name resolves against the file's graph IRI: "
+            "declare @base)",
+            file=f.path,
+            line=line,
+        )
+
+
+def _graph_line(f: InputFile, name: str) -> int | None:
+    """The line where *name* (a graph IRI, or ``_:label``) is first written as a graph name."""
+    from urllib.parse import urljoin
+
+    text = f.text
+    if f.syntax == "nquads":
+        written = name if name.startswith("_:") else f"<{name}>"
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.rstrip().rstrip(".").rstrip().endswith(written):
+                return number
+        return None
+    for token, number in locations.subject_lines(text):
+        if token == name or (not token.startswith("_:") and urljoin(f.base, token) == name):
+            return number
+    if name.startswith("_:"):  # an anonymous graph name: ``[] { ... }``
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.match(r"\s*(?:GRAPH\s+)?\[\s*\]\s*\{", line, re.IGNORECASE):
+                return number
+    return None
+
+
 def base_iri(path: Path) -> str:
-    return Path(path).resolve().as_uri()
+    """The base of a file without @base: its graph IRI (``graph_iri``), which names the
+    file by its path in the project, or by a digest for a file outside it."""
+    return graph_iri(path)
 
 
 @functools.cache
@@ -182,43 +251,77 @@ def _verdict_key(digest: str, syntax: str, graph: str, path: Path) -> str:
     from ..safety.limits import MAX_DEPTH, MAX_LINE
 
     # the path too: the remembered warnings name the file as it was given
-    text = f"{digest}\0{syntax}\0{graph}\0{path}\0{MAX_LINE.value()}\0{MAX_DEPTH.value()}"
-    return hashlib.sha256((text + _code_digest()).encode()).hexdigest()[:40]
+    text = (
+        f"{digest}\0{syntax}\0{graph}\0{base_iri(path)}\0{path}"
+        f"\0{MAX_LINE.value()}\0{MAX_DEPTH.value()}\0{ox.__version__}"
+    )
+    return hashlib.sha256((text + _code_digest()).encode()).hexdigest()
 
 
 def _verdict_file(key: str) -> Path:
-    return paths.cache_folder() / "checked" / f"{key}.json"
+    return paths.cache_folder() / "checked" / f"{key[:40]}.json"
+
+
+#: The bytes a remembered verdict may take (graph names, ill-typed literals, warnings).
+_VERDICT_CAP = 64 * 1024 * 1024
 
 
 def _read_verdict(key: str, path: Path):
-    """(graphs, ill-typed literals) remembered for these bytes, or None."""
-    import json
+    """(graphs, ill-typed literals, warnings) remembered for these bytes, or None.
 
+    Used only when the entry matches its manifest and has the shape a verdict has; a
+    damaged one is discarded with a warning, and the file is checked again.
+    """
+    from ..safety import cache
+    from ..safety.jsonread import read_json
+
+    where = _verdict_file(key)
     try:
-        stored = json.loads(_verdict_file(key).read_text(encoding="utf-8"))
-    except (OSError, ValueError, ZonekgError):
+        entry = cache.read(paths.cache_folder(), where, key, _VERDICT_CAP)
+        if entry is None:
+            return None
+        try:
+            stored = read_json(entry.data, what=f"the remembered check of {path}")
+            graphs = _strings(stored["graphs"])
+            warnings = _strings(stored["warnings"])
+            ill = [_ill_typed(path, item) for item in stored["ill_typed"]]
+        except (ZonekgError, ValueError, KeyError, TypeError) as exc:
+            raise cache.Damaged(f"it is not a verdict ({type(exc).__name__})") from None
+        if len(graphs) != entry.count:
+            raise cache.Damaged(f"it names {len(graphs)} graphs, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), where)
+        checks.warn(f"the remembered check of {path} ({where}) was not used: {damage}")
         return None
-    ill = [
-        checks.IllTyped(
-            path,
-            item["line"],
-            item["column"],
-            ox.BlankNode(item["subject"][2:])
-            if item["subject"].startswith("_:")
-            else ox.NamedNode(item["subject"]),
-            ox.NamedNode(item["predicate"]),
-            ox.Literal(item["value"], datatype=ox.NamedNode(item["datatype"])),
-            item["value"],
-        )
-        for item in stored["ill_typed"]
-    ]
-    return set(stored["graphs"]), ill, list(stored.get("warnings", []))
+    return set(graphs), ill, warnings
+
+
+def _strings(value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("not a list of strings")
+    return value
+
+
+def _ill_typed(path: Path, item: dict) -> checks.IllTyped:
+    line, column = item["line"], item["column"]
+    if not all(n is None or (isinstance(n, int) and n > 0) for n in (line, column)):
+        raise TypeError("not a position")
+    subject, value = _strings([item["subject"]])[0], _strings([item["value"]])[0]
+    return checks.IllTyped(
+        path,
+        line,
+        column,
+        ox.BlankNode(subject[2:]) if subject.startswith("_:") else ox.NamedNode(subject),
+        ox.NamedNode(item["predicate"]),
+        ox.Literal(value, datatype=ox.NamedNode(item["datatype"])),
+        value,
+    )
 
 
 def _write_verdict(key: str, graphs: set[str], ill: list, warnings: list[str]) -> None:
     import json
 
-    from ..safety.atomic import write_atomic
+    from ..safety import cache
 
     stored = {
         "graphs": sorted(graphs),
@@ -237,16 +340,15 @@ def _write_verdict(key: str, graphs: set[str], ill: list, warnings: list[str]) -
         ],
         "warnings": warnings,
     }
-    with contextlib.suppress(OSError, ZonekgError):  # a cache that cannot be written is skipped
-        write_atomic(_verdict_file(key), json.dumps(stored))
+    data = json.dumps(stored).encode("utf-8")
+    cache.write(paths.cache_folder(), _verdict_file(key), key, data, len(stored["graphs"]))
 
 
 def _scan(raw: bytes, text: str, syntax: str, default: str, path: Path):
     """Parse strictly: syntax errors, the graphs used, ill-typed literals, relative IRIs.
 
-    A relative IRI with no @base is resolved against the file's own IRI, as Turtle
-    says (the retrieval URI of the document is its base), with a warning at the first
-    one: the file means the same wherever it is read from only if it names its base.
+    A relative IRI with no @base is resolved against the file's graph IRI (``base_iri``),
+    with a warning at the first one: the file says what it means only if it names its base.
     """
     warnings: list[str] = []
     try:
@@ -256,7 +358,7 @@ def _scan(raw: bytes, text: str, syntax: str, default: str, path: Path):
             raise
         base = base_iri(path)
         warnings.append(
-            f"{problem.where()}: {problem.message}: resolved against the file's own IRI "
+            f"{problem.where()}: {problem.message}: resolved against the file's graph IRI "
             f"<{base}> (declare @base <...> at the top of the file to choose another)"
         )
     return (*_scan_with(raw, text, syntax, default, path, base_iri(path)), warnings)
@@ -270,7 +372,10 @@ def _scan_with(raw: bytes, text: str, syntax: str, default: str, path: Path, bas
     try:
         for quad in ox.parse(raw, format=_OX_FORMATS[syntax], base_iri=base):
             name = quad.graph_name
-            graphs.add(default if isinstance(name, ox.DefaultGraph) else name.value)
+            if isinstance(name, ox.DefaultGraph):
+                graphs.add(default)
+            else:  # a blank node keeps its "_:" (refused by collect), an IRI is its value
+                graphs.add(str(name) if isinstance(name, ox.BlankNode) else name.value)
             o = quad.object
             literal = isinstance(o, ox.Literal) and o.datatype.value in checked
             if literal and not well_typed(o.value, o.datatype.value):

@@ -8,7 +8,7 @@ expansion can take minutes), whatever its encoding.
 Parsing: pyoxigraph's Turtle/TriG parser, which is strict where rdflib is lax
 (spaces in IRIs, bad language tags, lone surrogates) and quick; its messages
 are turned into plain words with the fix. A relative IRI with no @base is
-resolved against the file's own IRI, with a warning naming file:line.
+resolved against the file's graph IRI, with a warning naming file:line.
 
 After parsing: literals whose lexical form is not in their datatype's lexical
 space (``"abc"^^xsd:integer``), which parsers accept silently. Each problem is
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..core import terminal
 from ..core.errors import LimitError, LoadError
 from ..core.namespaces import XSD
 from ..safety.limits import MAX_DEPTH, MAX_INPUT_MB, MAX_LINE
@@ -53,9 +54,7 @@ class IllTyped:
 
 def warn(text: str) -> None:
     """A warning about an input that is read all the same, on stderr."""
-    import sys
-
-    print(f"warning: {text}", file=sys.stderr, flush=True)
+    terminal.warn(text)
 
 
 # --- before parsing --------------------------------------------------------------------

@@ -28,7 +28,7 @@ def data_files(sources: Sequence[Path] | None = None) -> list[Path]:
     ``data/invalid/``.
     """
     if not sources:
-        sources = [paths.DATA]
+        sources = [paths.require(paths.DATA, "the project's data folder")]
     files: list[Path] = []
     for source in sources:
         source = Path(source)
@@ -57,7 +57,7 @@ def _stat(path: Path) -> os.stat_result:
         return path.stat()
     except FileNotFoundError:
         raise LoadError(
-            "no such file or folder", hint="check the path given with --data", file=path
+            "no such file or folder", hint="check the path given on the command line", file=path
         ) from None
     except OSError as exc:
         raise LoadError(

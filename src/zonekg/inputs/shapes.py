@@ -3,7 +3,11 @@
 The SPARQL in ``sh:select``/``sh:ask`` (and SHACL-AF's ``sh:construct``) is put
 through the one query screen, with the prefixes the shapes declare, and each is
 replaced in the graph by its screened, canonical text: every engine then runs
-exactly what was screened.
+exactly what was screened. The declarations (``sh:declare``: ``sh:prefix``,
+``sh:namespace``) are checked to be a prefix name and an absolute IRI, and are never
+written into a query as text: the screen writes each name that uses them as the full
+IRI, and the links to them (``sh:prefixes``) are taken out of the graph, so that no
+engine (pySHACL pastes ``PREFIX p: <namespace>`` in front of the query) adds text.
 
 SHACL-SPARQL (§5.2.1 of the SHACL spec, pre-bound variables) forbids some forms
 in these queries, because pre-binding cannot be defined for them: MINUS, VALUES,
@@ -19,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import paths
-from ..core.errors import LoadError
+from ..core.errors import LoadError, QueryError
 from ..core.namespaces import SH, curie
-from ..safety.screen import screen
+from ..safety.screen import check_prefixes, screen
 from . import read_file
 
 SPARQL_KEYS = ("select", "ask", "construct", "update")
@@ -39,12 +43,12 @@ def load_shapes(file: Path | None = None) -> Shapes:
 
     from ..core.vocab import bind_prefixes
 
-    path = Path(file or paths.SHAPES)
+    path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
     checked = read_file(path, role="shapes")
     graph = bind_prefixes(Graph())
     with literals_as_written():
         graph.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
-    declared = declared_prefixes(graph)
+    declared = declared_prefixes(graph, path)
     for key in SPARQL_KEYS:
         predicate = URIRef(SH + key)
         for subject, text in list(graph.subject_objects(predicate)):
@@ -57,21 +61,9 @@ def load_shapes(file: Path | None = None) -> Shapes:
             )
             refuse_forbidden(screened.text, key, path, subject)
             graph.remove((subject, predicate, text))
-            graph.add((subject, predicate, Literal(_with_prologue(screened.text, declared))))
+            graph.add((subject, predicate, Literal(screened.text)))
+    graph.remove((None, URIRef(SH + "prefixes"), None))  # used up: the text needs none
     return Shapes(graph, path, checked.digest)
-
-
-def _with_prologue(text: str, declared: dict[str, str]) -> str:
-    """The text with a PREFIX line for each declared prefix it uses, so that it reads the
-    same whichever engine runs it and however the shape reaches its declarations
-    (sh:prefixes, or an owl:imports'ed node's sh:declare)."""
-    tokens = set(text.split("\n"))
-    used = [
-        p
-        for p in sorted(declared)
-        if any(t.startswith(f"{p}:") for t in tokens) and f"{p}:" not in tokens
-    ]
-    return "".join(f"PREFIX {p}: <{declared[p]}>\n" for p in used) + text
 
 
 @contextlib.contextmanager
@@ -170,16 +162,48 @@ def _name(node) -> str:
     return curie(str(node)) if isinstance(node, URIRef) else "a blank node"
 
 
-def declared_prefixes(graph) -> dict[str, str]:
-    """Every ``sh:prefix``/``sh:namespace`` pair declared in the shapes graph."""
-    from rdflib import URIRef
+def declared_prefixes(graph, path: Path) -> dict[str, str]:
+    """Every ``sh:prefix``/``sh:namespace`` pair declared in the shapes graph, each checked
+    (one prefix name, one absolute IRI; a prefix declared twice means one namespace)."""
+    from rdflib import Literal, URIRef
 
-    found = {}
-    for declaration in graph.subjects(URIRef(SH + "prefix"), None):
-        prefix = graph.value(declaration, URIRef(SH + "prefix"))
-        namespace = graph.value(declaration, URIRef(SH + "namespace"))
-        if prefix is not None and namespace is not None:
-            found[str(prefix)] = str(namespace)
+    found: dict[str, str] = {}
+    prefix_key, namespace_key = URIRef(SH + "prefix"), URIRef(SH + "namespace")
+    for declaration in set(graph.subjects(prefix_key, None)):
+        prefixes = list(graph.objects(declaration, prefix_key))
+        namespaces = list(graph.objects(declaration, namespace_key))
+        where = (
+            f"the prefix declaration {_name(declaration)}"
+            if isinstance(declaration, URIRef)
+            else "a prefix declaration (sh:declare)"
+        )
+        if len(prefixes) != 1 or len(namespaces) != 1:
+            raise LoadError(
+                f"{where} has {len(prefixes)} sh:prefix and {len(namespaces)} sh:namespace "
+                "values, not one of each",
+                hint="give each sh:declare node exactly one sh:prefix and one sh:namespace",
+                file=path,
+            )
+        prefix, namespace = prefixes[0], namespaces[0]
+        if not isinstance(prefix, Literal) or not isinstance(namespace, Literal):
+            raise LoadError(
+                f"{where} gives its sh:prefix or sh:namespace as a resource, not a literal",
+                hint='write them as literals: sh:prefix "ex" ; sh:namespace "http://..."'
+                "^^xsd:anyURI",
+                file=path,
+            )
+        name, iri = str(prefix), str(namespace)
+        try:
+            check_prefixes({name: iri}, str(path))
+        except QueryError as exc:
+            raise LoadError(f"{where}: {exc.message}", hint=exc.hint, file=path) from None
+        if found.get(name, iri) != iri:
+            raise LoadError(
+                f"the prefix {name}: is declared for two namespaces: <{found[name]}> and <{iri}>",
+                hint="declare each prefix once (its SPARQL would read differently by engine)",
+                file=path,
+            )
+        found[name] = iri
     return found
 
 

@@ -26,13 +26,13 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ..api import RdfView as KnowledgeGraph
 from ..core.errors import ZonekgError
+from ..core.formats import PICTURES, output_format
 from ..core.namespaces import curie
 from ..core.vocab import QUDT, SCHEMA, ZK
 from ..safety import targets
 from ..safety.atomic import write_atomic
 
 KINDS = ("ontology", "zone")
-RENDERED = {".svg": "svg", ".png": "png"}
 FONT = "DejaVu Sans"
 ZONE = URIRef("https://w3id.org/zonekg/id/zone/chengdu")
 
@@ -203,20 +203,17 @@ def render(dot: str, fmt: str) -> bytes:
     return done.stdout
 
 
+def picture_format(output: Path) -> str:
+    """svg, png or dot: what the suffix of *output* names (anything else is refused)."""
+    return output_format(output, PICTURES)
+
+
 def write_diagram(kg: KnowledgeGraph, kind: str, output: Path) -> Path:
-    """Write the *kind* diagram to *output*: .dot as source, .svg or .png rendered."""
+    """Write the *kind* diagram to *output*: .dot (.gv) as source, .svg or .png rendered."""
+    fmt = picture_format(output)
     output = targets.check_file(Path(output), [*kg.ontology_files, *kg.data_files])
     dot = dot_source(kg, kind)
-    suffix = output.suffix.lower()
-    if suffix == ".dot" or suffix == ".gv":
-        write_atomic(output, dot)
-    elif suffix in RENDERED:
-        write_atomic(output, render(dot, RENDERED[suffix]))
-    else:
-        raise ZonekgError(
-            f"cannot tell the picture format from {output.name!r}",
-            hint="end the file name with .svg, .png or .dot",
-        )
+    write_atomic(output, dot if fmt == "dot" else render(dot, fmt))
     return output
 
 

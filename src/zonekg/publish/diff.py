@@ -7,7 +7,6 @@ serialisations of one graph show no difference.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ..core.errors import LoadError
 from ..core.namespaces import curie
 from ..core.vocab import bind_prefixes
 from ..inputs import rdflib_graph, read_rdf
+from ..safety.jsonread import read_json
 
 #: rdflib parser by file suffix; quad formats are read as datasets and merged.
 _NSM = bind_prefixes(Graph())  # only its namespace manager is used, to write CURIEs
@@ -77,12 +77,7 @@ def read_graph(path: Path) -> Graph:
     if fmt == "json-ld":
         from ..core.jsonld import to_graph
 
-        try:
-            doc = json.loads(raw.decode("utf-8"))
-        except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"not JSON: {exc.msg}", hint="fix the JSON", file=path, line=exc.lineno
-            ) from None
+        doc = read_json(raw, what="the JSON-LD document", error=LoadError, file=path)
         return to_graph(doc, str(path))
     dataset = Dataset()
     try:

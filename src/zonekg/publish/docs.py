@@ -1,67 +1,32 @@
 """HTML reference pages for the ontology, made with a jinja2 template.
 
-Every class and property of ours gets its label, definition, alignment to
-standard vocabularies (subclass, subproperty, equivalence, inverse), domain and
-range, and how often the data uses it (instances of a class, triples with a
-property). pyLODE was not used: it cannot show usage in the data.
+Every class and property the data uses, the project's own and those borrowed from other
+vocabularies, and every term the ontology declares, gets its label, its definition (how
+this graph uses it), the vocabulary that defines it, its alignment to standard
+vocabularies (subclass, subproperty, equivalence, inverse), domain and range, how often the
+data uses it (instances of a class, triples with a property) and an example triple taken
+from the data (``api.vocabulary``). pyLODE was not used: it cannot show usage in the data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL
 
 from ..api import RdfView as KnowledgeGraph
-from ..core.namespaces import curie
+from ..api import Term, vocabulary
 from ..core.vocab import ZK
 from ..safety.atomic import write_atomic
 
 ONTOLOGY_IRI = URIRef(str(ZK).rstrip("#"))
 
 
-@dataclass
-class Term:
-    iri: str
-    curie: str
-    local: str
-    kind: str
-    label: str
-    definition: str
-    usage: int
-    alignment: list[tuple[str, str]] = field(default_factory=list)
-    domain: list[str] = field(default_factory=list)
-    range: list[str] = field(default_factory=list)
-    characteristics: list[str] = field(default_factory=list)
-
-
 def terms(kg: KnowledgeGraph) -> tuple[list[Term], list[Term]]:
-    """(classes, properties) of the zk: namespace, sorted by name, with usage in the data."""
-    onto, data = kg.ontology, kg.data
-    classes = [
-        _term(onto, c, "class", _instances(data, c))
-        for c in sorted(onto.subjects(RDF.type, OWL.Class))
-        if _ours(c)
-    ]
-    props = []
-    for kind, cls in (
-        ("object property", OWL.ObjectProperty),
-        ("datatype property", OWL.DatatypeProperty),
-    ):
-        for p in sorted(onto.subjects(RDF.type, cls)):
-            if _ours(p):
-                term = _term(onto, p, kind, sum(1 for _ in data.triples((None, p, None))))
-                term.domain = [_ref(d) for d in onto.objects(p, RDFS.domain)]
-                term.range = [_ref(r) for r in onto.objects(p, RDFS.range)]
-                term.characteristics = sorted(
-                    _local(t) for t in onto.objects(p, RDF.type) if t not in (cls,)
-                )
-                props.append(term)
-    props.sort(key=lambda t: t.local)
-    return classes, props
+    """(classes, properties), the project's own first, each with its usage in the data."""
+    return vocabulary(kg)
 
 
 def html(kg: KnowledgeGraph) -> str:
@@ -91,47 +56,9 @@ def write_docs(kg: KnowledgeGraph, output: Path) -> Path:
     return output
 
 
-def _term(onto: Graph, iri: URIRef, kind: str, usage: int) -> Term:
-    alignment = []
-    for prop, name in (
-        (RDFS.subClassOf, "subclass of"),
-        (OWL.equivalentClass, "equivalent to"),
-        (RDFS.subPropertyOf, "subproperty of"),
-        (OWL.equivalentProperty, "equivalent to"),
-        (OWL.inverseOf, "inverse of"),
-    ):
-        alignment += [
-            (name, _ref(o)) for o in sorted(onto.objects(iri, prop)) if isinstance(o, URIRef)
-        ]
-    return Term(
-        iri=str(iri),
-        curie=curie(str(iri)),
-        local=_local(iri),
-        kind=kind,
-        label=_text(onto, iri, RDFS.label),
-        definition=_text(onto, iri, SKOS.definition),
-        usage=usage,
-        alignment=alignment,
-    )
-
-
-def _instances(data: Graph, cls: URIRef) -> int:
-    return sum(1 for _ in data.subjects(RDF.type, cls))
-
-
-def _ours(iri) -> bool:
-    return isinstance(iri, URIRef) and str(iri).startswith(str(ZK))
-
-
-def _local(iri) -> str:
-    return str(iri)[len(str(ZK)) :] if _ours(iri) else curie(str(iri))
-
-
-def _ref(iri) -> str:
-    return curie(str(iri))
-
-
 def _text(graph: Graph, subject, prop) -> str:
+    from rdflib import Literal
+
     values = list(graph.objects(subject, prop))
     for value in values:
         if isinstance(value, Literal) and value.language == "en":
@@ -168,26 +95,35 @@ nav a { overflow-wrap: anywhere; }
 <dt>Created</dt><dd>{{ meta.created }}</dd>
 <dt>Licence</dt><dd><a href="{{ meta.license }}">{{ meta.license }}</a></dd>
 </dl>
-<p>Usage counts are from the data files: instances of a class, triples using a property.</p>
+<p>Every class and property the data uses is here, the ontology's own (<code>zk:</code>)
+and those borrowed from other vocabularies (<code>schema:</code>, <code>dct:</code>,
+<code>qudt:</code>, <code>prov:</code>, <code>skos:</code>, …): the borrowed ones are
+documented in the ontology file itself, with annotations only (label, definition,
+vocabulary), so that they change nothing reasoning concludes. Usage counts are from the data
+files (instances of a class, triples using a property); each example is a triple of the
+data.</p>
 <h2 id="classes">Classes ({{ classes|length }})</h2>
-<nav>{% for t in classes %}<a href="#{{ t.local }}">{{ t.local }}</a>{% endfor %}</nav>
+<nav>{% for t in classes %}<a href="#{{ t.anchor }}">{{ t.anchor }}</a>{% endfor %}</nav>
 {% for t in classes %}
-<section class="term" id="{{ t.local }}">
-<h3>{{ t.local }} <small>({{ t.label }})</small></h3>
+<section class="term" id="{{ t.anchor }}">
+<h3>{{ t.anchor }} <small>({{ t.label }})</small></h3>
 <dl>
 <dt>IRI</dt><dd><code>{{ t.iri }}</code></dd>
 <dt>Definition</dt><dd>{{ t.definition }}</dd>
+<dt>Defined by</dt><dd class="vocabulary"><code>{{ t.defined_by }}</code></dd>
 {% for name, target in t.alignment %}<dt>{{ name }}</dt><dd><code>{{ target }}</code></dd>
 {% endfor %}
 <dt>Instances</dt><dd class="usage">{{ "{:,}".format(t.usage) }}</dd>
+{% if t.example %}<dt>Example</dt><dd class="example"><code>{{ t.example }}</code></dd>
+{% endif %}
 </dl>
 </section>
 {% endfor %}
 <h2 id="properties">Properties ({{ properties|length }})</h2>
-<nav>{% for t in properties %}<a href="#{{ t.local }}">{{ t.local }}</a>{% endfor %}</nav>
+<nav>{% for t in properties %}<a href="#{{ t.anchor }}">{{ t.anchor }}</a>{% endfor %}</nav>
 {% for t in properties %}
-<section class="term" id="{{ t.local }}">
-<h3>{{ t.local }} <small>({{ t.label }})</small></h3>
+<section class="term" id="{{ t.anchor }}">
+<h3>{{ t.anchor }} <small>({{ t.label }})</small></h3>
 <dl>
 <dt>IRI</dt><dd><code>{{ t.iri }}</code></dd>
 <dt>Kind</dt><dd>{{ t.kind }}
@@ -199,7 +135,10 @@ nav a { overflow-wrap: anywhere; }
 {% endif %}
 {% for name, target in t.alignment %}<dt>{{ name }}</dt><dd><code>{{ target }}</code></dd>
 {% endfor %}
+<dt>Defined by</dt><dd class="vocabulary"><code>{{ t.defined_by }}</code></dd>
 <dt>Triples</dt><dd class="usage">{{ "{:,}".format(t.usage) }}</dd>
+{% if t.example %}<dt>Example</dt><dd class="example"><code>{{ t.example }}</code></dd>
+{% endif %}
 </dl>
 </section>
 {% endfor %}

@@ -11,7 +11,9 @@ Monetary values vary with the seed; everything else that the shapes check
 (quotes occurring in their document, counts, areas) is kept as in the template,
 so the output conforms. The output is N-Quads in ``.nq`` files, one per topic
 file of the template, each statement in the graph of its (copied) source
-document, written at about a million lines a second.
+document, written at about a million lines a second. Like a release bundle, the folder
+is built beside its place, sealed (``SHA256SUMS`` and the marker, ``safety.targets.mark``)
+and swapped in whole: a later run replaces it only if nothing in it was added or changed.
 
 Violations: ``violations=K`` breaks K distinct resources, cycling through
 kinds whose shape and focus node are known (see VIOLATION_KINDS). A statement
@@ -21,8 +23,11 @@ the merge would still hold the original), and the violation is announced once.
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +83,7 @@ def _templates(data: Sequence[Path] | None) -> tuple[list[_Template], int]:
     parsed = []
     for file in data_files(data):
         checked = read_file(file)
-        quads = list(ox.parse(checked.data, format=checked.ox_format))
+        quads = list(checked.parse())
         parsed.append((file, checked.graph, quads))
     shared = {
         str(q.subject) for _, _, quads in parsed for q in quads if q.predicate.value == EXACT_MATCH
@@ -115,7 +120,6 @@ def generate(
 ) -> Generated:
     """Write at least *triples* data triples (whole zone copies) into folder *out*."""
     from ..safety import targets
-    from ..safety.atomic import write_atomic
 
     if triples < 1:
         raise ZonekgError("--triples must be at least 1")
@@ -134,9 +138,29 @@ def generate(
     broken = dict.fromkeys(rng.sample(slots, violations)) if violations else {}
     factors = [rng.uniform(0.25, 4.0) for _ in range(copies)]
     out = targets.check_folder(Path(out), "generate", inputs=data or ())
-    out.mkdir(parents=True, exist_ok=True)
-    targets.mark(out, "generate")  # first, so that a run killed half-way may be run again
-    written: list[Path] = []
+    # Written in a staging folder beside *out*, sealed (SHA256SUMS and the marker), then
+    # swapped in: a killed run leaves the old folder, and the next run may replace it.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    targets.recover_folder(out)
+    staging = Path(tempfile.mkdtemp(prefix=targets.staging_name(out), dir=out.parent))
+    try:
+        made_files, total, made = _write_copies(
+            templates, copies, broken, factors, staging, progress
+        )
+        targets.mark(staging, "generate")
+        os.chmod(staging, 0o755)
+        targets.replace_folder(staging, out, "generate")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Generated([out / name for name in made_files], total, copies, sorted(set(made)))
+
+
+def _write_copies(templates, copies, broken, factors, folder: Path, progress):
+    """The copies, one N-Quads file per template in *folder*: (file names, lines, violations)."""
+    from ..safety.atomic import write_atomic
+
+    written: list[str] = []
     total = 0
     done = 0
     made: list[tuple[str, str]] = []
@@ -163,12 +187,11 @@ def generate(
                 chunks.append(f"{subject} {p} {obj} {graph} .\n")
             progress("generate", len(chunks) - done)
             done = len(chunks)
-        target = out / template.file
-        write_atomic(target, "".join(chunks))
-        written.append(target)
+        write_atomic(folder / template.file, "".join(chunks))
+        written.append(template.file)
         total += len(chunks)
         done = 0
-    return Generated(written, total, copies, sorted(set(made)))
+    return written, total, made
 
 
 def _scaled(literal: str, factor: float) -> str:

@@ -1,7 +1,8 @@
 """Push the graph to a remote triplestore over the SPARQL 1.1 Graph Store Protocol.
 
-A push puts what local queries see, in graphs of their own, so that every question
-answers the same remotely (``zonekg query --endpoint`` names them per question):
+A push puts the named graphs of the published dataset (``api.published_dataset``, the
+one definition the release and local queries share), so that every question answers the
+same remotely (``zonekg query --endpoint`` names the default graph per question):
 
 * each asserted graph (the ontology, and one graph per source document, named after
   it) into the named graph of the same name, so that ``GRAPH ?source { … }`` finds
@@ -38,12 +39,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import api
-from ..core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PUSHED_GRAPH, TYPES_GRAPH
+from ..core.namespaces import DERIVED_GRAPHS, INFERRED_GRAPH, PUSHED_GRAPH
 from ..safety.auth import send_authorised
 from ..safety.http import RemoteError, check_url
-
-#: The graphs a push writes beside the source graphs, in the order they are put.
-MERGED_GRAPHS = (ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH)
 
 
 @dataclass
@@ -90,25 +88,14 @@ def graph_store_url(endpoint: str, graph: str) -> str:
 
 
 def body(kg: api.KnowledgeGraph, with_inferred: bool) -> Payload:
-    """The asserted graphs one by one, then the merged graphs (disjoint: each triple once)."""
-    by_graph: dict[str, set] = {iri: set() for iri in kg.asserted_graphs}
-    for quad in kg.quads(kg.asserted_graphs):  # one pass: a read per graph is a scan each
-        by_graph[quad.graph_name.value].add(quad.triple)
-    named = []
-    asserted: set = set()
-    for iri, triples in by_graph.items():
-        asserted |= triples
-        named.append(Graph(iri, _ntriples(triples), len(triples)))
-    api.entail_types(kg)
-    types = {q.triple for q in kg.quads([TYPES_GRAPH])} - asserted
-    merged = [
-        Graph(ASSERTED_GRAPH, _ntriples(asserted), len(asserted)),
-        Graph(TYPES_GRAPH, _ntriples(types), len(types)),
-    ]
-    if with_inferred:
-        api.reason(kg)
-        closure = {q.triple for q in kg.quads([INFERRED_GRAPH])} - asserted
-        merged.append(Graph(INFERRED_GRAPH, _ntriples(closure), len(closure)))
+    """The named graphs of the published dataset (``api.published_dataset``): the asserted
+    graphs one by one, then the derived graphs (disjoint: each triple once)."""
+    dataset = api.published_dataset(kg, with_inferred)
+    named, merged = [], []
+    for iri in api.published_graphs(kg):
+        if iri in dataset:
+            graph = Graph(iri, _ntriples(dataset[iri]), len(dataset[iri]))
+            (merged if iri in DERIVED_GRAPHS else named).append(graph)
     return Payload(named, merged)
 
 

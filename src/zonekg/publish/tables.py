@@ -14,6 +14,7 @@ in ``COLUMNS``.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from .. import api
 from ..core import render
 from ..core.errors import ZonekgError
 from ..core.results import SELECT, QueryResult
-from ..safety.screen import screen
+from ..safety.screen import screen, sparql_iri
 
 SEPARATOR = "; "
 ZONE = "https://w3id.org/zonekg/id/zone/chengdu"
@@ -127,34 +128,34 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     GRAPH ?source {
       ?claim a zk:Claim ; rdf:subject ?about ; rdf:predicate zk:approvalDate ; rdf:object ?date .
     }
-    FILTER(?about = <%(zone)s> || EXISTS { ?about zk:hasMember <%(zone)s> })
-    BIND(IF(?about = <%(zone)s>, "NDRC approval of the zone (disputed month)",
+    FILTER(?about = %(zone)s || EXISTS { ?about zk:hasMember %(zone)s })
+    BIND(IF(?about = %(zone)s, "NDRC approval of the zone (disputed month)",
             "NDRC approval of the six zones (disputed month)") AS ?what)
   } UNION {
-    GRAPH ?source { <%(zone)s> zk:establishmentDate ?date . }
-    BIND(<%(zone)s> AS ?about)
+    GRAPH ?source { %(zone)s zk:establishmentDate ?date . }
+    BIND(%(zone)s AS ?about)
     BIND("zone established (launched)" AS ?what)
   } UNION {
     GRAPH ?source { ?about a zk:Event ; schema:startDate ?date . }
     FILTER EXISTS {
-      { ?about zk:about <%(zone)s> }
-      UNION { ?about zk:about ?zones . ?zones zk:hasMember <%(zone)s> }
-      UNION { ?about schema:about ?place . ?place zk:partOf <%(zone)s> }
+      { ?about zk:about %(zone)s }
+      UNION { ?about zk:about ?zones . ?zones zk:hasMember %(zone)s }
+      UNION { ?about schema:about ?place . ?place zk:partOf %(zone)s }
     }
     ?about rdfs:label ?what FILTER(lang(?what) = "en")
   } UNION {
     GRAPH ?source { ?about a zk:Company ; zk:signingDate ?date . }
     FILTER EXISTS {
       ?about zk:carriesOut ?project .
-      ?set zk:hasMember ?project ; zk:occasion/zk:about <%(zone)s> .
+      ?set zk:hasMember ?project ; zk:occasion/zk:about %(zone)s .
     }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT("signed: ", STR(?name)) AS ?what)
   } UNION {
     GRAPH ?source { ?about zk:openingDate ?date . }
     FILTER EXISTS {
-      { ?about zk:partOf <%(zone)s> }
-      UNION { ?list zk:hasMember ?about ; zk:concerns <%(zone)s> }
+      { ?about zk:partOf %(zone)s }
+      UNION { ?list zk:hasMember ?about ; zk:concerns %(zone)s }
     }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT(STR(?name), " opens") AS ?what)
@@ -365,7 +366,7 @@ def organizations(kg: api.KnowledgeGraph) -> list[list[str]]:
 
 
 def timeline(kg: api.KnowledgeGraph, zone: str = ZONE) -> list[list[str]]:
-    result = api.answer(kg, screen(_TIMELINE % {"zone": zone}, "table"))
+    result = api.answer(kg, screen(_TIMELINE % {"zone": sparql_iri(zone)}, "table"))
     rows = [[_text(term) for term in row] for row in result.rows]
     return sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2]))
 
@@ -427,10 +428,27 @@ def csv_text(kg: api.KnowledgeGraph, name: str) -> str:
 
 
 def to_csv(name: str, found: list[list[str]]) -> str:
-    """The *found* rows of table *name* as CSV, by the CSV writer of query results."""
+    """The *found* rows of table *name* as CSV, by the CSV writer of query results, each
+    cell safe to open in a spreadsheet (``spreadsheet_cell``)."""
     result = QueryResult(
         SELECT,
         list(table(name).columns),
-        [tuple(ox.Literal(cell) for cell in row) for row in found],
+        [tuple(ox.Literal(spreadsheet_cell(cell)) for cell in row) for row in found],
     )
     return render.to_csv(result)
+
+
+#: How a cell begins that a spreadsheet reads as a formula (or a formula after a tab or a
+#: carriage return): the OWASP list for CSV injection.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """*text* as a spreadsheet should show it, never run it: a cell that begins like a
+    formula gets a leading apostrophe (``'=HYPERLINK(…)``), as OWASP advises; a number
+    (``-5``) is left as it is. These tables are for spreadsheets; the exact values are in
+    the RDF exports and in ``zonekg query --format csv``."""
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -18,12 +18,15 @@ from __future__ import annotations
 import base64
 import netrc
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core.terminal import excerpt
 from . import guard
-from .http import RemoteError, send
+from .http import RemoteError, send, shown_url
 
 USER_VARIABLE = "ZONEKG_USER"
 #: Bodies larger than this are preceded by a body-less request for the challenge.
@@ -58,24 +61,36 @@ def credentials_for(url: str) -> Credentials | None:
 
 
 def authorization(request: urllib.request.Request, challenge: str, creds: Credentials) -> str:
-    """The Authorization header answering *challenge* (Basic or Digest)."""
+    """The Authorization header answering *challenge* (Basic or Digest).
+
+    A challenge is the peer's text: one zonekg cannot answer (another scheme, a Digest
+    algorithm or ``qop`` the standard library lacks, a missing nonce) is a RemoteError."""
     scheme, _, rest = challenge.strip().partition(" ")
     if scheme.lower() == "basic":
         token = base64.b64encode(f"{creds.user}:{creds.password}".encode()).decode("ascii")
         return f"Basic {token}"
+    reason = ""
     if scheme.lower() == "digest":
-        passwords = urllib.request.HTTPPasswordMgr()
-        passwords.add_password(None, request.full_url, creds.user, creds.password)
-        handler = urllib.request.HTTPDigestAuthHandler(passwords)
-        parsed = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
-        passwords.add_password(parsed.get("realm"), request.full_url, creds.user, creds.password)
-        answer = handler.get_authorization(request, parsed)
+        try:
+            answer = _digest(request, rest, creds)
+        except (ValueError, KeyError, urllib.error.URLError) as exc:
+            answer, reason = None, f" ({excerpt(str(getattr(exc, 'reason', exc)), 120)})"
         if answer:
             return f"Digest {answer}"
     raise RemoteError(
-        f"{request.full_url} asks for {scheme or 'an unknown'} authentication",
-        hint="zonekg answers Basic and Digest challenges only",
+        f"{shown_url(request.full_url)} asks for {excerpt(scheme, 40) or 'an unknown'} "
+        f"authentication that zonekg cannot answer{reason}",
+        hint="zonekg answers Basic, and Digest with MD5 or SHA and qop auth",
     )
+
+
+def _digest(request: urllib.request.Request, parameters: str, creds: Credentials) -> str | None:
+    passwords = urllib.request.HTTPPasswordMgr()
+    passwords.add_password(None, request.full_url, creds.user, creds.password)
+    handler = urllib.request.HTTPDigestAuthHandler(passwords)
+    parsed = urllib.request.parse_keqv_list(urllib.request.parse_http_list(parameters))
+    passwords.add_password(parsed.get("realm"), request.full_url, creds.user, creds.password)
+    return handler.get_authorization(request, parsed)
 
 
 #: The last challenge each host sent (within this process): a store that asks only on
@@ -84,12 +99,12 @@ _CHALLENGES: dict[str, str] = {}
 
 
 def send_authorised(
-    request: urllib.request.Request, timeout: float | None = None
+    request: urllib.request.Request, timeout: float | None = None, echoed: Sequence[str] = ()
 ) -> tuple[int, bytes, str]:
     """``http.send``, answering a Basic or Digest challenge with the user's credentials."""
     creds = credentials_for(request.full_url)
     if creds is None:
-        return send(request, timeout)
+        return send(request, timeout, echoed=echoed)
     host = urllib.parse.urlsplit(request.full_url).netloc
     challenge = _CHALLENGES.get(host, "")
     if request.data is not None and len(request.data) > PROBE_ABOVE:
@@ -104,7 +119,7 @@ def send_authorised(
                 "Authorization", authorization(request, challenge, creds)
             )
         try:
-            answer = send(request, timeout)
+            answer = send(request, timeout, echoed=echoed)
             if challenge:
                 _CHALLENGES[host] = challenge
             return answer

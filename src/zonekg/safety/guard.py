@@ -109,6 +109,9 @@ def allow_arguments(argv: Iterable[str]) -> None:
 
 def _default_roots() -> list[str]:
     roots = [str(paths.ROOT), str(paths.cache_folder()), tempfile.gettempdir(), *_SYSTEM_FILES]
+    # the package's own code: in an editable install it is on no path below, and with
+    # $ZONEKG_HOME elsewhere it is not under paths.ROOT either
+    roots.append(str(paths.PACKAGE))
     roots += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     roots += [p for p in sysconfig.get_paths().values()]
     # not the working folder that `python -m` puts first: only what the user names there

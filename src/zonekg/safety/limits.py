@@ -15,10 +15,13 @@ Each limit has an environment variable (and the global CLI options
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
 import signal
+import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -65,6 +68,12 @@ MAX_TRIPLES = Limit("ZONEKG_MAX_TRIPLES", 20_000_000, "triples")
 MAX_INPUT_MB = Limit("ZONEKG_MAX_INPUT_MB", 1024, "MB")
 MAX_LINE = Limit("ZONEKG_MAX_LINE", 100_000, "characters")
 MAX_DEPTH = Limit("ZONEKG_MAX_DEPTH", 32, "levels")
+#: Operators chained at one nesting level of a query (a path's steps, UNION, &&, +, ...):
+#: parsers build a tree level per link, and Oxigraph plans a 300-step path for 13 s.
+MAX_CHAIN = Limit("ZONEKG_MAX_CHAIN", 256, "operators")
+MAX_TERMS = Limit("ZONEKG_MAX_TERMS", 100_000, "terms")
+#: The body of one reply from a remote endpoint (safety.http reads no more).
+MAX_REPLY_MB = Limit("ZONEKG_MAX_REPLY_MB", 256, "MB")
 
 
 def set_from_options(timeout: float | None = None, memory: float | None = None) -> None:
@@ -85,19 +94,32 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
 
     The worker inherits the parent's memory (nothing is pickled on the way in);
     its return value must pickle. A ZonekgError raised in the worker is raised
-    here again; hitting a limit raises LimitError naming the limit.
+    here again; hitting a limit raises LimitError naming the limit. A worker that
+    dies without an answer is reaped with its resource usage, so that a crash (a
+    library's stack overflow on deep input) is told apart from running out of memory.
     """
     timeout = TIMEOUT.value()
     memory = int(MEMORY_MB.value() * 1024 * 1024)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    worker = context.Process(
-        target=_work,
-        args=(send, os.getpid(), memory, cpu_backstop(timeout), fn, args, kwargs),
-        daemon=True,
-    )
-    worker.start()
+    receive, send = multiprocessing.Pipe(duplex=False)
+    parent = os.getpid()
+    limit = (time.monotonic() + timeout, cpu_backstop(timeout))
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns
+        code = 1
+        try:
+            receive.close()
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                sys.stdin.close()  # as multiprocessing does: the worker reads no input
+                sys.stdin = open(os.devnull)  # noqa: SIM115
+            _work(send, parent, memory, limit, fn, args, kwargs)
+            code = 0
+        finally:
+            with contextlib.suppress(BaseException):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
     send.close()
+    ended = None  # (exit code, resource usage) once reaped
     try:
         if not receive.poll(timeout):
             raise LimitError(
@@ -107,12 +129,13 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
         try:
             status, payload = receive.recv()
         except EOFError:
-            worker.join()
-            raise _died(what, worker.exitcode) from None
+            ended = _reap(pid)
+            raise died(what, *ended, memory) from None
     finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join()
+        if ended is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # a no-op when it has ended (not yet reaped)
+            _reap(pid)
         receive.close()
     if status == "ok":
         return payload
@@ -126,7 +149,26 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any
     raise crash
 
 
-def _work(send, parent: int, memory: int, cpu_seconds: int, fn, args, kwargs) -> None:
+def _reap(pid: int) -> tuple[int, resource.struct_rusage | None]:
+    """Wait for the worker *pid*: its exit code (-N: killed by signal N) and its usage."""
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    except ChildProcessError:  # reaped elsewhere already
+        return 0, None
+    return os.waitstatus_to_exitcode(status), usage
+
+
+def deadline() -> float | None:
+    """When the bounded work this process runs will be stopped (``time.monotonic``), or
+    None outside a worker: work that can end itself before then says better why."""
+    return _DEADLINE[0]
+
+
+_DEADLINE: list[float | None] = [None]
+
+
+def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
+    _DEADLINE[0], cpu_seconds = limit
     die_with_parent(parent)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
@@ -191,12 +233,38 @@ def _memory_error(what: str) -> LimitError:
     )
 
 
-def _died(what: str, exitcode: int | None) -> Exception:
+def died(
+    what: str, exitcode: int, usage: resource.struct_rusage | None, memory: int
+) -> ZonekgError | WorkerCrash:
+    """Why a worker ended without an answer, from how it ended and what it used.
+
+    Under RLIMIT_AS, Python raises MemoryError (answered by the worker itself), while
+    native code aborts (SIGABRT: "memory allocation failed") or faults growing its stack
+    (SIGSEGV); the system's OOM killer sends SIGKILL. Each of those is the memory limit
+    only when the worker's peak resident memory came near the limit: a recursive parser
+    overflowing its stack on deeply nested input dies of SIGSEGV at a few dozen MB, and
+    that is a crash to report, not a reason to raise ``--memory``.
+    """
     if exitcode == -signal.SIGXCPU:
         return LimitError(
             f"{what} stopped: it used more CPU time than the limit allows",
             hint=TIMEOUT.how_to_raise(),
         )
-    if exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
+    peak = usage.ru_maxrss * 1024 if usage is not None else 0  # Linux counts in KiB
+    fatal = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
+    if exitcode in fatal and peak >= memory // 2:
         return _memory_error(what)
+    if exitcode == -signal.SIGKILL:
+        return LimitError(
+            f"{what} stopped: its worker was killed (SIGKILL) from outside, for example by "
+            f"the system running out of memory (it had used {peak / 2**20:.0f} MB)",
+            hint="free memory, or lower the work (--memory, smaller input), then run again",
+        )
+    if exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else ""
+        return WorkerCrash(
+            f"{what} crashed: its worker died of signal {-exitcode} {name}".rstrip()
+            + f" after using {peak / 2**20:.0f} MB of its {memory / 2**20:.0f} MB, "
+            "so not for lack of memory: a library failed on this input"
+        )
     return WorkerCrash(f"{what}: the worker exited with code {exitcode} without an answer")

@@ -14,22 +14,37 @@ in a canonical form that every engine reads the same way:
   escapes of ECHAR, so that no token can run into the next one: whatever an
   engine makes of a line, it cannot reach the lines after it.
 
-The tokens then decide: a ``SERVICE`` keyword anywhere (or the word inside
-something that a lexer might split, such as ``<...>``), an update keyword
+* a prefixed name whose prefix the query does not declare itself (one of the
+  project's, or one the caller knows, such as a shapes graph's ``sh:declare``) is
+  written as the full ``<IRI>`` it stands for, checked as an IRI: no prefix is ever
+  written into the text from outside, so the text is all there is to run.
+
+The tokens then decide: a ``SERVICE`` keyword anywhere, an update keyword
 (``INSERT``, ``LOAD``, ...), or ``FROM``/``FROM NAMED`` naming a graph outside
-this project is refused. Syntax errors are left to the engine's own parser, and
-``ScreenedQuery.position`` maps its line back to the user's line and column.
+this project is refused. So is a query past the nesting limits (brackets nested
+too deep, a chain of operators too long: a 200,000-step path or a group nested
+50,000 deep crashes the engines' recursive parsers), before any engine sees it.
+Syntax errors are left to the engine's own parser, and ``ScreenedQuery.position``
+maps its line back to the user's line and column.
+
+Text that goes into a query from elsewhere (an IRI from the data, a value from the
+user) goes in as a term written by ``sparql_iri``/``sparql_literal``/``sparql_term``,
+which refuse what is not a term, and the assembled query is screened again.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ..core.errors import QueryError
 from ..core.namespaces import BASE, PREFIXES
+from .limits import MAX_CHAIN, MAX_DEPTH, MAX_TERMS
 
 #: Update operations and their clauses: none can appear in a query.
 UPDATE_KEYWORDS = frozenset(
@@ -48,13 +63,13 @@ _ECHAR = r"\\[tbnrf\\\"']"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
 _TOKENS = [
-    ("ws", r"[ \t\n]+"),
-    ("comment", r"#[^\n]*"),
+    ("ws", r"[ \t\r\n]+"),
+    ("comment", r"#[^\r\n]*"),
     ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
     ("long_string", rf'"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'),
     ("long_string", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"),
-    ("string", rf'"(?:[^"\\\n]|{_ECHAR})*"'),
-    ("string", rf"'(?:[^'\\\n]|{_ECHAR})*'"),
+    ("string", rf'"(?:[^"\\\r\n]|{_ECHAR})*"'),
+    ("string", rf"'(?:[^'\\\r\n]|{_ECHAR})*'"),
     ("var", r"[?$]\w[\w\u00b7\u0300-\u036f\u203f-\u2040]*"),
     ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
     ("bnode", rf"_:\w(?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
@@ -70,7 +85,20 @@ _TOKENS = [
 _LEXER = re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(_TOKENS)))
 _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TOKENS)}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])SERVICE(?![A-Za-z0-9_])", re.IGNORECASE)
+#: An absolute IRI as SPARQL's IRIREF may hold it (none of <>"{}|^`\\, no space or control).
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*\Z")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_PREFIX_NAME = re.compile(rf"(?:{_PN_PREFIX})?\Z")
+_LANGUAGE_TAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*\Z")
+#: Tokens that open and close a nesting level, and the operators that chain terms at one
+#: level (a path's steps, UNION, &&, +, ...): parsers build one tree level per link.
+_OPENERS = frozenset("{([")
+_CLOSERS = frozenset("})]")
+_CHAIN_OPERATORS = frozenset(["/", "|", "^", "&&", "||", "+", "-", "*", "=", "!=", "<", ">"])
+_CHAIN_OPERATORS |= frozenset(["<=", ">=", "!", "?", "UNION", "OPTIONAL", "MINUS"])
+#: What ends a chain at its level: the next triple, predicate or object.
+_CHAIN_ENDS = frozenset([".", ";", ","])
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ECHAR_VALUES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 _CANONICAL_ESCAPES = str.maketrans(
     {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -83,6 +111,7 @@ class Token:
     text: str
     line: int
     column: int
+    offset: int = field(default=-1, compare=False)  # in the text lexed (escapes expanded)
 
 
 @dataclass
@@ -96,6 +125,7 @@ class ScreenedQuery:
     names: list[str] = field(default_factory=list)  # IRIs written as prefixed names or <...>
     from_default: list[str] = field(default_factory=list)  # the graphs of FROM clauses
     from_named: list[str] = field(default_factory=list)  # the graphs of FROM NAMED clauses
+    tokens: list[Token] = field(default_factory=list)  # as lexed, each with its canonical text
 
     @property
     def has_dataset(self) -> bool:
@@ -130,14 +160,20 @@ def screen(
 
     *allowed_graph* decides which IRIs FROM / FROM NAMED may name (default: this
     project's IRIs, which are never fetched from anywhere). *prefixes* are known
-    besides the project's (e.g. a shapes graph's ``sh:declare``).
+    besides the project's (e.g. a shapes graph's ``sh:declare``): each must be a
+    prefix name and an absolute IRI, and the names that use them are written out
+    as full IRIs.
     """
     allowed_graph = allowed_graph or (lambda iri: iri.startswith(BASE))
-    text = _expand_codepoints(text, source)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens = list(_lex(text, source))
-    known = {**PREFIXES, **(prefixes or {})}
+    known = {**PREFIXES, **check_prefixes(prefixes or {}, source)}
+    # (Line ends stay as written: a long string keeps its \r\n; the lexer ends lines and
+    # comments at \n, \r and \r\n alike, as the grammar does.)
+    original = text
+    text, escapes = _expand_codepoints(text, source)
+    comments: list[tuple[int, int]] = []
+    tokens = _bounded(_lex(text, source, comments), source)
     from_default, from_named = _refuse(tokens, source, allowed_graph, known)
+    _check_escapes(escapes, tokens, comments, original, source)
     form = next(
         (t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in FORMS), None
     )
@@ -150,11 +186,11 @@ def screen(
             line=first.line if first else None,
             column=first.column if first else None,
         )
+    canonical = _canonical_tokens(tokens, known, source)
     lines: list[str] = []
     positions: list[tuple[int, int]] = []
     previous = None
-    for token in tokens:
-        written = _canonical(token)
+    for token, written in zip(tokens, canonical, strict=True):
         glued = token.kind == "langtag" or token.text == "^^"
         glued = glued or (
             bool(lines) and lines[-1].endswith("^^") and token.kind in ("iri", "pname")
@@ -164,9 +200,9 @@ def screen(
         # A path modifier stays on its path's line: rdflib reads "rdfs:subClassOf *" as an error.
         glued = glued or (token.text in ("*", "+", "?") and _adjacent(previous, token))
         if glued and lines:  # a literal's tag or datatype stays on the literal's line too
-            lines[-1] += written
+            lines[-1] += written.text
         else:
-            lines.append(written)
+            lines.append(written.text)
             positions.append((token.line, token.column))
         previous = token
     return ScreenedQuery(
@@ -177,7 +213,147 @@ def screen(
         _names(tokens, known),
         from_default,
         from_named,
+        canonical,
     )
+
+
+def check_prefixes(prefixes: dict[str, str], source: str) -> dict[str, str]:
+    """*prefixes*, each checked: a prefix name (PN_PREFIX) for an absolute IRI."""
+    for name, namespace in prefixes.items():
+        if not _PREFIX_NAME.match(name):
+            raise QueryError(
+                f"the prefix name {name!r} is not a SPARQL prefix name",
+                hint="a prefix name is letters, digits, '_', '-' and '.', starting with a letter",
+                file=Path(source),
+            )
+        if not _ABSOLUTE_IRI.match(namespace):
+            raise QueryError(
+                f"the namespace of the prefix {name}: is not an absolute IRI: {namespace!r}",
+                hint='write the namespace as an IRI: no spaces and none of < > " { } | ^ ` \\',
+                file=Path(source),
+            )
+    return prefixes
+
+
+def _bounded(tokens, source: str) -> list[Token]:
+    """The tokens, refused (at the first token past it) when the query passes a limit:
+    brackets nested deeper than MAX_DEPTH, more than MAX_CHAIN operators chained at one
+    level, more than MAX_TERMS tokens. Read lazily, so a huge query stops early."""
+    max_depth, max_chain, max_terms = (int(x.value()) for x in (MAX_DEPTH, MAX_CHAIN, MAX_TERMS))
+    chains = [0]  # operators chained so far at each open level
+    found: list[Token] = []
+
+    def refuse(message: str, hint: str, token: Token) -> None:
+        raise QueryError(
+            message, hint=hint, file=Path(source), line=token.line, column=token.column
+        )
+
+    for token in tokens:
+        found.append(token)
+        if len(found) > max_terms:
+            refuse(
+                f"the query has more than {max_terms} terms (term limit)",
+                MAX_TERMS.how_to_raise(),
+                token,
+            )
+        key = token.text.upper() if token.kind == "word" else token.text
+        if token.kind == "punct" and key in _OPENERS:
+            chains.append(0)
+            if len(chains) - 1 > max_depth:
+                refuse(
+                    f"the query nests brackets more than {max_depth} levels deep (nesting limit)",
+                    MAX_DEPTH.how_to_raise(),
+                    token,
+                )
+        elif token.kind == "punct" and key in _CLOSERS:
+            if len(chains) > 1:
+                chains.pop()
+        elif token.kind in ("punct", "word") and key in _CHAIN_OPERATORS:
+            chains[-1] += 1
+            if chains[-1] > max_chain:
+                refuse(
+                    f"the query chains more than {max_chain} operators at one level (chain "
+                    "limit): a path of that many steps, or as many terms joined by UNION, "
+                    "OPTIONAL, &&, + ...",
+                    "use VALUES or IN for a long list of alternatives; " + MAX_CHAIN.how_to_raise(),
+                    token,
+                )
+        elif token.kind == "punct" and key in _CHAIN_ENDS:
+            chains[-1] = 0
+    return found
+
+
+def _canonical_tokens(tokens: list[Token], known: dict[str, str], source: str) -> list[Token]:
+    """Each token as written in the canonical text: strings in one form, and a prefixed
+    name whose prefix the query does not declare as the full IRI (checked)."""
+    declared: set[str] = set()
+    written = []
+    for i, token in enumerate(tokens):
+        text = _canonical(token)
+        after_prefix = (
+            i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
+        )
+        if token.kind == "pname" and after_prefix:
+            declared.add(token.text.partition(":")[0])
+        elif token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            if prefix not in declared:
+                text = _written_iri(known[prefix] + _unescape_local(local), token, source)
+        written.append(
+            Token(token.kind if text == token.text else "iri", text, token.line, token.column)
+        )
+    return written
+
+
+def _written_iri(iri: str, token: Token, source: str) -> str:
+    try:
+        return sparql_iri(iri)
+    except ValueError:
+        raise QueryError(
+            f"{token.text} stands for {iri!r}, which is not an IRI",
+            hint='write the name so that its IRI has no spaces and none of < > " { } | ^ ` \\',
+            file=Path(source),
+            line=token.line,
+            column=token.column,
+        ) from None
+
+
+def sparql_iri(iri: str) -> str:
+    """*iri* as a SPARQL term ``<iri>``; ValueError unless it is an absolute IRI that
+    SPARQL's IRIREF can hold as it is (and holds no ``\'\'\'``, see ``_refuse``)."""
+    if not isinstance(iri, str) or not _ABSOLUTE_IRI.match(iri) or "'''" in iri:
+        raise ValueError(f"not an absolute IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def sparql_literal(value: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal as a SPARQL term: the value in one-line ``"..."`` form (escapes of ECHAR
+    only), with its language tag or datatype IRI, each checked (ValueError)."""
+    text = '"' + str(value).translate(_CANONICAL_ESCAPES) + '"'
+    if language:
+        if not _LANGUAGE_TAG.match(language):
+            raise ValueError(f"not a language tag: {language!r}")
+        return f"{text}@{language}"
+    if datatype and datatype != _XSD_STRING:
+        return f"{text}^^{sparql_iri(datatype)}"
+    return text
+
+
+def sparql_term(term) -> str:
+    """An IRI or literal (rdflib or pyoxigraph) as a SPARQL term; ValueError for anything
+    else (a blank node cannot be named in a query)."""
+    if isinstance(term, ox.NamedNode):
+        return sparql_iri(term.value)
+    if isinstance(term, ox.Literal):
+        return sparql_literal(term.value, term.language, term.datatype.value)
+    from rdflib import Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return sparql_iri(str(term))
+    if isinstance(term, Literal):  # str() is the lexical form (.value is a Python value)
+        datatype = None if term.datatype is None else str(term.datatype)
+        return sparql_literal(str(term), term.language, datatype)
+    raise ValueError(f"not an IRI or a literal: {term!r}")
 
 
 def _adjacent(previous: Token | None, token: Token) -> bool:
@@ -216,8 +392,13 @@ def _names(tokens: list[Token], known: dict[str, str]) -> list[str]:
     return names
 
 
-def _expand_codepoints(text: str, source: str) -> str:
-    def replace(match: re.Match) -> str:
+def _expand_codepoints(text: str, source: str) -> tuple[str, list[tuple[int, str, int]]]:
+    """*text* with its \\u/\\U escapes expanded, and each escape as (offset in the result,
+    the character, offset in *text*)."""
+    parts: list[str] = []
+    escapes: list[tuple[int, str, int]] = []
+    done = size = 0
+    for match in _CODEPOINT.finditer(text):
         code = int(match.group(1) or match.group(2), 16)
         if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             raise QueryError(
@@ -226,9 +407,14 @@ def _expand_codepoints(text: str, source: str) -> str:
                 file=Path(source),
                 **_where(text, match.start()),
             )
-        return chr(code)
-
-    expanded = _CODEPOINT.sub(replace, text)
+        before = text[done : match.start()]
+        parts += [before, chr(code)]
+        size += len(before)
+        escapes.append((size, chr(code), match.start()))
+        size += 1
+        done = match.end()
+    parts.append(text[done:])
+    expanded = "".join(parts)
     again = _CODEPOINT.search(expanded)
     if again:
         raise QueryError(
@@ -236,7 +422,41 @@ def _expand_codepoints(text: str, source: str) -> str:
             hint="write the character itself instead of nesting escapes",
             file=Path(source),
         )
-    return expanded
+    return expanded, escapes
+
+
+#: Where an escape may stand, and the delimiters on each side of the content.
+_ESCAPE_MARGINS = {"string": (1, 1), "long_string": (3, 3), "iri": (1, 1), "comment": (1, 0)}
+
+
+def _check_escapes(escapes, tokens: list[Token], comments, original: str, source: str) -> None:
+    """Refuse an escape that engines read differently. SPARQL expands escapes before
+    parsing; Oxigraph expands them only inside strings and IRIs, so an escape elsewhere
+    (\\u0053ELECT), or one that the expansion makes a delimiter (a quote ending the
+    string, a '>' ending the IRI) or a backslash (then read as an escape again), would
+    make the canonical text say something else than the original says to Oxigraph."""
+    if not escapes:
+        return
+    spans = sorted(
+        [(t.offset, t.offset + len(t.text), t.kind) for t in tokens]
+        + [(start, end, "comment") for start, end in comments]
+    )
+    starts = [span[0] for span in spans]
+    for offset, char, at in escapes:
+        i = bisect.bisect_right(starts, offset) - 1
+        start, end, kind = spans[i] if i >= 0 else (0, 0, "")
+        left, right = _ESCAPE_MARGINS.get(kind, (1, 1))
+        inside = kind in _ESCAPE_MARGINS and start + left <= offset < end - right
+        if not inside or char == "\\":
+            raise QueryError(
+                f"the escape {original[at : at + (6 if original[at + 1] == 'u' else 10)]} "
+                f"stands for {char!r} where engines read "
+                "it differently (only a character inside a string, an IRI or a comment is "
+                "the same to all, and never a backslash)",
+                hint="write the character itself",
+                file=Path(source),
+                **_where(original, at),
+            )
 
 
 def _where(text: str, index: int) -> dict:
@@ -246,7 +466,8 @@ def _where(text: str, index: int) -> dict:
     }
 
 
-def _lex(text: str, source: str):
+def _lex(text: str, source: str, comments: list[tuple[int, int]] | None = None):
+    """The tokens of *text* (comments' spans go to *comments*)."""
     index = 0
     line, line_start = 1, 0
     while index < len(text):
@@ -264,12 +485,16 @@ def _lex(text: str, source: str):
                 column=index - line_start + 1,
             )
         kind = _KIND[match.lastgroup]
+        if kind == "comment" and comments is not None:
+            comments.append((match.start(), match.end()))
         if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), line, index - line_start + 1)
-        newlines = match.group().count("\n")
-        if newlines:
-            line += newlines
-            line_start = match.start() + match.group().rfind("\n") + 1
+            yield Token(kind, match.group(), line, index - line_start + 1, match.start())
+        breaks = _LINE_BREAK.findall(match.group())
+        if breaks:
+            line += len(breaks)
+            line_start = (
+                match.start() + max(match.group().rfind("\n"), match.group().rfind("\r")) + 1
+            )
         index = match.end()
 
 
@@ -289,7 +514,8 @@ def _refuse(
     from_named: list[str] = []
     for i, token in enumerate(tokens):
         word = token.text.upper() if token.kind == "word" else ""
-        if word == "SERVICE" or (token.kind == "iri" and _SERVICE_WORD.search(token.text)):
+        # (Only the keyword: a SERVICE clause needs a '{', which no IRI token may hold.)
+        if word == "SERVICE":
             refuse(
                 "SERVICE is not allowed: queries never reach other endpoints",
                 "remove the SERVICE clause",

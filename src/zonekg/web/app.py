@@ -42,7 +42,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, RDF
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -54,9 +54,17 @@ from starlette.staticfiles import StaticFiles
 from .. import api, engines
 from ..core import jsonld
 from ..core.errors import QueryError
-from ..core.namespaces import BASE, ID, INFERRED_GRAPH, KINDS, TYPES_GRAPH, curie
+from ..core.namespaces import (
+    ASSERTED_GRAPH,
+    BASE,
+    ID,
+    INFERRED_GRAPH,
+    KINDS,
+    TYPES_GRAPH,
+    curie,
+)
 from ..core.questions import known_question
-from ..core.vocab import ZK
+from ..core.terminal import printable
 from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
 from .protocol import RDF_TYPES, Reply, choose_type, error_reply
@@ -89,11 +97,12 @@ class ZonekgApp:
         self.site = Site.build(kg, settings.base_url)
         self.pages = Pages(self.site, settings)
         self.graph_names = list(kg.asserted_graphs)
-        # A query may name the asserted graphs (the ontology, one per source document) and
-        # the derived ones the workers compute at start: the types and the closure.
-        self.our_graphs = {*self.graph_names, TYPES_GRAPH, INFERRED_GRAPH}
+        # A query may name the graphs of the published dataset: the asserted ones (the
+        # ontology, one per source document) and the derived ones the workers make.
+        self.our_graphs = set(api.published_graphs(kg))
         self.sizes = {name: kg.count([name]) for name in self.graph_names}
         self.sizes[TYPES_GRAPH] = api.entail_types(kg)
+        self.sizes[ASSERTED_GRAPH] = len(self.site.graph)
         # The default graph: the merge of the asserted graphs and the types (disjoint).
         self.default_size = len(self.site.graph) + self.sizes[TYPES_GRAPH]
         self.pool = QueryPool(
@@ -329,8 +338,9 @@ class ZonekgApp:
         )
 
     def reasoned_dataset(self) -> list[str]:
-        """Graphs to query for a question that needs OWL-RL: the asserted ones and the closure."""
-        return [*self.graph_names, str(INFERRED_GRAPH)]
+        """Graphs to query for a question that needs OWL-RL: the asserted ones and the closure
+        (as a client names them: graph/asserted and graph/inferred, which never overlap)."""
+        return [ASSERTED_GRAPH, INFERRED_GRAPH]
 
     async def context(self, request: Request) -> Response:
         """The project's JSON-LD @context, which is published under our base too."""
@@ -428,29 +438,13 @@ def results_table(data: dict, site: Site) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def ontology_terms(site: Site) -> list[dict]:
-    from rdflib.namespace import SKOS as _SKOS
+def ontology_terms(site: Site) -> list:
+    """Every class and property of the ontology page (``api.vocabulary``): the ontology's
+    own and those the data borrows, with definition, vocabulary, usage and an example."""
+    from .. import api
 
-    terms = []
-    for kind, cls in (
-        ("Class", OWL.Class),
-        ("Object property", OWL.ObjectProperty),
-        ("Datatype property", OWL.DatatypeProperty),
-    ):
-        for term in sorted(set(site.ontology.subjects(RDF.type, cls))):
-            if not str(term).startswith(str(ZK)):
-                continue
-            definition = site.values(term, _SKOS.definition)
-            terms.append(
-                {
-                    "kind": kind,
-                    "anchor": str(term)[len(str(ZK)) :],
-                    "curie": curie(str(term)),
-                    "label": site.label(term),
-                    "definition": str(definition[0]) if definition else "",
-                }
-            )
-    return terms
+    classes, properties = api.vocabulary(site.kg.rdf)
+    return [*classes, *properties]
 
 
 def service_description(app: ZonekgApp) -> Graph:
@@ -484,13 +478,17 @@ def service_description(app: ZonekgApp) -> Graph:
             endpoint,
             DCTERMS.description,
             Literal(
-                "Read-only SPARQL 1.1 endpoint over the zonekg graph. The default graph is "
-                "the RDF merge of the ontology and the source graphs, with the class hierarchy "
-                "made explicit (the rdf:type triples this adds are the named graph "
-                f"<{TYPES_GRAPH}>). The named graphs are the ontology's, one per source "
-                "document (named after the document: GRAPH ?source { s p o } tells which "
-                "sources state a triple), the types and the OWL-RL closure "
-                f"<{INFERRED_GRAPH}>. Updates, SERVICE and graphs from elsewhere are refused; "
+                "Read-only SPARQL 1.1 endpoint over the zonekg graph, the dataset the "
+                "release publishes. The default graph is the RDF merge of the ontology and the "
+                "source graphs, with the class hierarchy made explicit (the rdf:type triples "
+                f"this adds are the named graph <{TYPES_GRAPH}>). The named graphs are the "
+                "ontology's, one per source document (named after the document: GRAPH ?source "
+                "{ s p o } with ?source a zk:SourceDocument tells which sources state a "
+                f"triple), and the derived graphs: <{ASSERTED_GRAPH}> (the source graphs "
+                f"merged), the types and <{INFERRED_GRAPH}> (the OWL-RL closure less what is "
+                "asserted); these three never overlap, so FROM <…/graph/asserted> FROM "
+                "<…/graph/inferred> is the data with the closure. Updates, SERVICE and graphs "
+                "from elsewhere are refused; "
                 f"each query has {app.settings.timeout:g} s and at most {app.settings.max_rows} "
                 "result rows.",
                 lang="en",
@@ -515,21 +513,6 @@ def service_description(app: ZonekgApp) -> Graph:
         if name in sizes:  # the closure is computed in the workers, so its size is not known here
             graph.add((inner, VOID.triples, Literal(sizes[name])))
     return graph
-
-
-def printable(text) -> str:
-    """*text* with control, bidi and other invisible format characters escaped (``\\x0a``),
-    so that a request cannot forge or reorder lines of the log."""
-    import unicodedata
-
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 #: What pages may load: only this server's own scripts, styles, images and fonts.

@@ -16,6 +16,7 @@ from ..api import KnowledgeGraph
 from ..core.namespaces import BASE, ID, KINDS, PREFIXES, curie
 from ..core.questions import questions
 from ..core.vocab import OA, SCHEMA, ZK, bind_prefixes
+from ..safety.screen import sparql_term
 
 WEB = Path(__file__).parent
 VENDOR = WEB / "static" / "vendor"
@@ -217,8 +218,12 @@ class Pages:
             counts[o].add(s)
         rows = []
         for cls, members in sorted(counts.items(), key=lambda kv: (-len(kv[1]), str(kv[0]))):
+            try:
+                term = sparql_term(cls)  # a class from the data goes in as a checked term
+            except ValueError:  # (a blank node, or not an IRI a query can name: no list)
+                term = None
             text = (
-                f"SELECT ?item ?label WHERE {{ ?item a <{cls}> . "
+                f"SELECT ?item ?label WHERE {{ ?item a {term} . "
                 "OPTIONAL { ?item rdfs:label ?label FILTER(lang(?label) = 'en') } } ORDER BY ?item"
             )
             rows.append(
@@ -227,7 +232,7 @@ class Pages:
                     "label": self.site.label(cls),
                     "href": self.site.href(str(cls)),
                     "count": len(members),
-                    "list": "/query?" + urllib.parse.urlencode({"query": text}),
+                    "list": "/query?" + urllib.parse.urlencode({"query": text}) if term else "",
                 }
             )
         return rows

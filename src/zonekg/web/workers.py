@@ -186,6 +186,7 @@ class Worker:
             name=f"zonekg-query-{next(self._ids)}",
         )
         self.process.start()
+        self.reaped = False  # set once its death was reaped here (see died)
         child.close()
         if not self.conn.poll(START_TIMEOUT):
             self.kill()
@@ -193,17 +194,42 @@ class Worker:
         tag, self.pid = self.conn.recv()
 
     def call(self, job: dict, timeout: float) -> Reply | None:
-        """The reply, or None when the time ran out or the worker died (it is then dead)."""
+        """The reply; None when the time ran out (the worker is then killed); a 500 or 503
+        reply saying why when the worker died on the job (a crash or its memory limit)."""
         try:
             self.conn.send(job)
             if self.conn.poll(timeout):
                 return self.conn.recv()
         except (EOFError, OSError):
-            pass
+            return self.died()
         self.kill()
         return None
 
+    def died(self) -> Reply:
+        """Reap the dead worker and say why it died, from its signal and peak memory."""
+        from ..safety.limits import WorkerCrash, died
+
+        self.reaped = True
+        try:
+            _, status, usage = os.wait4(self.pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:  # reaped by multiprocessing already: no usage then
+            self.process.join(5)
+            code, usage = self.process.exitcode or 0, None
+        self.conn.close()
+        cause = died("the query", code, usage, MEMORY_LIMIT)
+        log.warning("query worker %s ended: %s", self.pid, str(cause).splitlines()[0])
+        if isinstance(cause, WorkerCrash):
+            return error_reply(
+                500,
+                f"{cause}; the server goes on with a fresh worker. "
+                "Please report the query to zonekg's maintainers.",
+            )
+        return error_reply(503, f"{cause.message}; narrow the query down and try again")
+
     def kill(self) -> None:
+        if self.reaped:
+            return  # its pid may belong to another process by now: never signal it
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
@@ -289,15 +315,17 @@ class QueryPool:
             )
         left = max(0.1, self.timeout - (time.monotonic() - started))
         reply = await asyncio.to_thread(worker.call, job, left)
-        if reply is None:
+        if reply is None or worker.reaped:
             self.killed += 1
             asyncio.get_running_loop().create_task(self._replace(worker))
+        else:
+            self._idle.put_nowait(worker)
+        if reply is None:
             return error_reply(
                 503,
                 f"the query ran past the time limit of {self.timeout:g} s and was stopped; "
                 "narrow it down (fewer unbound patterns, a LIMIT) and try again",
             )
-        self._idle.put_nowait(worker)
         return reply
 
     def close(self) -> None:

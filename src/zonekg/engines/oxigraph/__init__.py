@@ -24,7 +24,7 @@ from ...core.namespaces import INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
 from ...core.results import ASK, QueryResult, ValidationReport
 from ...inputs import Inputs
 from ...inputs.shapes import Shapes
-from ...safety.screen import ScreenedQuery
+from ...safety.screen import ScreenedQuery, sparql_iri
 from ..base import Engine, Loaded, Progress, Unsupported, locate, no_progress
 from . import store as stores
 
@@ -66,7 +66,7 @@ class OxigraphLoaded(Loaded):
             return
         with changing(self):
             self.store.update("DROP SILENT DEFAULT")
-            values = " ".join(f"<{g}>" for g in self.asserted_graphs)
+            values = " ".join(sparql_iri(g) for g in self.asserted_graphs)
             if values:
                 where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
                 self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {where}")
@@ -160,6 +160,7 @@ class OxigraphEngine(Engine):
                 return loaded
             stores.drop_manifest(location)  # from here until the end, the store is not trusted
             oxstore.clear()
+            stores.remove_leftovers(location)
         for f in inputs.files:
             loader = oxstore.bulk_load if location is not None else oxstore.load
             try:
@@ -240,6 +241,17 @@ class OxigraphEngine(Engine):
                 loaded.inferred_count = count
         return count
 
+    def add_merge(self, loaded: OxigraphLoaded, graph: str, sources: list[str]) -> int:
+        # In the store: a million triples through Python took about 15 s, this a few.
+        node = ox.NamedNode(graph)
+        values = " ".join(str(n) for n in loaded.nodes(sources))
+        with changing(loaded):
+            loaded.store.update(f"DROP SILENT GRAPH {node}")
+            if values:
+                where = f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                loaded.store.update(f"INSERT {{ GRAPH {node} {{ ?s ?p ?o }} }} WHERE {where}")
+            return self.count(loaded, [graph])
+
     def add_types(self, loaded: OxigraphLoaded, pairs: list[tuple[str, str]]) -> int:
         # In Python over the store's index: an INSERT ... WHERE with FILTER NOT EXISTS took
         # 7 s at a million triples, this 1.4 s.
@@ -317,7 +329,7 @@ class OxigraphEngine(Engine):
         """Triples in the merge of *graphs* (a triple in two graphs counts once)."""
         if not graphs:
             return 0
-        values = " ".join(f"<{g}>" for g in graphs)
+        values = " ".join(sparql_iri(g) for g in graphs)
         result = loaded.store.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
             f"{{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }}"
@@ -327,7 +339,7 @@ class OxigraphEngine(Engine):
     def count(self, loaded: OxigraphLoaded, graphs: list[str]) -> int:
         if not graphs:
             return 0
-        values = " ".join(f"<{g}>" for g in graphs)
+        values = " ".join(sparql_iri(g) for g in graphs)
         result = loaded.store.query(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
         )

@@ -23,7 +23,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+from ...core.errors import QueryError
+from ...safety.screen import screen, sparql_iri, sparql_literal, sparql_term
+
+TYPE_PATH = f"{sparql_iri(RDF.type)}/{sparql_iri(RDFS.subClassOf)}*"
 #: Scratch graph for one validation run: instance-of (x ISA class) and target (x TARGET shape)
 #: pairs, computed once so that each check looks them up instead of walking the hierarchy.
 SCRATCH = "https://w3id.org/zonekg/graph/validation-scratch"
@@ -32,7 +35,7 @@ TARGET = "https://w3id.org/zonekg/graph/validation-scratch#target"
 
 
 def instance_of(v: str, cls: str) -> str:
-    return f"GRAPH <{SCRATCH}> {{ {v} <{ISA}> {cls} }}"
+    return f"GRAPH {sparql_iri(SCRATCH)} {{ {v} {sparql_iri(ISA)} {cls} }}"
 
 
 def prepare(store, default_graph, checks: list[Check]) -> None:
@@ -40,11 +43,12 @@ def prepare(store, default_graph, checks: list[Check]) -> None:
 
     *default_graph*: the graphs the data is in (None: the store's default graph).
     """
-    store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
-    using = " ".join(f"USING {g}" for g in default_graph or ())
+    scratch, isa = sparql_iri(SCRATCH), sparql_iri(ISA)
+    store.update(f"DROP SILENT GRAPH {scratch}")
+    using = " ".join(f"USING {sparql_term(g)}" for g in default_graph or ())
     store.update(
-        f"INSERT {{ GRAPH <{SCRATCH}> {{ ?x <{ISA}> ?c }} }} {using} "
-        f"WHERE {{ ?x <{RDF.type}> ?t . ?t <{RDFS.subClassOf}>* ?c }}"
+        f"INSERT {{ GRAPH {scratch} {{ ?x {isa} ?c }} }} {using} "
+        f"WHERE {{ ?x {sparql_iri(RDF.type)} ?t . ?t {sparql_iri(RDFS.subClassOf)}* ?c }}"
     )
     done = set()
     for check in checks:
@@ -52,13 +56,13 @@ def prepare(store, default_graph, checks: list[Check]) -> None:
             continue
         done.add(check.target_shape)
         store.update(
-            f"INSERT {{ GRAPH <{SCRATCH}> {{ ?this <{TARGET}> <{check.target_shape}> }} }} "
-            f"{using} WHERE {check.target_query}"
+            f"INSERT {{ GRAPH {scratch} {{ ?this {sparql_iri(TARGET)} "
+            f"{sparql_iri(check.target_shape)} }} }} {using} WHERE {check.target_query}"
         )
 
 
 def finish(store) -> None:
-    store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
+    store.update(f"DROP SILENT GRAPH {sparql_iri(SCRATCH)}")
 
 
 #: Datatypes whose lexical forms rdflib (so pySHACL) checks: ill-formed ones fail sh:datatype.
@@ -135,16 +139,15 @@ class Check:
 
 
 def _n3(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3()
-    raise NotCompiled(f"blank node {term} where an IRI or literal is needed")
+    """A term of the shapes as SPARQL, written by the screen's term writer (never pasted)."""
+    try:
+        return sparql_term(term)
+    except ValueError as exc:
+        raise NotCompiled(f"{exc} where an IRI or literal is needed") from None
 
 
 def _string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return sparql_literal(text)
 
 
 class Compiler:
@@ -167,7 +170,7 @@ class Compiler:
     def path(self, node) -> str:
         g = self.g
         if isinstance(node, URIRef) and not any((node, p, None) in g for p in _PATH_KEYS):
-            return f"<{node}>"  # a predicate (a skolemised complex path is an IRI too)
+            return _n3(node)  # a predicate (a skolemised complex path is an IRI too)
         if (node, RDF.first, None) in g:
             return "(" + "/".join(self.path(x) for x in self.items(node)) + ")"
         for predicate, fmt in (
@@ -203,7 +206,7 @@ class Compiler:
             return None
         union = " UNION ".join("{ " + p + " }" for p in parts)
         self.target_queries[shape] = f"{{ {union} }}"
-        return f"GRAPH <{SCRATCH}> {{ ?this <{TARGET}> <{shape}> }}"
+        return f"GRAPH {sparql_iri(SCRATCH)} {{ ?this {sparql_iri(TARGET)} {_n3(shape)} }}"
 
     # ------------------------------------------------------------------ value tests
 
@@ -466,17 +469,7 @@ class Compiler:
         select = g.value(constraint, SH.select)
         if select is None:
             raise NotCompiled(f"SPARQL constraint {constraint} without sh:select")
-        prologue = ""
-        for source in g.objects(constraint, SH.prefixes):
-            for decl in g.objects(source, SH.declare):
-                prefix, ns = g.value(decl, SH.prefix), g.value(decl, SH.namespace)
-                prologue += f"PREFIX {prefix}: <{ns}>\n"
-        text = str(select)
-        # $this is pre-bound in SHACL; joining the targets first binds it the same way.
-        start = text.find("{")
-        if start < 0:
-            raise NotCompiled(f"cannot read the query of {constraint}")
-        query = prologue + text[: start + 1] + f" {target} " + text[start + 1 :]
+        query = with_target(str(select), target, f"the sh:select of {constraint}")
         message = g.value(constraint, SH.message) or g.value(shape, SH.message)
         severity = g.value(shape, SH.severity) or SH.Violation
         return Check(
@@ -488,6 +481,40 @@ class Compiler:
             severity,
             sparql=True,
         )
+
+
+def with_target(select: str, target: str, source: str) -> str:
+    """*select* (screened text, from the shapes) with the *target* pattern joined first in
+    its WHERE group, which binds $this as SHACL's pre-binding does. The group is found by
+    the screen's tokens (a '{' in a string is not one), and the query is screened again
+    as assembled: what runs is what was screened."""
+    try:
+        tokens = screen(select, source, allowed_graph=lambda _iri: False).tokens
+        start = _where_group(tokens)
+        if start is None:
+            raise NotCompiled(f"cannot find the WHERE group of {source}")
+        texts = [t.text for t in tokens]
+        assembled = "\n".join([*texts[: start + 1], target, *texts[start + 1 :]])
+        return screen(assembled, source, allowed_graph=lambda _iri: False).text
+    except QueryError as exc:
+        raise NotCompiled(f"{source}: {exc.message}") from None
+
+
+def _where_group(tokens) -> int | None:
+    """The index of the '{' that opens the WHERE group of the query's first SELECT (the
+    first '{' after it outside parentheses: a projection may hold EXISTS { })."""
+    depth = 0
+    seen_select = False
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "SELECT":
+            seen_select = True
+        elif token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+        elif seen_select and depth == 0 and token.kind == "punct" and token.text == "{":
+            return i
+    return None
 
 
 def _default(component: URIRef) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import LoadError
+from ...core.errors import LoadError, QueryError
 from ...core.namespaces import INFERRED_GRAPH, PREFIXES, TYPES_GRAPH
 from ...core.results import ASK, SELECT, QueryResult, ValidationReport
 from ...core.terms import to_ox, to_rdflib, triple_to_ox
@@ -211,4 +211,11 @@ def _query_error(exc: Exception, query: ScreenedQuery):
 
     if isinstance(exc, ParseException):
         return query.syntax_error(exc.msg, exc.lineno)
+    if isinstance(exc, RecursionError):  # rdflib recurses per level, per UNION, per triple
+        return QueryError(
+            "the query is nested or chained too deeply for the reference engine (rdflib "
+            "gives up at a few dozen brackets, or a few hundred triple patterns or UNIONs)",
+            hint="use the fast engine (--engine oxigraph), or split the query",
+            file=Path(query.source),
+        )
     return query.syntax_error(f"the query cannot be evaluated: {exc}", None, hint="check the query")
