@@ -141,12 +141,16 @@ def test_zone_diagram_draws_the_zone_and_what_belongs_to_it(kg, kgs, engine):
     }
     expected |= set(data.objects(zone, ZK.totalArea))
     expected |= set(data.objects(zone, ZK.firstPhaseArea))
-    # The companies of the zone: behind its projects, sets and joint venture, at its events,
-    # and their group companies. People's Daily reports the Rohto regenerative-medicine agreement,
-    # but no source ties it to the zone, so Rohto is not drawn.
+    # The companies of the zone: behind its projects, sets and joint venture, the joint venture
+    # itself, at or organising its events (the Zhaotai Group co-organised the signing event,
+    # by its own account), and their group companies. People's Daily reports the Rohto
+    # regenerative-medicine agreement, but no source ties it to the zone, so Rohto is not drawn.
     links = (ZK.ledBy, ZK.signatory, SCHEMA.founder)
     firms = {f for x in sets | projects | ventures for p in links for f in data.objects(x, p)}
-    firms |= {f for e in events for f in data.objects(e, SCHEMA.attendee)}
+    firms |= ventures
+    firms |= {
+        f for e in events for p in (SCHEMA.attendee, SCHEMA.organizer) for f in data.objects(e, p)
+    }
     firms |= {g for f in firms for g in data.objects(f, ORG.subOrganizationOf)}
     companies = {f for f in firms if (f, RDF.type, ZK.Company) in data}
     assert len(companies) >= 10
