@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ...core.errors import LimitError, ZonekgError
-from ...core.namespaces import OWL, RDF, RDFS
+from ...core.namespaces import OWL, RDF, RDFS, XSD
 from ...core.terms import to_ox, to_rdflib
 from ...safety.limits import MAX_TRIPLES
 from ..base import Progress, Unsupported
 
 RDF_TYPE = RDF + "type"
+XSD_STRING = XSD + "string"
 
 #: TBox constructs whose instance rules the compiler does not generate.
 _UNSUPPORTED = {
@@ -175,12 +176,41 @@ def closure(
     engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
     engine.named = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
     known = engine.run(max_rounds)
+    known |= {(enc(s), enc(p), enc(o)) for s, p, o in _datatype_disjointness(terms, ids, asserted)}
     same = enc(ox.NamedNode(OWL + "sameAs"))
     store.extend(
         ox.Quad(terms[s], terms[p], terms[o], target)
         for s, p, o in known
         if (s, p, o) not in asserted and not (p == same and s == o)
     )
+
+
+def _datatype_disjointness(terms: list, ids: dict, asserted: set) -> list[tuple]:
+    """owlrl's datatype disjointness (its one-time datatype rules): each pair of OWL-RL
+    datatypes it lists as disjoint, when the graph uses both, through a literal's datatype
+    (or a datatype that one includes, such as xsd:decimal for xsd:integer) or by typing a
+    node with it. The compiled rules do not see literals, so this is added here, so that
+    both engines give one closure (a graph using xsd:boolean and xsd:decimal literals
+    showed the difference)."""
+    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+    from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
+    from rdflib import URIRef
+
+    rl = {str(d) for d in OWL_RL_Datatypes}
+    # A plain literal is xsd:string to Oxigraph but has no datatype to rdflib, so owlrl does not
+    # count it; xsd:string is then counted only where a node is typed with it.
+    rl_literal = rl - {XSD_STRING}
+    used = {t.datatype.value for t in terms if isinstance(t, ox.Literal)} & rl_literal
+    rdf_type = ids.get(ox.NamedNode(RDF_TYPE))
+    typed = {terms[o] for _, p, o in asserted if p == rdf_type}
+    used |= {t.value for t in typed if isinstance(t, ox.NamedNode)} & rl
+    for dt in list(used):
+        used |= {str(d) for d in OWL_Datatype_Subsumptions.get(URIRef(dt), ())}
+    return [
+        tuple(to_ox(t) for t in triple)
+        for triple in OWLRL_Datatypes_Disjointness
+        if str(triple[0]) in used and str(triple[2]) in used
+    ]
 
 
 def _individual_is_a_value() -> Unsupported:
