@@ -156,7 +156,7 @@ def test_named_graphs_are_the_ontology_and_one_per_source_plus_inferred(kgs, eng
         parsed = Dataset()
         parsed.parse(file, format="trig")
         sources |= {str(d) for d, *_ in parsed.quads((None, RDF.type, ZK.SourceDocument, None))}
-    assert len(sources) == 21
+    assert len(sources) == 77
     expected = {ontology} | sources
     exported = {}
     for selection in SELECTIONS:

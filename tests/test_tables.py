@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from zonekg.core.questions import expected_rows, find_question
-from zonekg.core.vocab import ORG, SCHEMA, ZK
+from zonekg.core.vocab import ORG, QUDT, SCHEMA, ZK
 from zonekg.publish import tables
 
 
@@ -83,7 +83,9 @@ def test_projects_table_has_a_row_per_project_or_agreement_and_every_cell_from_t
         },
     }
     expected = {str(x): kind for kind, xs in kinds.items() for x in xs}
-    assert len(expected) == 18  # 9 projects, 5 agreement sets, 3 project groups, 1 joint venture
+    # 22 projects, 6 agreement sets, 18 project groups, 1 joint venture (9, 5, 3, 1 before the
+    # sibling zones of the third edition)
+    assert len(expected) == 47
     assert len(rows) == len(expected)
     assert {row["iri"]: row["kind"] for row in rows} == expected
     for row in rows:
@@ -261,7 +263,7 @@ def test_timeline_table_is_the_zones_timeline_each_date_with_its_source(kgs, eng
     rows = _dicts(tables.TIMELINE_COLUMNS, tables.rows(kgs[engine], "timeline"))
     # cq20 is the zone's timeline worked out by hand from the sources
     worked = expected_rows(find_question("cq20"))
-    assert len(rows) == len(worked) == 16
+    assert len(rows) == len(worked) == 24
     assert sorted((r["date"], r["what"], r["source"]) for r in rows) == sorted(
         (r["date"], r["milestone"], r["source"]) for r in worked
     )
@@ -276,6 +278,218 @@ def test_timeline_table_is_the_zones_timeline_each_date_with_its_source(kgs, eng
             for d in source.objects(claim, RDF.object)
         }
         assert row["date"] in dates | claimed, row
+
+
+# --- the six zones side by side --------------------------------------------------------------
+
+
+def test_zones_table_has_a_row_per_zone_and_every_cell_from_the_graph(
+    kgs, engine, graph, sources_of
+):
+    rows = _dicts(tables.ZONE_COLUMNS, tables.rows(kgs[engine], "zones"))
+    zones = set(graph.subjects(RDF.type, ZK.DemonstrationZone))
+    assert len(zones) == 6
+    assert {row["iri"] for row in rows} == {str(z) for z in zones}
+    areas = {"total_area": ZK.totalArea, "first_phase_area": ZK.firstPhaseArea}
+    areas["core_area"] = ZK.coreArea
+    for row in rows:
+        x = URIRef(row["iri"])
+
+        def named(*languages, node=x):
+            return _cell(
+                str(label)
+                for label in graph.objects(node, RDFS.label)
+                if isinstance(label, Literal) and (label.language or "").lower() in languages
+            )
+
+        groups = {
+            g for g in graph.subjects(ZK.hasMember, x) if (g, RDF.type, ZK.ZoneGroup) in graph
+        }
+        approvals = {
+            str(d)
+            for claim in graph.subjects(RDF.predicate, ZK.approvalDate)
+            if (claim, RDF.type, ZK.Claim) in graph
+            and set(graph.objects(claim, RDF.subject)) & ({x} | groups)
+            for d in graph.objects(claim, RDF.object)
+        }
+        established = {str(d) for d in graph.objects(x, ZK.establishmentDate)}
+        established |= {
+            str(d)
+            for claim in graph.subjects(RDF.subject, x)
+            if (claim, RDF.predicate, ZK.establishmentDate) in graph
+            and (claim, RDF.type, ZK.Claim) in graph
+            for d in graph.objects(claim, RDF.object)
+        }
+        launches = {
+            str(d)
+            for event in graph.subjects(ZK.about, x)
+            if (event, ZK.eventKind, ZK.Launch) in graph
+            for d in graph.objects(event, SCHEMA.startDate)
+        }
+        quantities = {q for p in areas.values() for q in graph.objects(x, p)}
+        expected = {
+            "iri": row["iri"],
+            "name": named("en"),
+            "name_zh": named("zh"),
+            "name_zh_hant": named("zh-hant"),
+            "name_ja": named("ja"),
+            "host_city": _cell(_en(graph, graph.objects(x, ZK.hostCity))),
+            "lies_in": _cell(_en(graph, graph.objects(x, ZK.partOf))),
+            "centred_on": _cell(_en(graph, graph.objects(x, ZK.centredOn))),
+            "area_unit": _cell({u for q in quantities for u in graph.objects(q, QUDT.unit)}),
+            "focus_sectors": _cell(_en(graph, graph.objects(x, ZK.focusSector))),
+            "approval_claimed": _cell(approvals),
+            "established": _cell(established),
+            "launched": _cell(launches),
+            "sources": _cell(sources_of.get(x, ())),
+        }
+        for column, prop in areas.items():
+            expected[column] = _cell(
+                {
+                    _number(v)
+                    for q in graph.objects(x, prop)
+                    for v in graph.objects(q, QUDT.numericValue)
+                }
+            )
+        assert row == expected, row["iri"]
+        assert row["name"] and row["host_city"] and row["sources"]
+
+
+def test_zones_table_areas_are_the_hand_worked_areas_of_cq23(kgs, engine):
+    """cq23 (worked by hand from sibling-zones.md and the second edition's notes) gives each
+    zone's area figures with their label; the table's area cells hold the same figures."""
+    rows = {r["name"]: r for r in _dicts(tables.ZONE_COLUMNS, tables.rows(kgs[engine], "zones"))}
+    worked = expected_rows(find_question("cq23"))
+    assert len(worked) >= 6
+    column = {"total area": "total_area", "first-phase area": "first_phase_area"}
+    column["core area"] = "core_area"
+    by_zone: dict = {}
+    for w in worked:
+        by_zone.setdefault((w["zone"], column[w["areaLabel"]]), set()).add(w["area"])
+    assert len({zone for zone, _ in by_zone}) == 6
+    for (zone, name), figures in by_zone.items():
+        assert set(rows[zone][name].split("; ")) == figures, (zone, name)
+    # sibling-zones.md Suzhou 1: "相城区全域(489㎢)" and "38.5-square-kilometers central area";
+    # Dalian 1: "総面積52.92平方キロメートル"
+    suzhou = rows["China-Japan local development cooperation demonstration zone in Suzhou"]
+    assert (suzhou["total_area"], suzhou["core_area"], suzhou["lies_in"]) == (
+        "489",
+        "38.5",
+        "Xiangcheng District",
+    )
+    dalian = rows["China-Japan local development cooperation demonstration zone in Dalian"]
+    assert (dalian["total_area"], dalian["centred_on"]) == ("52.92", "Jinpu New Area")
+
+
+# --- every dated event of the six zones ----------------------------------------------------
+
+DATED = {
+    ZK.approvalDate: "approval",
+    ZK.establishmentDate: "establishment",
+    SCHEMA.startDate: "event",
+    ZK.signingDate: "signing",
+    ZK.openingDate: "opening",
+    ZK.plannedOpeningDate: "planned opening",
+    ZK.plannedProductionStart: "planned production start",
+    ZK.plannedCompletion: "planned completion",
+}
+#: from a dated thing toward its zone: what it is about, where it is, what it carries out,
+#: the sets that list it
+TOWARD_ZONE = (
+    ZK.about,
+    SCHEMA.about,
+    SCHEMA.location,
+    ZK.relatedPlace,
+    ZK.officeIn,
+    ZK.concerns,
+    ZK.partOf,
+    ZK.occasion,
+    ZK.carriesOut,
+)
+
+
+def _zones_of(graph, node) -> set:
+    seen, todo = {node}, [node]
+    while todo:
+        at = todo.pop()
+        nexts = [o for p in TOWARD_ZONE for o in graph.objects(at, p)]
+        nexts += list(graph.subjects(ZK.hasMember, at))
+        for n in nexts:
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    zones = {n for n in seen if (n, RDF.type, ZK.DemonstrationZone) in graph}
+    for group in {node, *graph.objects(node, ZK.about)}:
+        if (group, RDF.type, ZK.ZoneGroup) in graph:
+            zones |= set(graph.objects(group, ZK.hasMember))
+    return zones
+
+
+def test_events_table_has_every_dated_statement_or_claim_of_each_source(kgs, engine, kg, graph):
+    rows = _dicts(tables.EVENT_COLUMNS, tables.rows(kgs[engine], "events"))
+    expected: dict = {}
+    for name in kg.rdf.data_graphs:
+        source = kg.rdf.graph(name)
+        for prop in DATED:
+            stated = [(s, d, None) for s, d in source.subject_objects(prop)]
+            stated += [
+                (s, d, claim)
+                for claim in source.subjects(RDF.predicate, prop)
+                if (claim, RDF.type, ZK.Claim) in source
+                for s in source.objects(claim, RDF.subject)
+                for d in source.objects(claim, RDF.object)
+            ]
+            for about, date, claim in stated:
+                row = expected.setdefault((str(date), str(about), str(name)), {"claims": set()})
+                kinds = _en(graph, graph.objects(about, ZK.eventKind)) or {DATED[prop]}
+                row.setdefault("kind", set()).update(kinds)
+                if claim is not None:
+                    row["claims"].add(claim)
+    assert len(expected) > 40
+    assert len(rows) == len(expected)
+    for row in rows:
+        key = (row["date"], row["about"], row["source"])
+        assert key in expected, key
+        about, claims = URIRef(row["about"]), expected[key]["claims"]
+        sides = {
+            d for c in claims for p in (ZK.oneSide, ZK.otherSide) for d in graph.subjects(p, c)
+        }
+        assert row == {
+            "date": row["date"],
+            "kind": _cell(expected[key]["kind"]),
+            "what": _cell(_en(graph, [about])),
+            "about": row["about"],
+            "zones": _cell(_zones_of(graph, about)),
+            "claims": _cell(claims),
+            "disagreements": _cell(sides),
+            "source": row["source"],
+        }, key
+
+
+def test_events_table_hand_checked_rows(kgs, engine):
+    """sibling-zones.md: NDRC approved the six zones on 2020-04-27 (jp.dl.gov.cn, 2020-08-25)
+    or in May 2020 (web.chinamshare.com, 2021-07-14), both kept as claims of one disagreement;
+    Dalian's unveiling on 8月24日 (jp.dl.gov.cn, 2020-08-25); the Joint Innovation Center due to
+    open in July 2021 (china.org.cn, 2021-04-30), opened in May 2022 (hkcd.com)."""
+    rows = _dicts(tables.EVENT_COLUMNS, tables.rows(kgs[engine], "events"))
+    doc = "https://w3id.org/zonekg/id/document/"
+    by = {(r["date"], r["source"].removeprefix(doc)): r for r in rows}
+    approved = by[("2020-04-27", "dalian-government-2020-08-25-27062")]
+    may = by[("2020-05", "chengdu-hi-tech-media-2021-07-14")]
+    assert approved["kind"] == may["kind"] == "approval"
+    assert approved["disagreements"] == may["disagreements"] != ""
+    assert len(approved["zones"].split("; ")) == 6
+    dalian = by[("2020-08-24", "dalian-government-2020-08-25-27060")]
+    assert (dalian["kind"], dalian["zones"]) == (  # 8 projects signed there (xuehua.us, NNA)
+        "launch; signing",
+        "https://w3id.org/zonekg/id/zone/dalian",
+    )
+    planned = by[("2021-07", "china-org-cn-2021-04-30")]
+    opened = by[("2022-05", "hkcd-2022-05-18")]
+    assert (planned["kind"], opened["kind"]) == ("planned opening", "opening")
+    assert (
+        planned["about"] == opened["about"] and planned["disagreements"] == opened["disagreements"]
+    )
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -49,8 +49,8 @@ from .output import note, say, write
     type=click.Choice(TABLE_NAMES),
     default=None,
     help="A flat CSV table for spreadsheets instead of RDF: projects (projects and "
-    "agreements), organizations or timeline (a cell a spreadsheet would run as a formula, "
-    "=… +… -… @…, starts with ').",
+    "agreements), organizations, timeline, zones or events (a cell a spreadsheet would run "
+    "as a formula, =… +… -… @…, starts with ').",
 )
 @output_option(
     "Write here (atomically), not stdout; the suffix says the format "

@@ -60,6 +60,7 @@ KINDS = (
     "proposal",
     "quantity",
     "sector",
+    "target",
     "zone",
 )
 

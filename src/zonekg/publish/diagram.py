@@ -57,6 +57,8 @@ STYLE: dict[URIRef, str] = {
     QUDT.QuantityValue: "#fff3b0",
 }
 LEFT_OUT = {ZK.SourceDocument, ZK.Passage, ZK.Claim, ZK.ZoneGroup}
+#: Nodes several zones share: the diagram does not follow what points at them.
+SHARED = {ZK.Organization, ZK.Country, ZK.Province, ZK.City, ZK.Sector}
 
 
 def ontology_dot(ontology: Graph) -> str:
@@ -123,7 +125,11 @@ def ontology_dot(ontology: Graph) -> str:
 
 
 def zone_nodes(graph: Graph, zone: URIRef = ZONE) -> set[URIRef]:
-    """The zone and the nodes of drawn classes connected to it through such nodes."""
+    """The zone and the nodes of drawn classes connected to it through such nodes.
+
+    What points at a shared node (an organisation, a country, province or city, a sector)
+    is not followed: NDRC, Japan or a firm is linked to the other zones' events and projects
+    as well, and those are not this zone's."""
 
     def drawn(node) -> bool:
         types = set(graph.objects(node, RDF.type))
@@ -131,12 +137,16 @@ def zone_nodes(graph: Graph, zone: URIRef = ZONE) -> set[URIRef]:
             return False
         return not (ZK.DemonstrationZone in types and node != zone)
 
+    def shared(node) -> bool:
+        return bool(set(graph.objects(node, RDF.type)) & SHARED)
+
     seen = {zone}
     todo = deque([zone])
     while todo:
         node = todo.popleft()
         neighbours = [o for p, o in graph.predicate_objects(node) if p != RDF.type]
-        neighbours += list(graph.subjects(None, node))
+        if not shared(node):
+            neighbours += list(graph.subjects(None, node))
         for other in neighbours:
             if other not in seen and drawn(other):
                 seen.add(other)

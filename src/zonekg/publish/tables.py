@@ -1,4 +1,5 @@
-"""Flat tables for analysts: projects and agreements, organisations, the zone's timeline.
+"""Flat tables for analysts: projects and agreements, organisations, the zone's timeline,
+the six zones side by side, and every dated event of the six zones.
 
 Each table is SPARQL run through ``api.answer`` (so every engine gives the same table),
 assembled here into rows and written as CSV by the one CSV writer (``core.render``).
@@ -149,8 +150,9 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     GRAPH ?source {
       ?claim a zk:Claim ; rdf:subject ?about ; rdf:predicate zk:approvalDate ; rdf:object ?date .
     }
-    FILTER EXISTS { ?about zk:hasMember %(zone)s }
-    BIND("NDRC approval of the six zones (disputed month)" AS ?what)
+    FILTER(?about = %(zone)s || EXISTS { ?about zk:hasMember %(zone)s })
+    BIND(IF(?about = %(zone)s, "NDRC approval of the zone (disputed month)",
+            "NDRC approval of the six zones (disputed month)") AS ?what)
   } UNION {
     GRAPH ?source { %(zone)s zk:establishmentDate ?date . }
     BIND(%(zone)s AS ?about)
@@ -165,14 +167,125 @@ SELECT DISTINCT ?date ?what ?about ?source WHERE {
     ?about rdfs:label ?what FILTER(lang(?what) = "en")
   } UNION {
     GRAPH ?source { ?about a zk:Company ; zk:signingDate ?date . }
+    FILTER EXISTS {
+      ?about zk:carriesOut ?project .
+      ?set zk:hasMember ?project ; zk:occasion/zk:about %(zone)s .
+    }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT("signed: ", STR(?name)) AS ?what)
   } UNION {
     GRAPH ?source { ?about zk:openingDate ?date . }
+    FILTER EXISTS {
+      { ?about zk:partOf %(zone)s }
+      UNION { ?list zk:hasMember ?about ; zk:concerns %(zone)s }
+    }
     ?about rdfs:label ?name FILTER(lang(?name) = "en")
     BIND(CONCAT(STR(?name), " opens") AS ?what)
   }
   ?source a zk:SourceDocument .
+}
+"""
+
+#: The six zones side by side: one row per zone, what the sources give for it.
+_ZONE_ROWS = """
+SELECT DISTINCT ?x ?kind WHERE { ?x a zk:DemonstrationZone . BIND("zone" AS ?kind) }
+"""
+
+_ZONE_CELLS = """
+SELECT DISTINCT ?x ?column ?value WHERE {
+  { %(rows)s }
+  {
+    ?x rdfs:label ?value FILTER(lang(?value) = "en") BIND("name" AS ?column)
+  } UNION {
+    ?x rdfs:label ?value FILTER(lang(?value) = "zh") BIND("name_zh" AS ?column)
+  } UNION {
+    ?x rdfs:label ?value FILTER(LCASE(lang(?value)) = "zh-hant") BIND("name_zh_hant" AS ?column)
+  } UNION {
+    ?x rdfs:label ?value FILTER(lang(?value) = "ja") BIND("name_ja" AS ?column)
+  } UNION {
+    ?x zk:hostCity ?city . ?city rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("host_city" AS ?column)
+  } UNION {
+    ?x zk:partOf ?place . ?place rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("lies_in" AS ?column)
+  } UNION {
+    ?x zk:centredOn ?place . ?place rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("centred_on" AS ?column)
+  } UNION {
+    VALUES (?areaProperty ?column) {
+      (zk:totalArea "total_area") (zk:firstPhaseArea "first_phase_area") (zk:coreArea "core_area")
+    }
+    ?x ?areaProperty ?area . ?area qudt:numericValue ?value
+  } UNION {
+    ?x zk:totalArea|zk:firstPhaseArea|zk:coreArea ?area . ?area qudt:unit ?value
+    BIND("area_unit" AS ?column)
+  } UNION {
+    ?x zk:focusSector ?sector . ?sector rdfs:label ?value FILTER(lang(?value) = "en")
+    BIND("focus_sectors" AS ?column)
+  } UNION {
+    ?claim a zk:Claim ; rdf:predicate zk:approvalDate ; rdf:subject ?about ; rdf:object ?value .
+    FILTER(?about = ?x || EXISTS { ?about a zk:ZoneGroup ; zk:hasMember ?x })
+    BIND("approval_claimed" AS ?column)
+  } UNION {
+    { ?x zk:establishmentDate ?value }
+    UNION {
+      ?claim a zk:Claim ; rdf:predicate zk:establishmentDate ; rdf:subject ?x ; rdf:object ?value
+    }
+    BIND("established" AS ?column)
+  } UNION {
+    ?event zk:eventKind zk:Launch ; zk:about ?x ; schema:startDate ?value
+    BIND("launched" AS ?column)
+  } UNION {
+    GRAPH ?value { ?x ?p ?o } ?value a zk:SourceDocument
+    BIND("sources" AS ?column)
+  }
+}
+"""
+
+#: Every dated statement of the six zones, stated or claimed: approvals, establishment,
+#: events (launches, signings, groundbreakings, meetings), signings, openings, and the
+#: planned dates a source gives. A date a source only claims (the sources disagree) is
+#: a zk:Claim; its row names the claim and the disagreements it is a side of.
+_EVENT_DATES = """
+SELECT DISTINCT ?date ?kind ?what ?about ?zone ?claim ?disagreement ?source WHERE {
+  VALUES (?dated ?plain) {
+    (zk:approvalDate "approval")
+    (zk:establishmentDate "establishment")
+    (schema:startDate "event")
+    (zk:signingDate "signing")
+    (zk:openingDate "opening")
+    (zk:plannedOpeningDate "planned opening")
+    (zk:plannedProductionStart "planned production start")
+    (zk:plannedCompletion "planned completion")
+  }
+  {
+    GRAPH ?source { ?about ?dated ?date . }
+  } UNION {
+    GRAPH ?source {
+      ?claim a zk:Claim ; rdf:subject ?about ; rdf:predicate ?dated ; rdf:object ?date .
+    }
+    OPTIONAL { ?disagreement zk:oneSide|zk:otherSide ?claim . }
+  }
+  ?source a zk:SourceDocument .
+  OPTIONAL {
+    ?about zk:eventKind ?eventKind .
+    ?eventKind rdfs:label ?kindLabel FILTER(lang(?kindLabel) = "en")
+  }
+  BIND(COALESCE(?kindLabel, ?plain) AS ?kind)
+  OPTIONAL { ?about rdfs:label ?what FILTER(lang(?what) = "en") }
+  OPTIONAL {
+    {
+      # what it is about, where it is, what it carries out, the sets that list it, on to a
+      # zone (zero steps: the zone itself)
+      ?about (zk:about|schema:about|schema:location|zk:relatedPlace|zk:officeIn|zk:concerns
+              |zk:partOf|zk:occasion|zk:carriesOut|^zk:hasMember)* ?zone .
+    } UNION {
+      ?about a zk:ZoneGroup ; zk:hasMember ?zone .
+    } UNION {
+      ?about zk:about ?group . ?group a zk:ZoneGroup ; zk:hasMember ?zone .
+    }
+    ?zone a zk:DemonstrationZone .
+  }
 }
 """
 
@@ -250,6 +363,35 @@ ORGANIZATION_COLUMNS = (
     "sources",
 )
 TIMELINE_COLUMNS = ("date", "what", "about", "source")
+ZONE_COLUMNS = (
+    "iri",
+    "name",
+    "name_zh",
+    "name_zh_hant",
+    "name_ja",
+    "host_city",
+    "lies_in",
+    "centred_on",
+    "total_area",
+    "first_phase_area",
+    "core_area",
+    "area_unit",
+    "focus_sectors",
+    "approval_claimed",
+    "established",
+    "launched",
+    "sources",
+)
+EVENT_COLUMNS = (
+    "date",
+    "kind",
+    "what",
+    "about",
+    "zones",
+    "claims",
+    "disagreements",
+    "source",
+)
 
 
 def projects(kg: api.KnowledgeGraph) -> list[list[str]]:
@@ -266,10 +408,40 @@ def timeline(kg: api.KnowledgeGraph, zone: str = ZONE) -> list[list[str]]:
     return sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2]))
 
 
+def zones(kg: api.KnowledgeGraph) -> list[list[str]]:
+    return _cells(kg, _ZONE_ROWS, _ZONE_CELLS, ZONE_COLUMNS)
+
+
+def events(kg: api.KnowledgeGraph) -> list[list[str]]:
+    """One row per date, dated resource and source; its kinds, names, zones, and the claims
+    that state the date (with the disagreements they are sides of) joined in its cells."""
+    result = api.answer(kg, screen(_EVENT_DATES, "table"))
+    found: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for date, kind, what, about, zone, claim, disagreement, source in result.rows:
+        cells = found[(_text(date), about.value, source.value)]
+        cells["kind"].add(kind.value)
+        named = (
+            ("what", what),
+            ("zones", zone),
+            ("claims", claim),
+            ("disagreements", disagreement),
+        )
+        for column, term in named:
+            if term is not None:
+                cells[column].add(term.value)
+    rows = []
+    for (date, about, source), cells in found.items():
+        row = {"date": {date}, "about": {about}, "source": {source}, **cells}
+        rows.append([SEPARATOR.join(sorted(row.get(c, ()))) for c in EVENT_COLUMNS])
+    return sorted(rows, key=lambda r: (r[0], r[3], r[7]))
+
+
 TABLES = {
     "projects": Table("projects", PROJECT_COLUMNS, projects),
     "organizations": Table("organizations", ORGANIZATION_COLUMNS, organizations),
     "timeline": Table("timeline", TIMELINE_COLUMNS, timeline),
+    "zones": Table("zones", ZONE_COLUMNS, zones),
+    "events": Table("events", EVENT_COLUMNS, events),
 }
 
 
@@ -279,7 +451,7 @@ def table(name: str) -> Table:
             "table",
             name,
             TABLES,
-            hint="projects (projects and agreements), organizations, timeline",
+            hint="projects (projects and agreements), organizations, timeline, zones, events",
         )
     return TABLES[name]
 

@@ -328,13 +328,18 @@ class OxigraphEngine(Engine):
         literals in canonical form, "1.50"^^xsd:decimal as "1.5"), the rest from the store."""
         wanted = set(graphs)
         asserted = wanted & set(loaded.asserted_graphs)
+        # A graph can be split over files that both state a triple (a source's graph in two
+        # data files): a dataset holds each quad once, so each is yielded once.
+        seen: set[ox.Quad] = set()
         for f in loaded.inputs.files:
             if f.graphs & asserted:
                 default = ox.NamedNode(f.graph)
                 for q in f.parse():
                     name = default if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
-                    if name.value in asserted:
-                        yield ox.Quad(q.subject, q.predicate, q.object, name)
+                    quad = ox.Quad(q.subject, q.predicate, q.object, name)
+                    if name.value in asserted and quad not in seen:
+                        seen.add(quad)
+                        yield quad
         for graph in loaded.nodes(sorted(wanted - asserted)):
             yield from loaded.store.quads_for_pattern(None, None, None, graph)
 

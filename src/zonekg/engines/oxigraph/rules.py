@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ...core.errors import Setting, ZonekgError
-from ...core.namespaces import OWL, RDF, RDFS
+from ...core.namespaces import OWL, RDF, RDFS, XSD
 from ...core.settings import exceeded
 from ..base import Progress, SchemaCloser, Unsupported
 
 RDF_TYPE = RDF + "type"
+XSD_STRING = XSD + "string"
 
 #: TBox constructs whose instance rules the compiler does not generate.
 _UNSUPPORTED = {
@@ -181,12 +182,59 @@ def closure(
     engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
     engine.named = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
     known = engine.run(max_rounds)
+    known |= {(enc(s), enc(p), enc(o)) for s, p, o in _datatype_disjointness(terms, ids, asserted)}
     same = enc(ox.NamedNode(OWL + "sameAs"))
     store.extend(
         ox.Quad(terms[s], terms[p], terms[o], target)
         for s, p, o in known
         if (s, p, o) not in asserted and not (p == same and s == o)
     )
+
+
+_DECIMALS = (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger "
+    "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte"
+)
+_STRINGS = "string normalizedString token language Name NCName NMTOKEN"
+_OWN_FAMILY = "dateTime double float boolean hexBinary base64Binary anyURI"
+
+#: OWL 2 RL's datatypes (OWL 2 Profiles, 4.2), each mapped to the widest RL datatype of its
+#: value space. Datatypes of two value spaces are disjoint, and the RL closure states it
+#: (owl:disjointWith between the two widest) for those the graph uses; xsd:string's values are
+#: rdf:PlainLiteral's without a language tag, so that pair is the one that is not disjoint.
+_VALUE_SPACE = {
+    **{XSD + name: XSD + "decimal" for name in _DECIMALS.split(" ")},
+    **{XSD + name: XSD + "string" for name in _STRINGS.split(" ")},
+    **{XSD + name: XSD + name for name in _OWN_FAMILY.split(" ")},
+    XSD + "dateTimeStamp": XSD + "dateTime",
+    RDF + "XMLLiteral": RDF + "XMLLiteral",
+    RDF + "PlainLiteral": RDF + "PlainLiteral",
+}
+_NOT_DISJOINT = frozenset((XSD + "string", RDF + "PlainLiteral"))
+
+
+def _datatype_disjointness(terms: list, ids: dict, asserted: set) -> list[tuple]:
+    """The disjointness of the RL datatypes the graph uses (a literal's datatype, or a node
+    typed with one), one triple per pair of value spaces. The compiled rules do not see
+    literals, so these are added here; the reference engine (owlrl) states the same pairs, and
+    a graph using xsd:boolean and xsd:decimal literals showed the difference."""
+    # A plain literal is xsd:string to Oxigraph but has no datatype to rdflib, which does not
+    # count it; xsd:string is then counted only where a node is typed with it.
+    literal_types = {t.datatype.value for t in terms if isinstance(t, ox.Literal)} - {XSD_STRING}
+    rdf_type = ids.get(ox.NamedNode(RDF_TYPE))
+    node_types = {
+        terms[o].value
+        for _, p, o in asserted
+        if p == rdf_type and isinstance(terms[o], ox.NamedNode)
+    }
+    used = sorted({_VALUE_SPACE[d] for d in literal_types | node_types if d in _VALUE_SPACE})
+    disjoint = ox.NamedNode(OWL + "disjointWith")
+    return [
+        (ox.NamedNode(a), disjoint, ox.NamedNode(b))
+        for i, a in enumerate(used)
+        for b in used[i + 1 :]
+        if frozenset((a, b)) != _NOT_DISJOINT
+    ]
 
 
 def _individual_is_a_value() -> Unsupported:
