@@ -139,15 +139,17 @@ def release(folder, base_url, endpoint, data) -> None:
     from .. import api
     from ..publish.release import DEFAULT_ENDPOINT, build, endpoint_for, version
     from ..safety.http import check_url
+    from ..web.zones import static_pages
 
     address = endpoint_for(base_url, endpoint)
     check_url(address)
-    files = api.bounded(
-        lambda: build(
-            api.load(data_paths(data)), folder, endpoint=address, zonekg_endpoint=not endpoint
-        ),
-        what="release",
-    )
+
+    def run() -> dict[str, int]:
+        kg = api.load(data_paths(data))
+        pages = static_pages(kg, version())
+        return build(kg, folder, endpoint=address, zonekg_endpoint=not endpoint, pages=pages)
+
+    files = api.bounded(run, what="release")
     say(f"release {version()}: {len(files)} files in {folder}")
     if address == DEFAULT_ENDPOINT:
         note(f"the description names {address} as the endpoint; give --base-url for a public one")
