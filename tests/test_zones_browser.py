@@ -44,7 +44,8 @@ TOO_WIDE = """
     const r = e.getBoundingClientRect();
     if (r.right <= width + 0.5 && r.left >= -0.5) continue;
     if (e.closest(".scroll")) continue;
-    wide.push(e.tagName + "." + e.className + " " + Math.round(r.left) + ".." + Math.round(r.right));
+    const where = Math.round(r.left) + ".." + Math.round(r.right);
+    wide.push(e.tagName + "." + e.className + " " + where);
   }
   return { page: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10) };
 }
@@ -87,6 +88,9 @@ def test_the_marks_do_not_overlap(page):
     found = page.evaluate(OVERLAPS, "svg.timeline-svg a.mark circle")
     assert found["count"] > 20, found
     assert found["hits"] == []
+    # nor do the rows that answer a click on each mark
+    rows = page.evaluate(OVERLAPS, "svg.timeline-svg a.mark rect.hit")
+    assert rows["count"] == found["count"] and rows["hits"] == []
 
 
 def test_the_comparison_cells_do_not_overlap(page):
@@ -140,8 +144,8 @@ def test_a_mark_is_followed_by_a_click_without_javascript(browser, server):
     page.goto(server.url + "/zones", timeout=120_000)
     mark = page.locator("svg.timeline-svg a.mark").first
     name = mark.get_attribute("data-name")
-    mark.locator("text").scroll_into_view_if_needed()
-    mark.locator("text").click()
+    mark.scroll_into_view_if_needed()
+    mark.click()
     page.wait_for_load_state()
     assert "/id/" in page.url
     expect(page.locator("h1")).to_have_text(name)

@@ -43,6 +43,13 @@ class SvgLinks(HTMLParser):
 
 
 @pytest.fixture(scope="module")
+def kg() -> api.KnowledgeGraph:
+    """The project's graph on the default engine, which the pages use (rdflib, the shared
+    fixture's engine, takes minutes over the comparison's questions)."""
+    return api.load()
+
+
+@pytest.fixture(scope="module")
 def site(kg) -> Site:
     return Site.build(kg, BASE_URL)
 

@@ -135,7 +135,7 @@ def diff(old, new, data) -> None:
 )
 @data_option
 def release(folder, base_url, endpoint, data) -> None:
-    """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    """Write the release bundle: every format, DCAT/VoID, docs, zones page, diagrams, SHA256SUMS."""
     from .. import api
     from ..publish.release import DEFAULT_ENDPOINT, build, endpoint_for, version
     from ..safety.http import check_url

@@ -176,34 +176,46 @@ def labels_left(lane_count: int) -> float:
 
 
 def layout(found: list[Mark], lane_order: list[str]) -> tuple[list[dict], list[dict], float, float]:
-    """Place the marks: x by lane, y by date but never nearer than ROW to the mark above;
-    returns the lanes, the year ticks, the width and the height."""
+    """Place the marks: x by lane, y by date but never nearer than a label's height to the
+    mark above; returns the lanes, the year ticks, the width and the height."""
     lanes = [{"key": key, "x": LEFT + LANE * i + LANE / 2} for i, key in enumerate(lane_order)]
     lane_x = {lane["key"]: lane["x"] for lane in lanes}
     labels_x = labels_left(len(lane_order))
     first = start(found[0].date) if found else dt.date(2020, 1, 1)
     origin = dt.date(first.year, 1, 1)
 
-    def by_time(day: dt.date) -> float:
-        return TOP + ROW + (day - origin).days * MONTH * 12 / 365.25
+    last = {"day": origin, "y": float(TOP)}
 
-    y = TOP
+    def by_time(day: dt.date) -> float:
+        """Where *day* falls, counted from the last tick or mark placed (a stagger above
+        moves what follows down with it, keeping the time between them)."""
+        return last["y"] + (day - last["day"]).days * MONTH * 12 / 365.25
+
+    def placed(day: dt.date, y: float) -> float:
+        last["day"], last["y"] = day, y
+        return y
+
+    # Years and marks flow down together: a year's tick where its time falls, or lower if
+    # the marks before it need the room, so that every mark stands between the ticks of
+    # its year and the next, wherever a stagger has pushed it.
+    floor = TOP  # the least y the next tick or mark may take
     width = labels_x
-    below = 0.0  # how far the last label reaches below its mark's row
+    ticks = []
+    year = origin.year
     for mark in found:
-        y = max(by_time(start(mark.date)), y + below + ROW)
+        while year <= start(mark.date).year:
+            new_year = dt.date(year, 1, 1)
+            tick = placed(new_year, max(by_time(new_year), floor))
+            ticks.append({"year": year, "y": tick})
+            floor = tick + ROW
+            year += 1
+        y = placed(start(mark.date), max(by_time(start(mark.date)), floor))
         mark.x, mark.y = lane_x[mark.lane], y
         mark.lines = textwrap.wrap(mark.text, WRAP) or [mark.text]
         mark.width = max(text_width(line) for line in mark.lines)
         width = max(width, labels_x + mark.width + 8)
-        below = LINE * (len(mark.lines) - 1)
-    height = y + below + ROW
-    # a year's tick where its start falls; a stagger may push marks later than their time,
-    # so the ticks say where time is, and each label says its date in words
-    ticks = []
-    last = start(found[-1].date).year if found else origin.year
-    for year in range(origin.year, last + 1):
-        ticks.append({"year": year, "y": by_time(dt.date(year, 1, 1))})
+        floor = y + LINE * (len(mark.lines) - 1) + ROW
+    height = floor
     return lanes, ticks, width, height
 
 
