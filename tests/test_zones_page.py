@@ -167,6 +167,14 @@ def test_each_zone_has_a_column_and_its_figures_cite_their_sources(kg, site, con
     assert all(areas["cells"]) and all(approvals["cells"])
 
 
+def test_what_sources_say_of_the_six_together_is_in_each_zones_column(site, context):
+    groups = list(site.graph.subjects(RDF.type, ZK.ZoneGroup))
+    assert groups
+    approvals = next(r for r in context["rows"] if r["key"] == "approval")
+    for cell in approvals["cells"]:
+        assert any(f["text"].endswith("(of the zones together)") for f in cell), cell
+
+
 def test_area_cells_keep_the_label_each_source_gives(context):
     areas = next(r for r in context["rows"] if r["key"] == "area")
     texts = [f["text"] for cell in areas["cells"] for f in cell]

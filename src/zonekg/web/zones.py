@@ -302,13 +302,25 @@ def comparison(site, answers: dict[str, list[dict]], language: str = "en") -> di
         z: {key: {} for key, _ in FIELDS} for z in zones
     }
 
+    # what a source says of the zones together (their approval, NDRC's kick-off) is shown
+    # in each member's column, saying so
+    groups = {
+        site.label(group, "en"): [str(m) for m in site.values(group, ZK.hasMember)]
+        for group in site.graph.subjects(RDF.type, ZK.ZoneGroup)
+    }
+
     def add(zone_label: str, key: str, text: str, source: str | None, lang: str = "") -> None:
-        zone = by_label.get(zone_label)
-        if zone is None or not text:
+        if not text:
             return
-        figure = cells[zone][key].setdefault(text, Figure(text, lang=lang))
-        if source:
-            figure.sources.add(source)
+        if zone_label in by_label:
+            found = [(by_label[zone_label], text)]
+        else:
+            together = f"{text} (of the zones together)"
+            found = [(z, together) for z in groups.get(zone_label, ()) if z in cells]
+        for zone, shown in found:
+            figure = cells[zone][key].setdefault(shown, Figure(shown, lang=lang))
+            if source:
+                figure.sources.add(source)
 
     for zone in zones:
         node = URIRef(zone)
@@ -444,6 +456,8 @@ def static_pages(kg: api.KnowledgeGraph, version: str) -> dict[str, str]:
     from .pages import WEB, Pages, Settings, Site
 
     site = Site.build(kg, BASE)
+    if not any(site.graph.subjects(RDF.type, ZK.DemonstrationZone)):
+        return {}  # data with no zones (``--data``) has no zones page
     pages = Pages(site, Settings(base_url=BASE))
     # the package's own style sheets, not text from the data: safe to put in as they are
     styles = Markup(
