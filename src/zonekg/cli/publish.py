@@ -149,24 +149,22 @@ def diff(old, new, data) -> None:
 )
 @data_option
 def release(folder, base_url, endpoint, data) -> None:
-    """Write the release bundle: every format, DCAT/VoID, docs, diagrams, SHA256SUMS."""
+    """Write the release bundle: every format, DCAT/VoID, docs, zones page, diagrams, SHA256SUMS."""
     from .. import api
     from ..publish.release import DEFAULT_ENDPOINT, build, endpoint_for, version
     from ..safety.http import check_url
+    from ..web.zones import static_pages
 
     address = endpoint_for(base_url, endpoint)
     check_url(address)
     limits = current_limits()
-    files = api.bounded(
-        lambda: build(
-            api.load(data_paths(data), limits=limits),
-            folder,
-            endpoint=address,
-            zonekg_endpoint=not endpoint,
-        ),
-        what="release",
-        limits=limits,
-    )
+
+    def run() -> dict[str, int]:
+        kg = api.load(data_paths(data), limits=limits)
+        pages = static_pages(kg, version())
+        return build(kg, folder, endpoint=address, zonekg_endpoint=not endpoint, pages=pages)
+
+    files = api.bounded(run, what="release", limits=limits)
     say(f"release {version()}: {len(files)} files in {folder}")
     if address == DEFAULT_ENDPOINT:
         note(f"the description names {address} as the endpoint; give --base-url for a public one")

@@ -551,6 +551,11 @@ def _about(name: str, kind: FileType, rdf, question) -> str:
             "The ontology's reference pages: every class and property the data uses, with "
             "its label, definition, vocabulary, usage count and an example from the data."
         )
+    if name == "pages/zones.html":
+        return (
+            "The six China-Japan zones side by side, each figure with its sources, and a "
+            "timeline of their dates drawn in SVG: a static copy of the server's /zones page."
+        )
     if path.parent.name == "diagrams":
         return f"A diagram of the {path.stem} ({kind.label})."
     return f"{name}: a {kind.label} file of the release."

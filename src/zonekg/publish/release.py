@@ -110,11 +110,13 @@ def build(
     issued: dt.date | None = None,
     diagrams: bool = True,
     zonekg_endpoint: bool = True,
+    pages: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """Write the bundle to *target*; return its files (relative path -> bytes).
 
     *zonekg_endpoint*: the endpoint is a ``zonekg serve`` (the description then names its
-    service description too), not another store the user named."""
+    service description too), not another store the user named. *pages*: static HTML pages
+    to include ({path in the bundle: HTML}, e.g. ``web.zones.static_pages``)."""
     onto = ontology_version(kg)
     if onto != version():
         raise ZonekgError(
@@ -129,7 +131,7 @@ def build(
     targets.recover_folder(target)  # staging folders of killed runs; an old bundle put back
     staging = Path(tempfile.mkdtemp(prefix=targets.staging_name(target), dir=target.parent))
     try:
-        files = _write_bundle(kg, staging, endpoint, issued, diagrams, zonekg_endpoint)
+        files = _write_bundle(kg, staging, endpoint, issued, diagrams, zonekg_endpoint, pages)
         os.chmod(staging, 0o755)
         targets.replace_folder(staging, target, "release")
     except BaseException:
@@ -139,7 +141,7 @@ def build(
 
 
 def _write_bundle(
-    kg, folder: Path, endpoint, issued, diagrams, zonekg_endpoint=True
+    kg, folder: Path, endpoint, issued, diagrams, zonekg_endpoint=True, pages=None
 ) -> dict[str, int]:
     from ..core import jsonld
     from .docs import write_docs
@@ -170,6 +172,8 @@ def _write_bundle(
     for cq in api.all_questions():
         put(f"queries/{cq.path.name}", cq.text)
     written[_relative(write_docs(kg.rdf, folder / "docs"), folder)] = 0
+    for name, html in sorted((pages or {}).items()):
+        put(name, html)
     if diagrams:
         from .diagram import has_zone, write_diagram
 

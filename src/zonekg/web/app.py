@@ -73,6 +73,7 @@ from .conneg import negotiate, negotiate_language
 from .pages import LANGUAGES, WEB, Pages, Settings, Site
 from .protocol import RDF_TYPES, SERVER_LIMITS, Reply, choose_type, error_reply
 from .workers import DEFAULT_MAX_BYTES, QueryPool, serialize_graph
+from .zones import zones_page
 
 log = logging.getLogger("zonekg.serve")
 
@@ -375,6 +376,13 @@ class ZonekgApp:
             if site.known(zone)
             else None,
         ).body
+
+    async def zones(self, request: Request) -> Response:
+        return HTMLResponse(self.zones_page())
+
+    @functools.lru_cache(maxsize=1)  # noqa: B019 - one page, made once
+    def zones_page(self) -> bytes:
+        return zones_page(self.pages).body
 
     async def query_page(self, request: Request) -> Response:
         params = dict(request.query_params)
@@ -703,6 +711,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/query", app_state.query_page, methods=["GET", "POST"]),
         Route("/search", app_state.search),
         Route("/id/{kind}/{slug}", app_state.resource),
+        Route("/zones", app_state.zones),
         Route("/def", app_state.ontology),
         Route("/def.{ext}", app_state.ontology),
         Route("/context.jsonld", app_state.context),
