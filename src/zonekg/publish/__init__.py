@@ -2,5 +2,5 @@
 
 #: The flat CSV tables ``tables`` writes, and the pictures ``diagram`` draws (here, so that
 #: the command line lists them without importing what draws them).
-TABLE_NAMES = ("projects", "organizations", "timeline")
+TABLE_NAMES = ("projects", "organizations", "timeline", "zones", "events")
 DIAGRAM_KINDS = ("ontology", "zone")

@@ -435,7 +435,7 @@ def zones_page(pages, language: str = "en"):
     The questions run on the engine the server's queries use (the default: Oxigraph), not
     on the pages' rdflib graph, whose engine takes minutes over these questions."""
     settings = pages.settings
-    kg = api.load(settings.data, engine=settings.engine)
+    kg = api.load(settings.data, engine=settings.engine, limits=settings.limits)
     context = page_context(pages.site, comparison_rows(kg), timeline_rows(kg), language)
     return pages.render("zones.html", **context)
 
