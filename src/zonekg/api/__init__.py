@@ -57,6 +57,7 @@ from .querying import (
 )
 from .reasoning import closure_text, inferred, reason
 from .remote import remote_answer, remote_graphs
+from .remote_validation import validate_remote
 from .validation import INFERENCE_CHOICES, validate
 from .views import RdfView, Term, vocabulary
 
@@ -112,6 +113,7 @@ __all__ = [
     "stats",
     "undefined_terms",
     "validate",
+    "validate_remote",
     "vocabulary",
     "why",
     "write_output",

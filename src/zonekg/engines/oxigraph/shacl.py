@@ -273,9 +273,9 @@ class Compiler:
         g = self.g
         parts = []
         for c in g.objects(shape, SH.targetClass):
-            parts.append(f"?this {TYPE_PATH} {_n3(c)} .")
+            parts += self.class_members(c)
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
-            parts.append(f"?this {TYPE_PATH} {_n3(shape)} .")
+            parts += self.class_members(shape)
         for node in g.objects(shape, SH.targetNode):
             parts.append(f"BIND({_n3(node)} AS ?this)")
         for p in g.objects(shape, SH.targetSubjectsOf):
@@ -286,7 +286,20 @@ class Compiler:
             return None
         union = " UNION ".join("{ " + p + " }" for p in parts)
         self.target_queries[shape] = f"{{ {union} }}"
+        return self.target_lookup(shape)
+
+    def target_lookup(self, shape) -> str:
+        """The pattern that binds ?this to the focus nodes of *shape* in a check: the targets
+        found once in the scratch graph (``prepare``)."""
         return f"GRAPH {sparql_iri(SCRATCH)} {{ ?this {sparql_iri(TARGET)} {_n3(shape)} }}"
+
+    def class_members(self, cls) -> list[str]:
+        """Patterns (alternatives) that bind ?this to each instance of the class *cls*."""
+        return [f"?this {TYPE_PATH} {_n3(cls)} ."]
+
+    def not_instance(self, v: str, cls) -> str:
+        """An expression true when node *v* is not an instance of the class *cls*."""
+        return f"NOT EXISTS {{ {instance_of(v, _n3(cls))} }}"
 
     # ------------------------------------------------------------------ value tests
 
@@ -295,7 +308,7 @@ class Compiler:
         g = self.g
         found = []
         for c in g.objects(shape, SH["class"]):
-            test = f"NOT EXISTS {{ {instance_of(v, _n3(c))} }}"
+            test = self.not_instance(v, c)
             found.append((SH.ClassConstraintComponent, test))
         for d in g.objects(shape, SH.datatype):
             found.append((SH.DatatypeConstraintComponent, f"!({self.datatype_ok(d, v)})"))

@@ -1,0 +1,203 @@
+"""SHACL validation inside a remote store: the shapes compiled to SPARQL (the oxigraph
+engine's compiler) and each check sent to a SPARQL 1.1 Protocol endpoint.
+
+The store is only read. Where the embedded validator first fills a scratch graph with
+the targets and types (an update), each remote check carries its target pattern and
+its type tests itself (``rdf:type/rdfs:subClassOf*``, as the scratch graph is filled),
+so the store answers the same questions with SELECTs alone, over the graphs the caller
+names as the default graph. Triples the caller adds for the run (``G a zk:DataGraph``,
+which the embedded validator adds to its store) cannot be added to a store that is only
+read: each becomes a listed member of its class and of the superclasses the store knows,
+in the targets and class tests that ask for them.
+
+Every query sent is the compiler's text put through the one screen (what was screened is
+what runs), and the results are read by the embedded validator's own code, so messages,
+paths, values and source shapes are its own. Shapes the compiler is not proven on are
+refused before any check runs, each named with the reason: a verdict without them
+would be wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+
+from ..core import namespaces as ns
+from ..core.errors import Setting
+from ..core.results import ValidationReport
+from ..core.settings import DEFAULT_LIMITS, Limits
+from ..inputs.shapes import Shapes
+from ..safety.screen import ScreenedQuery, screen
+from . import remote
+from .base import Progress, Unsupported, no_progress
+from .oxigraph.shacl import TYPE_PATH, Compiler, Graph, NotCompiled, _n3, unproven
+from .oxigraph.validation import _results, skolemized
+
+SH = ns.SH
+#: The setting that gives the shapes, for a hint.
+SHAPES = Setting("shapes")
+
+
+class RemoteCompiler(Compiler):
+    """The compiler with every check self-contained: targets and class tests as patterns
+    over the data (no scratch graph), and the listed *members* of classes (class → nodes:
+    the added type triples, each under every superclass) as alternatives."""
+
+    def __init__(self, shapes: Graph, members: dict[ox.NamedNode, list] | None = None) -> None:
+        super().__init__(shapes)
+        self.members = members or {}
+
+    def target_lookup(self, shape) -> str:
+        # each focus node once, as the scratch graph holds it (a node of two target
+        # classes is one focus node)
+        return f"{{ SELECT DISTINCT ?this WHERE {self.target_queries[shape]} }}"
+
+    def class_members(self, cls) -> list[str]:
+        listed = self.members.get(cls)
+        parts = super().class_members(cls)
+        if listed:
+            parts.append(f"VALUES ?this {{ {' '.join(_n3(x) for x in listed)} }}")
+        return parts
+
+    def not_instance(self, v: str, cls) -> str:
+        test = f"NOT EXISTS {{ {v} {TYPE_PATH} {_n3(cls)} }}"
+        listed = self.members.get(cls)
+        if listed:
+            named = " || ".join(f"sameTerm({v}, {_n3(x)})" for x in listed)
+            test = f"({test} && !({named}))"
+        return test
+
+
+def refusal(shapes: Shapes) -> str | None:
+    """Why the shapes cannot be validated in a store (None: they can), naming each node
+    shape the compiler is not proven on (or cannot compile) and the reason."""
+    whole = Graph(shapes.triples)
+    why = unproven(whole)
+    if why is None:
+        try:
+            RemoteCompiler(Graph(skolemized(shapes.triples))).checks()
+            return None
+        except (NotCompiled, ValueError, TypeError) as exc:
+            why = str(exc)
+    named = []
+    for shape in node_shapes(whole):
+        part = _reachable(whole, shape)
+        reason = unproven(Graph(part))
+        if reason is None:
+            try:
+                RemoteCompiler(Graph(skolemized(part))).checks()
+            except (NotCompiled, ValueError, TypeError) as exc:
+                reason = str(exc)
+        if reason is not None:
+            name = ns.curie(shape.value) if isinstance(shape, ox.NamedNode) else "a blank node"
+            named.append(f"{name}: {reason}")
+    if not named:
+        return why
+    return "; ".join(named)
+
+
+def check_shapes(shapes: Shapes) -> None:
+    """Refuse (``Unsupported``) shapes that cannot be validated inside a store, naming why."""
+    why = refusal(shapes)
+    if why is not None:
+        raise Unsupported(
+            f"these shapes cannot be validated inside the store ({why})",
+            hint="validate here instead (without the endpoint): the shapes are then handed to "
+            "pySHACL",
+        )
+
+
+def node_shapes(shapes: Graph) -> list:
+    """The shapes that have targets or are declared node shapes (as the compiler finds them)."""
+    found = set(shapes.subjects(ns_term("rdf", "type"), ox.NamedNode(SH + "NodeShape")))
+    for key in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+        found |= set(shapes.subjects(ox.NamedNode(SH + key), None))
+    return sorted(found, key=lambda node: node.value)
+
+
+def ns_term(prefix: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(ns.PREFIXES[prefix] + name)
+
+
+def _reachable(shapes: Graph, start) -> list[ox.Triple]:
+    """The triples of *start* and of every node reachable from it (its property shapes,
+    lists, the shapes it refers to)."""
+    seen, todo, found = {start}, [start], []
+    while todo:
+        node = todo.pop()
+        for t in shapes.triples(node, None, None):
+            found.append(t)
+            if isinstance(t.object, ox.NamedNode | ox.BlankNode) and t.object not in seen:
+                seen.add(t.object)
+                todo.append(t.object)
+    return found
+
+
+class _Answers:
+    """A remote SELECT's rows as the embedded validator reads a pyoxigraph answer."""
+
+    def __init__(self, variables: list[str], rows: list[tuple]) -> None:
+        self.variables = [ox.Variable(v) for v in variables]
+        self._rows = rows
+        self._index = {v: i for i, v in enumerate(variables)}
+
+    def __iter__(self):
+        for row in self._rows:
+            yield _Row(row, self._index)
+
+
+class _Row:
+    def __init__(self, row: tuple, index: dict[str, int]) -> None:
+        self.row, self.index = row, index
+
+    def __getitem__(self, key):
+        name = key.value if isinstance(key, ox.Variable) else key
+        return self.row[self.index[name]] if name in self.index else None
+
+
+class _Store:
+    """The endpoint, answering the compiled checks as the embedded validator asks them
+    (``query(text)``): each text screened, then sent with the dataset named."""
+
+    def __init__(self, endpoint: str, default_graphs: list[str], limits: Limits) -> None:
+        self.endpoint, self.default_graphs, self.limits = endpoint, default_graphs, limits
+        self.sent = 0
+
+    def query(self, text: str, **_dataset) -> _Answers:
+        screened = screen_check(text, self.limits)
+        self.sent += 1
+        found = remote.query(self.endpoint, screened, self.limits, self.default_graphs)
+        return _Answers(found.variables, found.rows)
+
+
+def screen_check(text: str, limits: Limits) -> ScreenedQuery:
+    # No FROM: the dataset is the protocol's default-graph-uri the caller names.
+    return screen(text, "a compiled shape check", allowed_graph=lambda _iri: False, limits=limits)
+
+
+def validate(
+    endpoint: str,
+    shapes: Shapes,
+    default_graphs: list[str],
+    members: dict[str, Iterable[str]] | None = None,
+    superclasses: Callable[[str], set[str]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress = no_progress,
+) -> ValidationReport:
+    """Validate the merge of *default_graphs* at *endpoint* against *shapes*.
+
+    *members*: nodes to be taken as instances of a class beyond what the store says
+    (class IRI → node IRIs), and of each superclass *superclasses* gives for it.
+    Refused (``Unsupported``) when the compiler is not proven on the shapes.
+    """
+    check_shapes(shapes)
+    listed: dict[ox.NamedNode, list] = {}
+    for cls, nodes in (members or {}).items():
+        above = {cls} | (superclasses(cls) if superclasses else set())
+        for c in sorted(above):
+            listed.setdefault(ox.NamedNode(c), []).extend(ox.NamedNode(n) for n in nodes)
+    checks = RemoteCompiler(Graph(skolemized(shapes.triples)), listed).checks()
+    store = _Store(endpoint, default_graphs, limits)
+    results = _results(store, {}, shapes, checks, progress)
+    return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
