@@ -19,8 +19,8 @@ from ..core.settings import Limits
 from ..engines.base import Progress, no_progress
 from ..inputs.shapes import Shapes, load_shapes
 from ..safety.screen import screen, sparql_iri
-from .validation import DATA_GRAPH, INFERENCE_CHOICES
 from .remote import remote_graphs
+from .validation import DATA_GRAPH, INFERENCE_CHOICES
 
 
 def validate_remote(
