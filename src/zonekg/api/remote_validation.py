@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import InvalidChoice, ZonekgError
-from ..core.namespaces import ASSERTED_GRAPH, PUSHED_GRAPH, RDF, RDFS
+from ..core.namespaces import ASSERTED_GRAPH, PUSHED_GRAPH, RDF
 from ..core.results import ValidationReport
 from ..core.settings import Limits
 from ..engines.base import Progress, no_progress
@@ -70,7 +70,6 @@ def validate_remote(
         shapes,
         [ASSERTED_GRAPH],
         members,
-        lambda cls: _superclasses(endpoint, cls, limits),
         limits,
         progress,
     )
@@ -99,16 +98,6 @@ def _data_graphs(endpoint: str, limits: Limits) -> list[str]:
     )
     rows = _select(endpoint, text, "the pushed data graphs", limits)
     return sorted({row[0].value for row in rows if row and row[0] is not None})
-
-
-def _superclasses(endpoint: str, cls: str, limits: Limits) -> set[str]:
-    """The classes *cls* is a subclass of in the pushed data and ontology (itself too)."""
-    text = (
-        f"SELECT DISTINCT ?c WHERE {{ {sparql_iri(cls)} "
-        f"{sparql_iri(RDFS + 'subClassOf')}* ?c FILTER(isIRI(?c)) }}"
-    )
-    rows = _select(endpoint, text, "superclasses", limits, [ASSERTED_GRAPH])
-    return {cls} | {row[0].value for row in rows if row and row[0] is not None}
 
 
 def _distinct_count(endpoint: str, graphs: list[str], limits: Limits) -> int:

@@ -293,6 +293,11 @@ class Compiler:
         found once in the scratch graph (``prepare``)."""
         return f"GRAPH {sparql_iri(SCRATCH)} {{ ?this {sparql_iri(TARGET)} {_n3(shape)} }}"
 
+    def violated(self, component, expr: str) -> str:
+        """An expression true when the test *expr* of *component* finds a violation: an
+        error (a value the test cannot compare) is one."""
+        return f"COALESCE({expr}, true)"
+
     def class_members(self, cls) -> list[str]:
         """Patterns (alternatives) that bind ?this to each instance of the class *cls*."""
         return [f"?this {TYPE_PATH} {_n3(cls)} ."]
@@ -400,14 +405,14 @@ class Compiler:
         path = g.value(shape, SH.path)
         tests = []
         if path is None:
-            tests += [f"!COALESCE({expr}, true)" for _, expr in self.bad(shape, v)]
+            tests += [f"!{self.violated(c, expr)}" for c, expr in self.bad(shape, v)]
             for prop in g.objects(shape, SH.property):
                 tests.append(self.conforms(prop, v))
         else:
             p = self.path(path)
             x = self.var()
-            for _, expr in self.bad(shape, x):
-                tests.append(f"NOT EXISTS {{ {v} {p} {x} FILTER(COALESCE({expr}, true)) }}")
+            for c, expr in self.bad(shape, x):
+                tests.append(f"NOT EXISTS {{ {v} {p} {x} FILTER({self.violated(c, expr)}) }}")
             low = g.value(shape, SH.minCount)
             if low is not None and _int(low) > 0:
                 if _int(low) != 1:
@@ -477,7 +482,7 @@ class Compiler:
         for component, expr in self.bad(shape, "?this"):
             query = (
                 f"SELECT ?this (?this AS ?value) WHERE {{ {target} "
-                f"FILTER(COALESCE({expr}, true)) }}"
+                f"FILTER({self.violated(component, expr)}) }}"
             )
             checks.append(
                 Check(query, shape, None, component, message or _default(component), severity)
@@ -504,7 +509,7 @@ class Compiler:
         for component, expr in self.bad(prop, "?value"):
             add(
                 f"SELECT ?this ?value WHERE {{ {target} ?this {p} ?value "
-                f"FILTER(COALESCE({expr}, true)) }}",
+                f"FILTER({self.violated(component, expr)}) }}",
                 component,
             )
 
