@@ -220,6 +220,57 @@ def _generated(folder) -> list:
     return files
 
 
+GUARDIAN_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "A person has a name." ] ;
+    sh:sparql [
+        sh:message "{$this} is in the care of {?value}, who is not a person." ;
+        sh:select \"\"\"
+            SELECT $this ?value WHERE {
+                { $this <https://example.org/parent> ?value }
+                UNION { $this <https://example.org/guardian> ?value }
+                FILTER NOT EXISTS { ?value a <https://example.org/Person> }
+            }
+            ORDER BY $this
+        \"\"\" ] .
+"""
+GUARDIAN_DATA = """\
+@prefix ex: <https://example.org/> .
+ex:records {
+    ex:ann a ex:Person ; ex:name "Ann" ; ex:parent ex:bob ; ex:guardian ex:acme .
+    ex:bob a ex:Person ; ex:guardian ex:ann, ex:zed .
+    ex:cid a ex:Person ; ex:name "Cid" .
+}
+"""
+
+
+def test_sparql_the_compiler_hands_over_runs_in_the_store_with_this_pre_bound(
+    oxigraph, monkeypatch, tmp_path
+):
+    """A SPARQL constraint with a UNION (the compiler hands it to pySHACL locally) runs in
+    the store once per focus node, with $this pre-bound, and reports what pySHACL does."""
+    monkeypatch.setenv("ZONEKG_USER", USER)
+    monkeypatch.setenv("ZONEKG_PASSWORD", PASSWORD)
+    monkeypatch.setenv("NETRC", os.devnull)
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "people.trig"
+    shapes.write_text(GUARDIAN_SHAPES)
+    data.write_text(GUARDIAN_DATA)
+    kg = api.load([data])
+    local = api.validate(kg, shapes)
+    assert any("validated by pySHACL" in str(n) or "pySHACL" in str(n) for n in kg.notes)
+    remote.push(oxigraph.url + "/store", remote.body(kg, with_inferred=False))
+    far = api.validate_remote(oxigraph.url + "/query", shapes)
+    _same_report(local, far)
+    found = sorted((str(r.focus).rsplit("/")[-1], str(r.value)) for r in far.results)
+    assert found == [
+        ("ann", "https://example.org/acme"),
+        ("bob", "None"),
+        ("bob", "https://example.org/zed"),
+    ]
+
+
 def test_shapes_the_store_cannot_run_are_refused_by_name_before_any_request(tmp_path):
     from remote_support import free_port
 

@@ -31,7 +31,7 @@ from ..inputs.shapes import Shapes
 from ..safety.screen import ScreenedQuery, screen, sparql_iri
 from . import remote
 from .base import Progress, Unsupported, no_progress
-from .oxigraph.shacl import Compiler, Graph, NotCompiled, _n3, unproven
+from .oxigraph.shacl import Check, Compiler, Graph, NotCompiled, _n3, _select_unproven, unproven
 from .oxigraph.validation import _results, skolemized
 
 SH = ns.SH
@@ -47,6 +47,10 @@ _NEVER_ERROR = {
 
 
 RDF_TYPE = sparql_iri(ns.RDF + "type")
+SH_SPARQL, SH_SELECT, SH_PATH, SH_MESSAGE, SH_SEVERITY, SH_DEACTIVATED = (
+    ox.NamedNode(SH + name)
+    for name in ("sparql", "select", "path", "message", "severity", "deactivated")
+)
 SUBCLASS_OF = ox.NamedNode(ns.RDFS + "subClassOf")
 
 
@@ -123,14 +127,39 @@ def subclass_map(pairs: Iterable[tuple]) -> dict:
     return found
 
 
+def split(triples: list[ox.Triple]) -> tuple[list[ox.Triple], list[tuple]]:
+    """The shapes less the SPARQL constraints the compiler is not proven on but the store
+    can run with $this pre-bound (``prebound``), and those (node shape, constraint) pairs.
+
+    Such a constraint is a SELECT on a node shape that the compiler would hand over for its
+    nested groups (UNION, OPTIONAL, sub-SELECTs, …) and that needs nothing but the data
+    (no $shapesGraph or $currentShape: the store does not hold the shapes)."""
+    g = Graph(triples)
+    handed, links = [], set()
+    for owner, constraint in g.subject_objects(SH_SPARQL):
+        texts = g.objects(constraint, SH_SELECT)
+        if (owner, SH_PATH, None) in g or len(texts) != 1 or not isinstance(texts[0], ox.Literal):
+            continue
+        text = texts[0].value
+        if any(f"{m}{name}" in text for m in "?$" for name in ("shapesGraph", "currentShape")):
+            continue
+        if _select_unproven(text) is not None:
+            handed.append((owner, constraint))
+            links.add((owner, constraint))
+    rest = [t for t in triples if not (t.predicate == SH_SPARQL and (t.subject, t.object) in links)]
+    return rest, handed
+
+
 def refusal(shapes: Shapes) -> str | None:
     """Why the shapes cannot be validated in a store (None: they can), naming each node
-    shape the compiler is not proven on (or cannot compile) and the reason."""
-    whole = Graph(shapes.triples)
+    shape the compiler is not proven on (or cannot compile) and the reason; the SPARQL
+    constraints ``split`` hands over are run with $this pre-bound instead."""
+    rest, _ = split(shapes.triples)
+    whole = Graph(rest)
     why = unproven(whole)
     if why is None:
         try:
-            RemoteCompiler(Graph(skolemized(shapes.triples))).checks()
+            RemoteCompiler(Graph(skolemized(rest))).checks()
             return None
         except (NotCompiled, ValueError, TypeError) as exc:
             why = str(exc)
@@ -149,6 +178,42 @@ def refusal(shapes: Shapes) -> str | None:
     if not named:
         return why
     return "; ".join(named)
+
+
+def prebound(select: str, focus, limits: Limits) -> str:
+    """The SELECT of a SPARQL constraint (screened text) with $this pre-bound to *focus*
+    (SHACL 1.0, 5.3.1): each occurrence replaced by the term, projected as
+    ``(term AS ?this)`` and grouped or ordered by ``(term)``; screened again as assembled,
+    so that what runs is what was screened."""
+    term = _n3(focus)
+    tokens = screen(select, "a SPARQL constraint", allowed_graph=lambda _iri: False).tokens
+    texts, projecting, ordering, depth = [], False, False, 0
+    for token in tokens:
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "SELECT":
+            projecting, depth = True, 0
+        elif word in ("WHERE", "FROM") or token.text == "{":
+            projecting = ordering = False
+        elif word == "BY":
+            ordering, depth = True, 0
+        elif word in ("HAVING", "LIMIT", "OFFSET", "VALUES") or token.text == "}":
+            ordering = False
+        if token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+        if projecting and depth == 0 and token.text == "*":
+            raise NotCompiled("SELECT * in a SPARQL constraint")
+        if token.kind == "var" and token.text[1:] == "this":
+            if projecting and depth == 0:
+                texts += ["(", term, "AS", "?this", ")"]
+            elif ordering and depth == 0:
+                texts += ["(", term, ")"]
+            else:
+                texts.append(term)
+            continue
+        texts.append(token.text)
+    return screen_check("\n".join(texts), limits).text
 
 
 def check_shapes(shapes: Shapes) -> None:
@@ -264,10 +329,12 @@ def validate(
                 f"SELECT DISTINCT ?x WHERE {{ ?x {RDF_TYPE} ?t FILTER(?t IN ({types})) }}"
             )
             listed[cls] = sorted({*listed[cls], *(row["x"] for row in found)}, key=str)
-        compiler = RemoteCompiler(Graph(skolemized(shapes.triples)), subclasses, listed)
+        rest, handed = split(skolemized(shapes.triples))
+        compiler = RemoteCompiler(Graph(rest), subclasses, listed)
         checks = compiler.checks()
         for check in checks:
             screen_check(check.query, limits)  # every check screened before the first is sent
+        checks += _prebound_checks(store, Graph(skolemized(shapes.triples)), compiler, handed)
     except NotCompiled as exc:
         raise Unsupported(
             f"these shapes cannot be validated inside the store ({exc})",
@@ -275,3 +342,30 @@ def validate(
         ) from None
     results = _results(store, {}, shapes, checks, progress)
     return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
+
+
+def _prebound_checks(store: _Store, g: Graph, compiler: RemoteCompiler, handed) -> list[Check]:
+    """One check per focus node of each handed-over SPARQL constraint, with $this
+    pre-bound (the focus nodes found in the store first)."""
+    checks = []
+    for shape, constraint in handed:
+        lookup = compiler.targets(shape)
+        if lookup is None or (shape, SH_DEACTIVATED, None) in g:
+            continue
+        found = store.query(f"SELECT ?this WHERE {{ {lookup} }}")
+        select = g.value(constraint, SH_SELECT).value
+        message = g.value(constraint, SH_MESSAGE) or g.value(shape, SH_MESSAGE)
+        severity = g.value(shape, SH_SEVERITY) or ox.NamedNode(SH + "Violation")
+        for row in found:
+            checks.append(
+                Check(
+                    prebound(select, row["this"], store.limits),
+                    shape,
+                    None,
+                    ox.NamedNode(SH + "SPARQLConstraintComponent"),
+                    message.value if message is not None else "SPARQL constraint violated",
+                    severity,
+                    sparql=True,
+                )
+            )
+    return checks
