@@ -183,15 +183,16 @@ def refusal(shapes: Shapes) -> str | None:
 def prebound(select: str, focus, limits: Limits) -> str:
     """The SELECT of a SPARQL constraint (screened text) with $this pre-bound to *focus*
     (SHACL 1.0, 5.3.1): each occurrence replaced by the term, projected as
-    ``(term AS ?this)`` and grouped or ordered by ``(term)``; screened again as assembled,
+    ``(term AS ?this)`` (in a sub-SELECT under another name, unused) and grouped or
+    ordered by ``(term)``; screened again as assembled,
     so that what runs is what was screened."""
     term = _n3(focus)
     tokens = screen(select, "a SPARQL constraint", allowed_graph=lambda _iri: False).tokens
-    texts, projecting, ordering, depth = [], False, False, 0
+    texts, projecting, ordering, depth, selects = [], False, False, 0, 0
     for token in tokens:
         word = token.text.upper() if token.kind == "word" else ""
         if word == "SELECT":
-            projecting, depth = True, 0
+            projecting, depth, selects = True, 0, selects + 1
         elif word in ("WHERE", "FROM") or token.text == "{":
             projecting = ordering = False
         elif word == "BY":
@@ -206,7 +207,10 @@ def prebound(select: str, focus, limits: Limits) -> str:
             raise NotCompiled("SELECT * in a SPARQL constraint")
         if token.kind == "var" and token.text[1:] == "this":
             if projecting and depth == 0:
-                texts += ["(", term, "AS", "?this", ")"]
+                # a sub-SELECT's ?this would be in scope of the outer (term AS ?this):
+                # each projects the term under a name of its own
+                name = "?this" if selects == 1 else f"?this_{selects}"
+                texts += ["(", term, "AS", name, ")"]
             elif ordering and depth == 0:
                 texts += ["(", term, ")"]
             else:
