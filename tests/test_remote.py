@@ -77,26 +77,33 @@ def _same_report(local, remote_report) -> None:
     assert len(local.results) == len(remote_report.results)
 
 
-def _validates_as_embedded(store: str, endpoint: str, files=None) -> api.ValidationReport:
+def _validates_as_embedded(
+    store: str, endpoint: str, files=None, by_value: bool = False
+) -> api.ValidationReport:
     """Push *files* (the project's data when None), validate in the store and here, and
-    compare; the store's report is returned."""
+    compare; the store's report is returned. *by_value*: the store keeps typed literals
+    by value (Virtuoso: "6"^^xsd:decimal and "6.0"^^xsd:decimal are one term there), so
+    it may count fewer distinct data triples."""
     kg = api.load(files)
     remote.push(store, remote.body(kg, with_inferred=False))
     far = api.validate_remote(endpoint)
     local = api.validate(kg)
     _same_report(local, far)
-    assert far.data_triples == local.data_triples
+    if by_value:
+        assert 0.99 * local.data_triples <= far.data_triples <= local.data_triples
+    else:
+        assert far.data_triples == local.data_triples
     return far
 
 
 INVALID = sorted(paths.INVALID.glob("*.trig"))
 
 
-def _invalid_examples_fail_as_embedded(store: str, endpoint: str) -> None:
+def _invalid_examples_fail_as_embedded(store: str, endpoint: str, by_value=False) -> None:
     """Every counter-example at once (one push): the same results as embedded, on as many
     shapes as the examples name."""
     assert len(INVALID) >= 50
-    report = _validates_as_embedded(store, endpoint, INVALID)
+    report = _validates_as_embedded(store, endpoint, INVALID, by_value)
     assert not report.conforms
     failing = {r.node_shape for r in report.results}
     assert len(failing) >= 30 and len(report.results) >= len(INVALID)
@@ -359,10 +366,10 @@ def test_virtuoso_validation_equals_embedded(virtuoso, monkeypatch, tmp_path):
     monkeypatch.setenv("ZONEKG_PASSWORD", password)
     monkeypatch.setenv("NETRC", os.devnull)
     store, endpoint = base + "/sparql-graph-crud-auth", base + "/sparql"
-    _invalid_examples_fail_as_embedded(store, endpoint)
-    report = _validates_as_embedded(store, endpoint, _generated(tmp_path))
+    _invalid_examples_fail_as_embedded(store, endpoint, by_value=True)
+    report = _validates_as_embedded(store, endpoint, _generated(tmp_path), by_value=True)
     assert not report.conforms and report.data_triples >= 50_000
-    assert _validates_as_embedded(store, endpoint).conforms
+    assert _validates_as_embedded(store, endpoint, by_value=True).conforms
     passed = _validate_cli(endpoint)
     assert passed.returncode == 0 and "Conforms" in passed.stdout, passed.stderr
 
