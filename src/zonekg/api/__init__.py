@@ -21,8 +21,8 @@ Left out, it is ``Limits.from_env()``.
 The package's modules, one concern each: ``loading`` (load, bounded), ``validation``,
 ``reasoning``, ``querying``, ``dataset`` (the published dataset), ``exporting``,
 ``inspection`` (why, stats), ``finding`` (find: entities by name), ``remote`` (datasets
-at a SPARQL endpoint), ``remote_validation`` (validation inside such a store), ``views`` (rdflib views, the vocabulary). This module holds only
-the public names.
+at a SPARQL endpoint), ``remote_validation`` (validation inside such a store), ``views``
+(rdflib views, the vocabulary). This module holds only the public names.
 """
 
 from ..core.formats import GRAPH_CHOICES
