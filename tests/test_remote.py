@@ -1,6 +1,8 @@
-"""Push to real triplestores and ask every competency question there: an Oxigraph server
-(behind a Basic-auth proxy, since Oxigraph has none) and Debian's Virtuoso 7 (Digest), each
-started by the test on 127.0.0.1 with a throw-away database and credentials it sets."""
+"""Push to real triplestores, validate there and ask every competency question there: an
+Oxigraph server (behind a Basic-auth proxy, since Oxigraph has none) and Debian's Virtuoso 7
+(Digest), each started by the test on 127.0.0.1 with a throw-away database and credentials
+it sets. Validation inside a store gives the embedded validator's report (compared as report
+graphs: verdict, focus nodes, paths, values, source shapes, messages)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from remote_support import BasicAuthProxy, oxigraph_server, virtuoso_server
 
 from zonekg import api
+from zonekg.core import paths
 from zonekg.core.errors import ZonekgError
 from zonekg.core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, TYPES_GRAPH
 from zonekg.core.questions import expected_rows, questions
@@ -59,6 +63,54 @@ def _every_question_matches(endpoint: str) -> None:
         if _sorted(csv_rows(result)) != _sorted(expected_rows(cq)):
             wrong.append(cq.name)
     assert not wrong, f"{len(wrong)} of {len(found)} questions differ: {wrong}"
+
+
+def _same_report(local, remote_report) -> None:
+    """The two reports as SHACL report graphs, isomorphic (the differences shown if not)."""
+    mine, theirs = local.report_graph(), remote_report.report_graph()
+    if not isomorphic(mine, theirs):
+        _, only_local, only_remote = graph_diff(to_isomorphic(mine), to_isomorphic(theirs))
+        raise AssertionError(
+            f"embedded only: {sorted(only_local)[:8]}\nin the store only: {sorted(only_remote)[:8]}"
+        )
+    assert local.conforms == remote_report.conforms
+    assert len(local.results) == len(remote_report.results)
+
+
+def _validates_as_embedded(
+    store: str, endpoint: str, files=None, by_value: bool = False
+) -> api.ValidationReport:
+    """Push *files* (the project's data when None), validate in the store and here, and
+    compare; the store's report is returned. *by_value*: the store keeps typed literals
+    by value (Virtuoso: "6"^^xsd:decimal and "6.0"^^xsd:decimal are one term there), so
+    it may count fewer distinct data triples."""
+    kg = api.load(files)
+    remote.push(store, remote.body(kg, with_inferred=False))
+    far = api.validate_remote(endpoint)
+    local = api.validate(kg)
+    _same_report(local, far)
+    if by_value:
+        assert 0.99 * local.data_triples <= far.data_triples <= local.data_triples
+    else:
+        assert far.data_triples == local.data_triples
+    return far
+
+
+INVALID = sorted(paths.INVALID.glob("*.trig"))
+
+
+def _invalid_examples_fail_as_embedded(store: str, endpoint: str, by_value=False) -> None:
+    """Every counter-example at once (one push): the same results as embedded, on as many
+    shapes as the examples name."""
+    assert len(INVALID) >= 50
+    report = _validates_as_embedded(store, endpoint, INVALID, by_value)
+    assert not report.conforms
+    failing = {r.node_shape for r in report.results}
+    assert len(failing) >= 30 and len(report.results) >= len(INVALID)
+
+
+def _validate_cli(endpoint: str, *args: str):
+    return _run("validate", "--endpoint", endpoint, *args)
 
 
 # --- Oxigraph ---------------------------------------------------------------------------
@@ -130,6 +182,145 @@ def test_a_push_without_closure_removes_the_old_one_and_questions_say_so(oxigrap
     assert "776785714.29" in plain.stdout
 
 
+def test_validation_in_the_store_equals_embedded_then_every_question(oxigraph, monkeypatch):
+    monkeypatch.setenv("ZONEKG_USER", USER)
+    monkeypatch.setenv("ZONEKG_PASSWORD", PASSWORD)
+    monkeypatch.setenv("NETRC", os.devnull)
+    store, endpoint = oxigraph.url + "/store", oxigraph.url + "/query"
+    _invalid_examples_fail_as_embedded(store, endpoint)
+    failed = _validate_cli(endpoint)
+    assert failed.returncode == 1 and "Does not conform" in failed.stdout, failed.stderr
+    done = _run("push", "--endpoint", store, "--with-inferred", env=CREDENTIALS)
+    assert done.returncode == 0, done.stderr
+    sizes = _graph_sizes(endpoint)
+    report = api.validate_remote(endpoint)
+    assert report.conforms and report.data_triples == api.validate(api.load()).data_triples
+    _same_report(api.validate(api.load()), report)
+    passed = _validate_cli(endpoint, "--format", "turtle")
+    assert passed.returncode == 0, passed.stderr
+    assert "sh:conforms true" in passed.stdout
+    assert _graph_sizes(endpoint) == sizes  # validation only reads
+    _every_question_matches(endpoint)
+
+
+def _graph_sizes(endpoint: str) -> dict[str, int]:
+    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    return {row["g"]: row["n"] for row in csv_rows(api.remote_answer(endpoint, screen(text)))}
+
+
+def test_validation_in_the_store_of_generated_data(oxigraph, monkeypatch, tmp_path):
+    """100,000 triples from `zonekg generate` (as quads: 70,000 distinct data triples), some
+    of them broken on purpose."""
+    monkeypatch.setenv("ZONEKG_USER", USER)
+    monkeypatch.setenv("ZONEKG_PASSWORD", PASSWORD)
+    monkeypatch.setenv("NETRC", os.devnull)
+    files = _generated(tmp_path)
+    report = _validates_as_embedded(oxigraph.url + "/store", oxigraph.url + "/query", files)
+    assert not report.conforms and report.data_triples >= 50_000
+
+
+def _generated(folder) -> list:
+    made = _run("generate", "--triples", "100000", "--violations", "20", "-o", str(folder))
+    assert made.returncode == 0, made.stderr
+    files = sorted(folder.glob("*.nq"))
+    assert files
+    return files
+
+
+GUARDIAN_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "A person has a name." ] ;
+    sh:sparql [
+        sh:message "{$this} is in the care of {?value}, who is not a person." ;
+        sh:select \"\"\"
+            SELECT $this ?value WHERE {
+                { $this <https://example.org/parent> ?value }
+                UNION { $this <https://example.org/guardian> ?value }
+                FILTER NOT EXISTS { ?value a <https://example.org/Person> }
+            }
+            ORDER BY $this
+        \"\"\" ] .
+"""
+GUARDIAN_DATA = """\
+@prefix ex: <https://example.org/> .
+ex:records {
+    ex:ann a ex:Person ; ex:name "Ann" ; ex:parent ex:bob ; ex:guardian ex:acme .
+    ex:bob a ex:Person ; ex:guardian ex:ann, ex:zed .
+    ex:cid a ex:Person ; ex:name "Cid" .
+}
+"""
+
+
+def test_sparql_the_compiler_hands_over_runs_in_the_store_with_this_pre_bound(
+    oxigraph, monkeypatch, tmp_path
+):
+    """A SPARQL constraint with a UNION (the compiler hands it to pySHACL locally) runs in
+    the store once per focus node, with $this pre-bound, and reports what pySHACL does."""
+    monkeypatch.setenv("ZONEKG_USER", USER)
+    monkeypatch.setenv("ZONEKG_PASSWORD", PASSWORD)
+    monkeypatch.setenv("NETRC", os.devnull)
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "people.trig"
+    shapes.write_text(GUARDIAN_SHAPES)
+    data.write_text(GUARDIAN_DATA)
+    kg = api.load([data])
+    local = api.validate(kg, shapes)
+    assert any("validated by pySHACL" in str(n) or "pySHACL" in str(n) for n in kg.notes)
+    remote.push(oxigraph.url + "/store", remote.body(kg, with_inferred=False))
+    far = api.validate_remote(oxigraph.url + "/query", shapes)
+    _same_report(local, far)
+    found = sorted((str(r.focus).rsplit("/")[-1], str(r.value)) for r in far.results)
+    assert found == [
+        ("ann", "https://example.org/acme"),
+        ("bob", "None"),
+        ("bob", "https://example.org/zed"),
+    ]
+
+
+def test_shapes_the_store_cannot_run_are_refused_by_name_before_any_request(tmp_path):
+    from remote_support import free_port
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix ex: <https://example.org/> .\n"
+        "ex:ParentShape a sh:NodeShape ; sh:targetClass ex:Person ;\n"
+        "    sh:property [ sh:path [ sh:inversePath ex:parent ] ; sh:minCount 1 ] .\n"
+        "ex:NameShape a sh:NodeShape ; sh:targetClass ex:Person ;\n"
+        "    sh:property [ sh:path ex:name ; sh:minCount 1 ] .\n"
+    )
+    endpoint = f"http://127.0.0.1:{free_port()}/query"  # nothing listens: no request is made
+    done = _validate_cli(endpoint, "--shapes", str(shapes))
+    assert done.returncode == 2, done.stderr
+    assert "ParentShape" in done.stderr and "a path other than a predicate" in done.stderr
+    assert "NameShape" not in done.stderr and "cannot reach" not in done.stderr
+    refused = _validate_cli(endpoint, "--inference", "rdfs")
+    assert refused.returncode == 2 and "does not infer" in refused.stderr
+
+
+def test_a_hostile_endpoint_ends_validation_with_exit_2():
+    from safety_support import HostilePeer
+
+    def not_sparql(wire):
+        wire.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n")
+        wire.send(b"Content-Length: 9\r\n\r\n<html!-->")
+
+    def endless(wire):
+        wire.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n")
+        wire.stream(b'{"head": ' * 1024, 64 << 20)
+
+    with HostilePeer(not_sparql) as peer:
+        done = _validate_cli(peer.url)
+    assert done.returncode == 2 and "not SPARQL JSON results" in done.stderr, done.stderr
+    with HostilePeer(endless) as peer:
+        done = _run(
+            "validate", "--endpoint", peer.url + "?key=s3cret", env={"ZONEKG_MAX_REPLY_MB": "1"}
+        )
+    assert done.returncode == 2 and "larger than 1 MB" in done.stderr, done.stderr
+    assert "s3cret" not in done.stderr + done.stdout
+
+
 def test_unreachable_endpoint_is_a_clear_error():
     from remote_support import free_port
 
@@ -167,6 +358,20 @@ def test_virtuoso_refuses_anonymous_writes(virtuoso):
     assert _anonymous_put(f"{base}/sparql-graph-crud?graph={graph}") >= 400
     ask = screen("ASK { GRAPH <urn:x:anonymous> { ?s ?p ?o } }")
     assert api.remote_answer(base + "/sparql", ask).boolean is False
+
+
+def test_virtuoso_validation_equals_embedded(virtuoso, monkeypatch, tmp_path):
+    base, user, password = virtuoso
+    monkeypatch.setenv("ZONEKG_USER", user)
+    monkeypatch.setenv("ZONEKG_PASSWORD", password)
+    monkeypatch.setenv("NETRC", os.devnull)
+    store, endpoint = base + "/sparql-graph-crud-auth", base + "/sparql"
+    _invalid_examples_fail_as_embedded(store, endpoint, by_value=True)
+    report = _validates_as_embedded(store, endpoint, _generated(tmp_path), by_value=True)
+    assert not report.conforms and report.data_triples >= 50_000
+    assert _validates_as_embedded(store, endpoint, by_value=True).conforms
+    passed = _validate_cli(endpoint)
+    assert passed.returncode == 0 and "Conforms" in passed.stdout, passed.stderr
 
 
 def test_virtuoso_push_with_digest_and_every_question_answers(virtuoso):

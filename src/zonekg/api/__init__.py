@@ -21,8 +21,8 @@ Left out, it is ``Limits.from_env()``.
 The package's modules, one concern each: ``loading`` (load, bounded), ``validation``,
 ``reasoning``, ``querying``, ``dataset`` (the published dataset), ``exporting``,
 ``inspection`` (why, stats), ``finding`` (find: entities by name), ``remote`` (datasets
-at a SPARQL endpoint), ``views`` (rdflib views, the vocabulary). This module holds only
-the public names.
+at a SPARQL endpoint), ``remote_validation`` (validation inside such a store), ``views``
+(rdflib views, the vocabulary). This module holds only the public names.
 """
 
 from ..core.formats import GRAPH_CHOICES
@@ -57,6 +57,7 @@ from .querying import (
 )
 from .reasoning import closure_text, inferred, reason
 from .remote import remote_answer, remote_graphs
+from .remote_validation import validate_remote
 from .validation import INFERENCE_CHOICES, validate
 from .views import RdfView, Term, vocabulary
 
@@ -112,6 +113,7 @@ __all__ = [
     "stats",
     "undefined_terms",
     "validate",
+    "validate_remote",
     "vocabulary",
     "why",
     "write_output",

@@ -77,26 +77,48 @@ def load_with_progress(data, engine, store, ill_typed="error", ontology=None) ->
 @ontology_options
 @engine_option
 @store_option
-def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store) -> None:
+@click.option(
+    "--endpoint",
+    default=None,
+    help="Validate inside the store at this SPARQL 1.1 query endpoint instead (the only URL "
+    "used), over what `zonekg push` wrote there: the shapes run there as SPARQL. "
+    "Credentials: ~/.netrc or ZONEKG_USER and ZONEKG_PASSWORD.",
+)
+def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store, endpoint) -> None:
     """Validate the data against the SHACL shapes; exit 1 if it does not conform."""
     from .. import api
 
     onto = ontology_paths(ontology, no_ontology)
+    limits = current_limits()
+    if endpoint:
+        from ..safety.http import check_url, shown_url
 
-    def task():
-        kg = load_with_progress(data_paths(data), engine, store, "report", onto)
-        with _progress("validate", None, "checks") as advance:
-            report = api.validate(kg, shapes, inference, progress=advance)
-        return report, kg.notes
+        check_url(endpoint)  # a bad URL is refused before any work
 
-    report, notes = api.bounded(task, what="validation", limits=current_limits())
+        def remote_task():
+            with _progress("validate", None, "checks") as advance:
+                found = api.validate_remote(endpoint, shapes, inference, limits, advance)
+            return found, []
+
+        task, where = remote_task, f" at {shown_url(endpoint)}"
+    else:
+
+        def task():
+            kg = load_with_progress(data_paths(data), engine, store, "report", onto)
+            with _progress("validate", None, "checks") as advance:
+                report = api.validate(kg, shapes, inference, progress=advance)
+            return report, kg.notes
+
+        where = ""
+    # what a peer sends is read in the worker, under the time and memory limits
+    report, notes = api.bounded(task, what="validation", limits=limits)
     _notes(notes)
-    print_report(report, fmt, inference)
+    print_report(report, fmt, inference, where)
     if not report.conforms or report.ill_typed:
         raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 
 
-def print_report(report, fmt: str, inference: str) -> None:
+def print_report(report, fmt: str, inference: str, where: str = "") -> None:
     if fmt == "turtle":
         write(report.report_graph().serialize(format="turtle"))
     elif fmt == "json":
@@ -105,8 +127,8 @@ def print_report(report, fmt: str, inference: str) -> None:
     elif report.conforms:
         titled(
             "Conforms",
-            f": {report.data_triples} data triples in {report.data_files} files "
-            f"meet the shapes (inference: {inference}).",
+            f": {report.data_triples} data triples in {report.data_files} "
+            f"{'graphs' if where else 'files'}{where} meet the shapes (inference: {inference}).",
             style="green",
         )
     else:

@@ -15,7 +15,9 @@ same remotely (a query at the endpoint names the default graph per question):
   asserted + inferred. Without it, an inferred graph left by an earlier push is
   deleted, so that the store never holds a closure of other data;
 * ``graph/pushed`` (PUSHED_GRAPH), last: ``<graph/pushed> dct:hasPart <g>`` for every
-  graph above, so that a query that uses GRAPH can name them (``named-graph-uri``).
+  graph above, so that a query that uses GRAPH can name them (``named-graph-uri``), and
+  ``<g> a zk:DataGraph`` for each graph of the data (not the ontology's), which
+  validation in the store needs (``validate`` adds these triples to the data it checks).
 
 The merged graphs never overlap, because a store that reads ``FROM A FROM B`` (or
 two ``default-graph-uri``) counts a triple in both twice. Every graph is named: the
@@ -39,10 +41,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import api
-from ..core.namespaces import DERIVED_GRAPHS, INFERRED_GRAPH, PUSHED_GRAPH
+from ..core.namespaces import DERIVED_GRAPHS, INFERRED_GRAPH, PUSHED_GRAPH, RDF, ZK
 from ..core.settings import DEFAULT_LIMITS, Limits
 from ..safety.auth import send_authorised
 from ..safety.http import RemoteError, check_url
+
+DATA_GRAPH = ZK + "DataGraph"
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Payload:
 
     named: list[Graph]
     merged: list[Graph]
+    data_graphs: list[str] = field(default_factory=list)  # the named graphs of the data
 
     @property
     def triples(self) -> int:
@@ -97,13 +102,17 @@ def body(kg: api.KnowledgeGraph, with_inferred: bool) -> Payload:
         if iri in dataset:
             graph = Graph(iri, _ntriples(dataset[iri]), len(dataset[iri]))
             (merged if iri in DERIVED_GRAPHS else named).append(graph)
-    return Payload(named, merged)
+    return Payload(named, merged, [g for g in kg.loaded.data_graphs if g in dataset])
 
 
-def _manifest(graphs: list[str]) -> bytes:
+def _manifest(graphs: list[str], data_graphs: list[str]) -> bytes:
     has_part = ox.NamedNode("http://purl.org/dc/terms/hasPart")
     pushed = ox.NamedNode(PUSHED_GRAPH)
-    return _ntriples([ox.Triple(pushed, has_part, ox.NamedNode(g)) for g in graphs])
+    manifest = [ox.Triple(pushed, has_part, ox.NamedNode(g)) for g in graphs]
+    # which graphs are the data's (not the ontology's), as validation types them
+    rdf_type, data_graph = ox.NamedNode(RDF + "type"), ox.NamedNode(DATA_GRAPH)
+    manifest += [ox.Triple(ox.NamedNode(g), rdf_type, data_graph) for g in data_graphs]
+    return _ntriples(manifest)
 
 
 def _ntriples(triples) -> bytes:
@@ -129,7 +138,8 @@ def push(endpoint: str, payload: Payload, limits: Limits = DEFAULT_LIMITS) -> Pu
             raise
     if not payload.with_inferred:
         _delete(endpoint, INFERRED_GRAPH, limits)
-    status = _put(endpoint, PUSHED_GRAPH, _manifest([g.iri for g in graphs]), limits)
+    manifest = _manifest([g.iri for g in graphs], payload.data_graphs)
+    status = _put(endpoint, PUSHED_GRAPH, manifest, limits)
     return PushResult(
         endpoint,
         payload.triples,

@@ -273,9 +273,9 @@ class Compiler:
         g = self.g
         parts = []
         for c in g.objects(shape, SH.targetClass):
-            parts.append(f"?this {TYPE_PATH} {_n3(c)} .")
+            parts += self.class_members(c)
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
-            parts.append(f"?this {TYPE_PATH} {_n3(shape)} .")
+            parts += self.class_members(shape)
         for node in g.objects(shape, SH.targetNode):
             parts.append(f"BIND({_n3(node)} AS ?this)")
         for p in g.objects(shape, SH.targetSubjectsOf):
@@ -286,7 +286,25 @@ class Compiler:
             return None
         union = " UNION ".join("{ " + p + " }" for p in parts)
         self.target_queries[shape] = f"{{ {union} }}"
+        return self.target_lookup(shape)
+
+    def target_lookup(self, shape) -> str:
+        """The pattern that binds ?this to the focus nodes of *shape* in a check: the targets
+        found once in the scratch graph (``prepare``)."""
         return f"GRAPH {sparql_iri(SCRATCH)} {{ ?this {sparql_iri(TARGET)} {_n3(shape)} }}"
+
+    def violated(self, component, expr: str) -> str:
+        """An expression true when the test *expr* of *component* finds a violation: an
+        error (a value the test cannot compare) is one."""
+        return f"COALESCE({expr}, true)"
+
+    def class_members(self, cls) -> list[str]:
+        """Patterns (alternatives) that bind ?this to each instance of the class *cls*."""
+        return [f"?this {TYPE_PATH} {_n3(cls)} ."]
+
+    def not_instance(self, v: str, cls) -> str:
+        """An expression true when node *v* is not an instance of the class *cls*."""
+        return f"NOT EXISTS {{ {instance_of(v, _n3(cls))} }}"
 
     # ------------------------------------------------------------------ value tests
 
@@ -295,7 +313,7 @@ class Compiler:
         g = self.g
         found = []
         for c in g.objects(shape, SH["class"]):
-            test = f"NOT EXISTS {{ {instance_of(v, _n3(c))} }}"
+            test = self.not_instance(v, c)
             found.append((SH.ClassConstraintComponent, test))
         for d in g.objects(shape, SH.datatype):
             found.append((SH.DatatypeConstraintComponent, f"!({self.datatype_ok(d, v)})"))
@@ -387,14 +405,14 @@ class Compiler:
         path = g.value(shape, SH.path)
         tests = []
         if path is None:
-            tests += [f"!COALESCE({expr}, true)" for _, expr in self.bad(shape, v)]
+            tests += [f"!{self.violated(c, expr)}" for c, expr in self.bad(shape, v)]
             for prop in g.objects(shape, SH.property):
                 tests.append(self.conforms(prop, v))
         else:
             p = self.path(path)
             x = self.var()
-            for _, expr in self.bad(shape, x):
-                tests.append(f"NOT EXISTS {{ {v} {p} {x} FILTER(COALESCE({expr}, true)) }}")
+            for c, expr in self.bad(shape, x):
+                tests.append(f"NOT EXISTS {{ {v} {p} {x} FILTER({self.violated(c, expr)}) }}")
             low = g.value(shape, SH.minCount)
             if low is not None and _int(low) > 0:
                 if _int(low) != 1:
@@ -464,7 +482,7 @@ class Compiler:
         for component, expr in self.bad(shape, "?this"):
             query = (
                 f"SELECT ?this (?this AS ?value) WHERE {{ {target} "
-                f"FILTER(COALESCE({expr}, true)) }}"
+                f"FILTER({self.violated(component, expr)}) }}"
             )
             checks.append(
                 Check(query, shape, None, component, message or _default(component), severity)
@@ -491,7 +509,7 @@ class Compiler:
         for component, expr in self.bad(prop, "?value"):
             add(
                 f"SELECT ?this ?value WHERE {{ {target} ?this {p} ?value "
-                f"FILTER(COALESCE({expr}, true)) }}",
+                f"FILTER({self.violated(component, expr)}) }}",
                 component,
             )
 
