@@ -47,12 +47,13 @@ tools:
 	fi
 
 # The tests run in parallel worker processes (pytest-xdist), a module to a worker (loadfile), so
-# that a module's fixtures (a server, a bundle, a wheel) are made once. Much of the suite waits
-# on other processes (servers, killed runs, time limits), so a worker more than the 2 cores of
-# a CI machine keeps them busy.
+# that a module's fixtures (a server, a bundle, a wheel) are made once; the long modules whose
+# tests are independent are handed out test by test, the long work first (tests/conftest.py:
+# SPREAD and the order; --no-loadscope-reorder keeps that order).
 # PYTEST_ARGS adds options, e.g. `make check PYTEST_ARGS="--durations=20"`.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+	$(PYTEST_ARGS)
 
 test: lint tools vendor chromium ckan jsonld-js
 	$(PYTEST)

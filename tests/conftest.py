@@ -121,9 +121,49 @@ def made_once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None])
     return target
 
 
+#: Modules whose tests are handed to the pytest-xdist workers one by one, instead of the whole
+#: module to one worker: long modules whose tests are independent and whose module fixtures
+#: are cheap (a worker that runs some of them makes its own). The others stay whole, so that
+#: their servers, bundles and wheels are made once.
+SPREAD = frozenset(
+    {
+        "tests/conformance/test_differential.py",
+        "tests/conformance/test_fuzz_borders.py",
+        "tests/conformance/test_owl2rl.py",
+        "tests/security/test_chaos.py",
+        "tests/test_bad_inputs.py",
+        "tests/test_shapes.py",
+    }
+)
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (as `make test` runs): a module to a worker, but the modules in
+    SPREAD test by test, so that the run does not end waiting on one worker with a long
+    module. Handed out in the order of the collection (with --no-loadscope-reorder)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if _module(nodeid) in SPREAD else _module(nodeid)
+
+    return SpreadScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadfile`, as `make test` runs: a module's tests share one
-    worker, so its module fixtures are made once) the modules marked slow are handed out
-    first, so that the run does not end waiting on one worker with a long module."""
+    """Under pytest-xdist the modules marked slow are handed out first, those that stay
+    whole before those spread test by test (and the same for the rest), so that the long
+    work starts first and the short tests fill in at the end."""
     if config.pluginmanager.hasplugin("xdist"):
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
+        items.sort(  # stable: a module's tests keep their order
+            key=lambda item: (
+                item.get_closest_marker("slow") is None,
+                _module(item.nodeid) in SPREAD,
+            )
+        )

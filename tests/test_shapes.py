@@ -23,7 +23,10 @@ def test_invalid_examples_exist():
     assert len(INVALID) >= 10
 
 
-@pytest.mark.parametrize("inference", ["none", "rdfs", "owlrl"])
+# Slow: pySHACL infers the OWL-RL closure of the whole graph first (~90 s of CPU each).
+@pytest.mark.parametrize(
+    "inference", ["none", "rdfs", pytest.param("owlrl", marks=pytest.mark.slow)]
+)
 def test_project_data_conforms(kgs, engine, shapes, inference):
     report = api.validate(kgs[engine], shapes, inference=inference)
     assert report.conforms, [r.as_dict() for r in report.results]
