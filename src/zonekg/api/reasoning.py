@@ -21,6 +21,10 @@ from .loading import KnowledgeGraph
 def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
     if kg.reasoned:
+        if kg.loaded.unchecked:  # a closure kept from an earlier command: checked here too
+            ill_typed_literals(kg)
+            check_consistency(kg)
+            kg.loaded.unchecked = False
         return kg.loaded.inferred_count or 0
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
@@ -28,6 +32,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     cached = _read_closure(kg, *cache) if cache is not None else None
     if cached is not None:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
+        kg.loaded.keep()
         check_consistency(kg)
         return count
     cap = kg.limits.max_triples
@@ -42,6 +47,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
     if cache is not None:
         _write_closure(*cache, kg.engine.inferred(kg.loaded))
+    kg.loaded.keep()  # for the next command on the same inputs
     check_consistency(kg)
     return count
 
