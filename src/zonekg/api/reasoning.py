@@ -32,8 +32,8 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     cached = _read_closure(kg, *cache) if cache is not None else None
     if cached is not None:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
-        kg.loaded.keep()
         check_consistency(kg)
+        kg.loaded.keep()  # a closure is kept for the next command once found consistent
         return count
     cap = kg.limits.max_triples
     try:
@@ -47,8 +47,8 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
     if cache is not None:
         _write_closure(*cache, kg.engine.inferred(kg.loaded))
-    kg.loaded.keep()  # for the next command on the same inputs
     check_consistency(kg)
+    kg.loaded.keep()  # a closure is kept for the next command once found consistent
     return count
 
 

@@ -120,6 +120,14 @@ def discard(root: Path, payload: Path) -> None:
             path.unlink()
 
 
+def _parent_inside(root: Path, path: Path) -> bool:
+    try:
+        _inside(root, Path(path))
+        return True
+    except Damaged:
+        return False
+
+
 def _inside(root: Path, payload: Path) -> None:
     """The entry's folder is the cache folder or one inside it (links followed)."""
     real_root = os.path.realpath(root)
@@ -143,7 +151,12 @@ def _read_regular(path: Path, cap: int) -> bytes:
 # is the one step that makes it an entry: a run killed before leaves a building folder
 # that is never read (and is removed once its process is gone), never a half entry.
 # Opening checks that the folder holds exactly the files the manifest lists, each a
-# regular file of the recorded size and digest; anything else is ``Damaged``.
+# regular file of the recorded size and digest; anything else is ``Damaged``. A file whose
+# identity is the one recorded when it was sealed (device, inode, size, modification and
+# change times, in nanoseconds) is taken as read: the kernel sets a file's change time on
+# every write to it, and no call lets a process set it back (``utime`` sets the other two),
+# so a file written since has another. Any other file is read whole and its SHA-256
+# compared. (Hashing a million triples' store every time took longer than parsing them.)
 
 FOLDER_FORMAT = "zonekg-cache-folder 1"
 FOLDER_MANIFEST = "zonekg-cache.manifest.json"
@@ -159,7 +172,7 @@ def seal_folder(folder: Path, key: str, count: int, **recorded) -> dict:
         if entry.name == FOLDER_MANIFEST:
             continue
         size, digest = _digest_regular(entry, None)
-        files[entry.name] = {"bytes": size, "sha256": digest}
+        files[entry.name] = {"bytes": size, "sha256": digest, "identity": _identity(entry)}
     manifest = {"format": FOLDER_FORMAT, "key": key, "count": count, "files": files, **recorded}
     write_atomic(Path(folder) / FOLDER_MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
@@ -189,6 +202,7 @@ def read_folder(root: Path, folder: Path, key: str, cap: int) -> dict | None:
             name: (int(entry["bytes"]), str(entry["sha256"]))
             for name, entry in manifest["files"].items()
         }
+        identities = {name: entry.get("identity") for name, entry in manifest["files"].items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         raise Damaged("its manifest is not a zonekg cache manifest") from None
     if recorded != (FOLDER_FORMAT, key):
@@ -202,6 +216,8 @@ def read_folder(root: Path, folder: Path, key: str, cap: int) -> dict | None:
         raise Damaged(f"it does not hold the files its manifest lists ({', '.join(odd)})")
     for name, (size, digest) in sorted(files.items()):
         try:
+            if identities[name] is not None and _identity(folder / name) == identities[name]:
+                continue  # not written since it was sealed (see above)
             found = _digest_regular(folder / name, size)
         except FileNotFoundError:
             raise Damaged(f"{name} went while it was read") from None
@@ -237,8 +253,12 @@ def discard_folder(root: Path, folder: Path) -> None:
     """Remove an entry: its manifest first (so that no half of it is ever trusted)."""
     folder = Path(folder)
     try:
+        info = os.lstat(folder)
+        if stat.S_ISLNK(info.st_mode) and _parent_inside(root, folder):
+            folder.unlink()  # the link only, never what it leads to
+            return
         _inside(root, folder / FOLDER_MANIFEST)
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        if not stat.S_ISDIR(info.st_mode):
             return
     except (Damaged, OSError):
         return
@@ -301,6 +321,18 @@ def _remove_tree(folder: Path) -> None:
     with contextlib.suppress(OSError):
         if stat.S_ISDIR(os.lstat(folder).st_mode):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _identity(path: Path) -> list[int] | None:
+    """What changes whenever a regular file is written, replaced or touched: its device,
+    inode, size, and modification and change times (None: not a regular file)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
 def _digest_regular(path: Path, size: int | None) -> tuple[int, str]:

@@ -73,6 +73,7 @@ class OxigraphLoaded(Loaded):
         #: changes the store, the load works in memory (``in_memory``).
         self.kept = kept
         self.in_memory = False
+        self._named: set[str] | None = None
 
     def writable(self) -> None:
         """Before a change: a store opened from the cache is swapped for the same in memory."""
@@ -122,7 +123,11 @@ class OxigraphLoaded(Loaded):
             self.merged = True
 
     def named(self) -> set[str]:
-        return {g.value for g in self.store.named_graphs()}
+        """The store's named graphs (listed once per change: with thousands of graphs on
+        disk, a listing per query took seconds)."""
+        if self._named is None:
+            self._named = {g.value for g in self.store.named_graphs()}
+        return set(self._named)
 
     def dataset(self, default: list[str], named: list[str] | None) -> tuple[ox.Store, dict]:
         """The store and query options for the merge of *default* and the graphs *named*
@@ -182,11 +187,18 @@ def seal(loaded: OxigraphLoaded) -> None:
 def changing(loaded: OxigraphLoaded) -> Iterator[None]:
     """Around a change to an on-disk store: no manifest while it happens, a new one after."""
     loaded.writable()
+    loaded._named = None
     if loaded.location is None:
-        yield
+        try:
+            yield
+        finally:
+            loaded._named = None
         return
     stores.drop_manifest(loaded.location)
-    yield
+    try:
+        yield
+    finally:
+        loaded._named = None
     seal(loaded)
 
 
@@ -210,8 +222,6 @@ class OxigraphEngine(Engine):
                 loaded.merged_count = kept.derived.get(ASSERTED_GRAPH)
                 loaded.types_count = kept.derived.get(TYPES_GRAPH)
                 loaded.inferred_count = kept.derived.get(INFERRED_GRAPH)
-                # a closure made by an earlier command: its consistency is checked again
-                loaded.unchecked = loaded.inferred_count is not None
                 loaded.notes.extend(notes)
                 return loaded
         oxstore = stores.open_store(location)

@@ -56,17 +56,25 @@ def key_of(inputs: Inputs) -> str:
 def _makers() -> str:
     """What makes an entry's graphs besides the inputs: the engines' code (the derived
     graphs: types, closure), and the versions of the libraries that store and reason."""
-    from importlib import metadata
-
     digest = hashlib.sha256()
     for file in sorted(Path(__file__).parents[1].rglob("*.py")):
         digest.update(file.read_bytes())
     for library in ("pyoxigraph", "owlrl", "rdflib"):
-        try:
-            digest.update(f"\0{library} {metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"\0{library} -".encode())
+        digest.update(f"\0{library} {_installed(library)}".encode())
     return digest.hexdigest()
+
+
+def _installed(library: str) -> str:
+    """The installed version of *library*, by the name of its metadata folder beside it
+    (importlib.metadata scans every installed package: a tenth of a second, every run)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(library)
+    if spec is None or spec.origin is None:
+        return "-"
+    beside = Path(spec.origin).resolve().parents[1]
+    names = sorted(p.name for p in beside.glob(f"{library}-*.dist-info"))
+    return " ".join(names) or "-"
 
 
 def cap_bytes(inputs: Inputs) -> int:
@@ -115,6 +123,9 @@ def open_cached(inputs: Inputs, notes: list[str], progress: Progress) -> Opened 
         built = _build(inputs, root, root / KIND / key[:40], key, progress)
     except OSError as exc:  # a cache folder that cannot be written: load in memory
         notes.append(Note(f"the load could not be kept in {root / KIND} ({exc.strerror or exc})"))
+        return None
+    except cache.Damaged as damage:  # another process's entry, which does not check out
+        notes.append(Note(f"the load could not be kept in {root / KIND}: {damage}"))
         return None
     cache.evict(root / KIND, int(cap), keep=built.folder)
     return built
@@ -216,6 +227,7 @@ def keep_derived(opened: Opened, store: ox.Store, derived: dict) -> Opened:
                 cache.discard_folder(root, building)
     again = _open(root, folder, key, opened.cap)
     again.built = opened.built
+    cache.evict(root / KIND, int(settings.store_cache_mb() * 2**20), keep=folder)
     return again
 
 
