@@ -38,6 +38,9 @@ NUMERIC_VALUE = "http://qudt.org/schema/qudt/numericValue"
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("ZONEKG_CACHE", str(folder))
+    # The closure cache is read when no kept store holds the closure (tests/test_store_cache.py
+    # checks the kept stores): keep none, so that each load reads the cached closure.
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "0")
     return folder
 
 

@@ -25,41 +25,120 @@ at a SPARQL endpoint), ``remote_validation`` (validation inside such a store), `
 (rdflib views, the vocabulary). This module holds only the public names.
 """
 
-from ..core.formats import GRAPH_CHOICES
-from ..core.questions import find_question
-from ..core.settings import Limits
-from .dataset import dataset_quads, entail_types, flat_note, published_dataset, published_graphs
-from .exporting import EXPORT_FORMATS, check_output, export, export_graphs, write_output
-from .finding import MAX_TEXT as FIND_MAX_TEXT
-from .finding import Found, Labels, Match, Name, find, fold, labels
-from .inspection import (
-    Claim,
-    Disagreement,
-    Fact,
-    Link,
-    Source,
-    Stats,
-    Support,
-    Why,
-    resolve,
-    stats,
-    why,
-)
-from .loading import DEFAULT_ENGINE, ENGINES, KnowledgeGraph, bounded, load
-from .querying import (
-    Job,
-    all_questions,
-    answer,
-    job_for,
-    query,
-    screen_job,
-    undefined_terms,
-)
-from .reasoning import closure_text, inferred, reason
-from .remote import remote_answer, remote_graphs
-from .remote_validation import validate_remote
-from .validation import INFERENCE_CHOICES, validate
-from .views import RdfView, Term, vocabulary
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..core.formats import GRAPH_CHOICES
+    from ..core.questions import find_question
+    from ..core.settings import Limits
+    from .dataset import dataset_quads, entail_types, flat_note, published_dataset, published_graphs
+    from .exporting import EXPORT_FORMATS, check_output, export, export_graphs, write_output
+    from .finding import MAX_TEXT as FIND_MAX_TEXT
+    from .finding import Found, Labels, Match, Name, find, fold, labels
+    from .inspection import (
+        Claim,
+        Disagreement,
+        Fact,
+        Link,
+        Source,
+        Stats,
+        Support,
+        Why,
+        resolve,
+        stats,
+        why,
+    )
+    from .loading import DEFAULT_ENGINE, ENGINES, KnowledgeGraph, bounded, load
+    from .querying import (
+        Job,
+        all_questions,
+        answer,
+        job_for,
+        query,
+        screen_job,
+        undefined_terms,
+    )
+    from .reasoning import closure_text, inferred, reason
+    from .remote import remote_answer, remote_graphs
+    from .remote_validation import validate_remote
+    from .validation import INFERENCE_CHOICES, validate
+    from .views import RdfView, Term, vocabulary
+
+#: Where each public name lives: imported on first use, so that a command loads only the
+#: modules it needs (``zonekg query`` never imports rdflib, pySHACL or the exporters).
+_WHERE = {
+    "Claim": (".inspection", "Claim"),
+    "DEFAULT_ENGINE": (".loading", "DEFAULT_ENGINE"),
+    "Disagreement": (".inspection", "Disagreement"),
+    "ENGINES": (".loading", "ENGINES"),
+    "EXPORT_FORMATS": (".exporting", "EXPORT_FORMATS"),
+    "FIND_MAX_TEXT": (".finding", "MAX_TEXT"),
+    "Fact": (".inspection", "Fact"),
+    "Found": (".finding", "Found"),
+    "GRAPH_CHOICES": ("..core.formats", "GRAPH_CHOICES"),
+    "INFERENCE_CHOICES": (".validation", "INFERENCE_CHOICES"),
+    "Job": (".querying", "Job"),
+    "KnowledgeGraph": (".loading", "KnowledgeGraph"),
+    "Labels": (".finding", "Labels"),
+    "Limits": ("..core.settings", "Limits"),
+    "Link": (".inspection", "Link"),
+    "Match": (".finding", "Match"),
+    "Name": (".finding", "Name"),
+    "RdfView": (".views", "RdfView"),
+    "Source": (".inspection", "Source"),
+    "Stats": (".inspection", "Stats"),
+    "Support": (".inspection", "Support"),
+    "Term": (".views", "Term"),
+    "Why": (".inspection", "Why"),
+    "all_questions": (".querying", "all_questions"),
+    "answer": (".querying", "answer"),
+    "bounded": (".loading", "bounded"),
+    "check_output": (".exporting", "check_output"),
+    "closure_text": (".reasoning", "closure_text"),
+    "dataset_quads": (".dataset", "dataset_quads"),
+    "entail_types": (".dataset", "entail_types"),
+    "export": (".exporting", "export"),
+    "export_graphs": (".exporting", "export_graphs"),
+    "find": (".finding", "find"),
+    "find_question": ("..core.questions", "find_question"),
+    "flat_note": (".dataset", "flat_note"),
+    "fold": (".finding", "fold"),
+    "inferred": (".reasoning", "inferred"),
+    "job_for": (".querying", "job_for"),
+    "labels": (".finding", "labels"),
+    "load": (".loading", "load"),
+    "published_dataset": (".dataset", "published_dataset"),
+    "published_graphs": (".dataset", "published_graphs"),
+    "query": (".querying", "query"),
+    "reason": (".reasoning", "reason"),
+    "remote_answer": (".remote", "remote_answer"),
+    "remote_graphs": (".remote", "remote_graphs"),
+    "resolve": (".inspection", "resolve"),
+    "screen_job": (".querying", "screen_job"),
+    "stats": (".inspection", "stats"),
+    "undefined_terms": (".querying", "undefined_terms"),
+    "validate": (".validation", "validate"),
+    "validate_remote": (".remote_validation", "validate_remote"),
+    "vocabulary": (".views", "vocabulary"),
+    "why": (".inspection", "why"),
+    "write_output": (".exporting", "write_output"),
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    module, attribute = _WHERE[name]
+    value = getattr(import_module(module, __name__), attribute)
+    globals()[name] = value  # the next use finds it at once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_ENGINE",

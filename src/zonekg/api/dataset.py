@@ -43,6 +43,7 @@ def derive(kg: KnowledgeGraph, graphs: Sequence[str]) -> None:
         reason(kg)
     if ASSERTED_GRAPH in graphs and kg.loaded.merged_count is None:
         kg.engine.add_merge(kg.loaded, ASSERTED_GRAPH, kg.asserted_graphs)
+    kg.loaded.keep()  # for the next command on the same inputs
 
 
 def published_dataset(kg: KnowledgeGraph, with_inferred: bool = True) -> dict[str | None, set]:

@@ -127,7 +127,7 @@ def load(
     )
     chosen = engines.get(engine)
     loaded = chosen.load(inputs, store=store, progress=progress)
-    return KnowledgeGraph(inputs, chosen, loaded, limits)
+    return KnowledgeGraph(inputs, chosen, loaded, limits, notes=list(loaded.notes))
 
 
 def bounded(

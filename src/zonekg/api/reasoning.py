@@ -21,6 +21,10 @@ from .loading import KnowledgeGraph
 def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     """Materialise the OWL-RL closure into its own graph (once per load); return its size."""
     if kg.reasoned:
+        if kg.loaded.unchecked:  # a closure kept from an earlier command: checked here too
+            ill_typed_literals(kg)
+            check_consistency(kg)
+            kg.loaded.unchecked = False
         return kg.loaded.inferred_count or 0
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
@@ -29,6 +33,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     if cached is not None:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
         check_consistency(kg)
+        kg.loaded.keep()  # a closure is kept for the next command once found consistent
         return count
     cap = kg.limits.max_triples
     try:
@@ -43,6 +48,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     if cache is not None:
         _write_closure(*cache, kg.engine.inferred(kg.loaded))
     check_consistency(kg)
+    kg.loaded.keep()  # a closure is kept for the next command once found consistent
     return count
 
 

@@ -20,9 +20,56 @@ from .options import flag, limit_options, limits_from
 DEBUG = {"on": False}
 
 
+#: Which module holds each command: a command's module is imported when it runs (so that
+#: ``zonekg query`` does not import what ``serve`` or ``export`` need), all of them for help.
+LAZY = {
+    **dict.fromkeys(
+        ["validate", "reason", "run", "questions", "find", "why", "stats", "fmt"], "graph"
+    ),
+    "query": "ask",
+    **dict.fromkeys(["export", "diff", "release", "diagram", "generate", "push"], "publish"),
+    "serve": "serving",
+}
+
+
 class Commands(click.Group):
     """The command group: its help lists each command with its whole description (the
-    first paragraph of its help, wrapped), never cut short with "..."."""
+    first paragraph of its help, wrapped), never cut short with "...". Its commands are
+    imported when first asked for (``LAZY``); ``commands`` holds them all."""
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for module in sorted(set(LAZY.values())):
+            self._load(module)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+        self._loaded: set[str] = set()
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._commands[name or cmd.name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands and cmd_name in LAZY:
+            self._load(LAZY[cmd_name])
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*LAZY, *self._commands})
+
+    def _load(self, module: str) -> None:
+        if module in self._loaded:
+            return
+        self._loaded.add(module)
+        from importlib import import_module
+
+        from .usage import epilog
+
+        for command in import_module(f".{module}", __name__).COMMANDS:
+            command.epilog = epilog(command.name)
+            self.add_command(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [
@@ -53,19 +100,6 @@ def summary(command: click.Command) -> str:
 def cli(ctx: click.Context, debug: bool, **limits: float | None) -> None:
     DEBUG["on"] = debug
     ctx.obj = {"limits": limits_from(limits)}  # the one Limits every command passes on
-
-
-def _register() -> None:
-    from . import ask, graph, publish, serving
-    from .usage import epilog
-
-    for module in (graph, ask, publish, serving):
-        for command in module.COMMANDS:
-            command.epilog = epilog(command.name)
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

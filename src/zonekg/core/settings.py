@@ -205,6 +205,14 @@ CACHE_ENV = "ZONEKG_CACHE"
 ALLOW_ENV = "ZONEKG_ALLOW"
 USER_ENV = "ZONEKG_USER"
 PASSWORD_ENV = "ZONEKG_PASSWORD"
+STORE_CACHE_ENV = "ZONEKG_CACHE_STORES_MB"
+#: The megabytes of loaded stores the cache folder keeps by default (the oldest go first).
+#: None: measured, a store reopened from disk answered the questions 3x slower than memory and
+#: building it slowed the first command, which at the size of the real graph gains nothing.
+STORE_CACHE_DEFAULT_MB = 0
+#: A test's hook: a path the store cache creates, then pauses, just before it commits an
+#: entry (so that a test can kill the run there). Unset in every real run.
+STORE_PAUSE_ENV = "ZONEKG_TEST_PAUSE_STORE_BUILD"
 
 
 def home() -> str:
@@ -216,6 +224,29 @@ def home() -> str:
 def cache() -> str:
     """``$ZONEKG_CACHE``: where derived results are kept ("" when unset)."""
     return os.environ.get(CACHE_ENV, "")
+
+
+def store_cache_mb() -> float:
+    """``$ZONEKG_CACHE_STORES_MB``: how many megabytes of loaded stores the cache keeps
+    (0 keeps none: every command loads in memory)."""
+    raw = os.environ.get(STORE_CACHE_ENV, "").strip()
+    if not raw:
+        return STORE_CACHE_DEFAULT_MB
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ZonekgError(
+            f"${STORE_CACHE_ENV}={raw!r} is not a number of megabytes",
+            hint=f"set it to 0 or more (default {STORE_CACHE_DEFAULT_MB}), or unset it",
+        )
+    return value
+
+
+def store_pause() -> str:
+    """``$ZONEKG_TEST_PAUSE_STORE_BUILD`` (tests only; "" when unset)."""
+    return os.environ.get(STORE_PAUSE_ENV, "")
 
 
 def xdg_cache_home() -> str:

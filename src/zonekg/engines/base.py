@@ -66,6 +66,15 @@ class Loaded:
         #: What the reasoner itself found inconsistent, in its words (the pipeline's own
         #: rules name the rest: ``engines.consistency``).
         self.reasoner_errors: list[str] = []
+        #: Whether a closure the load came with (kept by an earlier command) has yet to
+        #: be checked for consistency in this one.
+        self.unchecked = False
+        #: What the user should know of the load (a cache entry not used).
+        self.notes: list[str] = []
+
+    def keep(self) -> None:
+        """Keep the derived graphs made so far for the next command, where the engine keeps
+        loads (called by the pipeline once a step's graphs are made)."""
 
     def made(self, graph: str, count: int) -> int:
         """Record the size of the derived graph *graph* just made (for engines)."""

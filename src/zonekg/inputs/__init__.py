@@ -83,12 +83,16 @@ class Inputs:
         return [f.path for f in self.files if f.role == DATA]
 
     def graphs(self, role: str | None = None) -> list[str]:
-        """The named graphs of the files (of one *role*), in file order, each once."""
-        found: dict[str, None] = {}
-        for f in self.files:
-            if role is None or f.role == role:
-                found.update(dict.fromkeys(sorted(f.graphs)))
-        return list(found)
+        """The named graphs of the files (of one *role*), in file order, each once (worked
+        out once: with thousands of graphs, every query asks)."""
+        known = self.__dict__.setdefault("_graphs", {})
+        if role not in known:
+            found: dict[str, None] = {}
+            for f in self.files:
+                if role is None or f.role == role:
+                    found.update(dict.fromkeys(sorted(f.graphs)))
+            known[role] = list(found)
+        return list(known[role])
 
     def digest(self) -> str:
         """One digest for all the inputs: their roles, graphs, bases, syntax and bytes

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,14 @@ def discard(root: Path, payload: Path) -> None:
             path.unlink()
 
 
+def _parent_inside(root: Path, path: Path) -> bool:
+    try:
+        _inside(root, Path(path))
+        return True
+    except Damaged:
+        return False
+
+
 def _inside(root: Path, payload: Path) -> None:
     """The entry's folder is the cache folder or one inside it (links followed)."""
     real_root = os.path.realpath(root)
@@ -132,3 +141,224 @@ def _read_regular(path: Path, cap: int) -> bytes:
         return read_regular(path, cap)
     except NotRegular as exc:
         raise Damaged(f"{Path(path).name} {exc}, which the cache never reads") from None
+
+
+# --- folder entries: a store the storage engine wrote, kept whole -------------------------
+#
+# A folder entry is a folder of regular files (an Oxigraph store) and, inside it, its
+# manifest: the key, and the size and SHA-256 of every other file. It is built in a
+# folder of its own (``.build-PID-…``) and sealed there, then renamed to its name, which
+# is the one step that makes it an entry: a run killed before leaves a building folder
+# that is never read (and is removed once its process is gone), never a half entry.
+# Opening checks that the folder holds exactly the files the manifest lists, each a
+# regular file of the recorded size and digest; anything else is ``Damaged``. A file whose
+# identity is the one recorded when it was sealed (device, inode, size, modification and
+# change times, in nanoseconds) is taken as read: the kernel sets a file's change time on
+# every write to it, and no call lets a process set it back (``utime`` sets the other two),
+# so a file written since has another. Any other file is read whole and its SHA-256
+# compared. (Hashing a million triples' store every time took longer than parsing them.)
+
+FOLDER_FORMAT = "zonekg-cache-folder 1"
+FOLDER_MANIFEST = "zonekg-cache.manifest.json"
+_BUILDING, _WORKING = ".build-", ".work-"
+
+
+def seal_folder(folder: Path, key: str, count: int, **recorded) -> dict:
+    """Write the manifest of the complete *folder*, made for *key* (holding *count* items)."""
+    from .atomic import write_atomic
+
+    files = {}
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name == FOLDER_MANIFEST:
+            continue
+        size, digest = _digest_regular(entry, None)
+        files[entry.name] = {"bytes": size, "sha256": digest, "identity": _identity(entry)}
+    manifest = {"format": FOLDER_FORMAT, "key": key, "count": count, "files": files, **recorded}
+    write_atomic(Path(folder) / FOLDER_MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def read_folder(root: Path, folder: Path, key: str, cap: int) -> dict | None:
+    """The manifest of the entry *folder* (under the cache folder *root*) made for *key*,
+    once every file checks out; None when there is no entry, ``Damaged`` when it does not
+    check out (at most *cap* bytes are read)."""
+    folder = Path(folder)
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        raise Damaged("it is not a folder (a link?), which the cache never reads")
+    _inside(root, folder / FOLDER_MANIFEST)
+    try:
+        raw = _read_regular(folder / FOLDER_MANIFEST, _MANIFEST_CAP)
+    except FileNotFoundError:
+        raise Damaged("it has no manifest") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+        recorded = (manifest["format"], manifest["key"])
+        int(manifest["count"])
+        files = {
+            name: (int(entry["bytes"]), str(entry["sha256"]))
+            for name, entry in manifest["files"].items()
+        }
+        identities = {name: entry.get("identity") for name, entry in manifest["files"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        raise Damaged("its manifest is not a zonekg cache manifest") from None
+    if recorded != (FOLDER_FORMAT, key):
+        raise Damaged("its manifest was written for other inputs or by another version")
+    total = sum(size for size, _ in files.values())
+    if total > cap:
+        raise Damaged(f"it is larger ({total} bytes) than the cache reads ({cap} bytes)")
+    present = {entry.name for entry in folder.iterdir()} - {FOLDER_MANIFEST}
+    if present != set(files):
+        odd = sorted(present ^ set(files))[:3]
+        raise Damaged(f"it does not hold the files its manifest lists ({', '.join(odd)})")
+    for name, (size, digest) in sorted(files.items()):
+        try:
+            if identities[name] is not None and _identity(folder / name) == identities[name]:
+                continue  # not written since it was sealed (see above)
+            found = _digest_regular(folder / name, size)
+        except FileNotFoundError:
+            raise Damaged(f"{name} went while it was read") from None
+        if found != (size, digest):
+            raise Damaged(f"{name} is not the file its manifest records (size or SHA-256)")
+    return manifest
+
+
+def building_folder(root: Path, kind: str, working: bool = False) -> Path:
+    """A new private folder in ``root/kind`` to build an entry in (or, *working*, to change
+    a copy of one): named after this process, so that a killed run's is recognised."""
+    import tempfile
+
+    parent = Path(root) / kind
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(parent)
+    prefix = f"{_WORKING if working else _BUILDING}{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
+def commit_folder(building: Path, final: Path) -> bool:
+    """Make the sealed *building* folder the entry *final* (one rename); False, and
+    *building* removed, when another process made that entry first."""
+    try:
+        os.rename(building, final)
+        return True
+    except OSError:
+        _remove_tree(building)
+        return False
+
+
+def discard_folder(root: Path, folder: Path) -> None:
+    """Remove an entry: its manifest first (so that no half of it is ever trusted)."""
+    folder = Path(folder)
+    try:
+        info = os.lstat(folder)
+        if stat.S_ISLNK(info.st_mode) and _parent_inside(root, folder):
+            folder.unlink()  # the link only, never what it leads to
+            return
+        _inside(root, folder / FOLDER_MANIFEST)
+        if not stat.S_ISDIR(info.st_mode):
+            return
+    except (Damaged, OSError):
+        return
+    with contextlib.suppress(OSError):
+        (folder / FOLDER_MANIFEST).unlink()
+    _remove_tree(folder)
+
+
+def touch(folder: Path) -> None:
+    """Mark an entry as just used (its folder's time), for ``evict``."""
+    with contextlib.suppress(OSError):
+        os.utime(folder)
+
+
+def evict(parent: Path, cap: int, keep: Path | None = None) -> None:
+    """Remove the least recently used entries of *parent* until they take at most *cap*
+    bytes (*keep*, the one just made or used, stays)."""
+    entries = []
+    with contextlib.suppress(OSError):
+        for entry in Path(parent).iterdir():
+            if entry.name.startswith(".") or not stat.S_ISDIR(os.lstat(entry).st_mode):
+                continue
+            size = sum(f.stat().st_size for f in entry.iterdir() if f.is_file())
+            entries.append((os.lstat(entry).st_mtime, size, entry))
+    total = sum(size for _, size, _ in entries)
+    for _, size, entry in sorted(entries, key=lambda e: e[0]):
+        if total <= cap:
+            break
+        if keep is not None and entry == Path(keep):
+            continue
+        discard_folder(parent, entry)
+        total -= size
+
+
+def remove_stale(parent: Path) -> None:
+    """Remove building and working folders whose process is gone (a killed run's)."""
+    with contextlib.suppress(OSError):
+        for entry in Path(parent).iterdir():
+            name = entry.name
+            if not name.startswith((_BUILDING, _WORKING)):
+                continue
+            pid = name.split("-")[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove_tree(entry)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    with contextlib.suppress(OSError):
+        if stat.S_ISDIR(os.lstat(folder).st_mode):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _identity(path: Path) -> list[int] | None:
+    """What changes whenever a regular file is written, replaced or touched: its device,
+    inode, size, and modification and change times (None: not a regular file)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _digest_regular(path: Path, size: int | None) -> tuple[int, str]:
+    """(size, SHA-256) of the regular file *path*, never read through a link, reading at
+    most *size* + 1 bytes when *size* is given."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise Damaged(f"{Path(path).name} is not a regular file, which the cache never reads")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise Damaged(f"{Path(path).name} cannot be read ({exc.strerror})") from None
+    digest, read = hashlib.sha256(), 0
+    left = None if size is None else size + 1
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise Damaged(f"{Path(path).name} is not a regular file")
+        while left is None or left > 0:
+            chunk = handle.read(1 << 20 if left is None else min(1 << 20, left))
+            if not chunk:
+                break
+            digest.update(chunk)
+            read += len(chunk)
+            if left is not None:
+                left -= len(chunk)
+    return read, digest.hexdigest()

@@ -1,8 +1,10 @@
 """The fast engine: Oxigraph for storage and SPARQL, compiled SHACL and OWL-RL rules.
 
 * Loading: each input file's checked bytes go into its named graph(s) of an
-  Oxigraph store, in memory or on disk (``store``, reused while the inputs'
-  digest and the graph sizes match its manifest).
+  Oxigraph store: by default one kept in the cache folder under the inputs' digest
+  (``cached``: built once, then opened read-only by every later command on the same
+  inputs), or on disk where the user says (``store``, reused while the inputs' digest
+  and the graph sizes match its manifest), or in memory when the cache keeps no stores.
 * Queries: Oxigraph's SPARQL engine runs the screened text.
 * Reasoning: ``rules`` (compiled instance rules, run over the store). The schema
   is closed by the engine the pipeline names (``closes_schema`` is False: its
@@ -24,12 +26,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ...core.errors import LoadError, Setting
-from ...core.namespaces import INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
+from ...core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
 from ...core.results import ASK, QueryResult, ValidationReport
 from ...inputs import Inputs
 from ...inputs.shapes import Shapes
+from ...safety.cache import Damaged
 from ...safety.screen import ScreenedQuery, sparql_iri
 from ..base import Engine, Loaded, Progress, SchemaCloser, Unsupported, no_progress
+from . import cached
 from . import store as stores
 
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
@@ -52,13 +56,51 @@ class OxigraphLoaded(Loaded):
     into a store of its own.
     """
 
-    def __init__(self, inputs: Inputs, store: ox.Store, location: Path | None) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        store: ox.Store,
+        location: Path | None,
+        kept: cached.Opened | None = None,
+    ) -> None:
         super().__init__(inputs)
         self.store = store
         self.location = location
         self.reused = False
         self.views: dict[tuple, ox.Store] = {}
         self.merged = False
+        #: The cache entry the store was opened from (read-only), if any; once a step
+        #: changes the store, the load works in memory (``in_memory``).
+        self.kept = kept
+        self.in_memory = False
+        self._named: set[str] | None = None
+
+    def writable(self) -> None:
+        """Before a change: a store opened from the cache is swapped for the same in memory."""
+        if self.kept is not None and not self.in_memory:
+            self.store = cached.in_memory(self.kept, self.inputs)
+            self.in_memory = True
+            self.views.clear()
+
+    def keep(self) -> None:
+        """After derived graphs were made in memory: keep them in the cache, as the entry of
+        these inputs with those graphs, for the next command (a cache that cannot be
+        written is skipped)."""
+        if self.kept is None or not self.in_memory:
+            return
+        derived = {
+            g: n
+            for g, n in (
+                (ASSERTED_GRAPH, self.merged_count),
+                (INFERRED_GRAPH, self.inferred_count),
+                (TYPES_GRAPH, self.types_count),
+            )
+            if n is not None
+        }
+        if set(derived) <= set(self.kept.derived):
+            return
+        with contextlib.suppress(OSError, Damaged):
+            self.kept = cached.keep_derived(self.kept, self.store, derived)
 
     @property
     def persistent(self) -> bool:  # type: ignore[override]
@@ -81,7 +123,11 @@ class OxigraphLoaded(Loaded):
             self.merged = True
 
     def named(self) -> set[str]:
-        return {g.value for g in self.store.named_graphs()}
+        """The store's named graphs (listed once per change: with thousands of graphs on
+        disk, a listing per query took seconds)."""
+        if self._named is None:
+            self._named = {g.value for g in self.store.named_graphs()}
+        return set(self._named)
 
     def dataset(self, default: list[str], named: list[str] | None) -> tuple[ox.Store, dict]:
         """The store and query options for the merge of *default* and the graphs *named*
@@ -140,11 +186,19 @@ def seal(loaded: OxigraphLoaded) -> None:
 @contextlib.contextmanager
 def changing(loaded: OxigraphLoaded) -> Iterator[None]:
     """Around a change to an on-disk store: no manifest while it happens, a new one after."""
+    loaded.writable()
+    loaded._named = None
     if loaded.location is None:
-        yield
+        try:
+            yield
+        finally:
+            loaded._named = None
         return
     stores.drop_manifest(loaded.location)
-    yield
+    try:
+        yield
+    finally:
+        loaded._named = None
     seal(loaded)
 
 
@@ -159,13 +213,27 @@ class OxigraphEngine(Engine):
         self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
     ) -> OxigraphLoaded:
         location = Path(store) if store is not None else None
+        if location is None:
+            notes: list[str] = []
+            kept = cached.open_cached(inputs, notes, progress)
+            if kept is not None:
+                loaded = OxigraphLoaded(inputs, kept.store, None, kept)
+                loaded.reused, loaded.merged = not kept.built, True
+                loaded.merged_count = kept.derived.get(ASSERTED_GRAPH)
+                loaded.types_count = kept.derived.get(TYPES_GRAPH)
+                loaded.inferred_count = kept.derived.get(INFERRED_GRAPH)
+                loaded.notes.extend(notes)
+                return loaded
         oxstore = stores.open_store(location)
         loaded = OxigraphLoaded(inputs, oxstore, location)
+        if location is None:
+            loaded.notes.extend(notes)
         if location is not None:
             manifest = stores.trusted(oxstore, location, inputs.digest())
             if manifest is not None:
                 loaded.reused = True
                 loaded.inferred_count = manifest.get("inferred")
+                loaded.unchecked = loaded.inferred_count is not None
                 loaded.types_count = manifest.get("types")
                 loaded.merged = bool(manifest.get("merged"))
                 progress("load", sum(len(f.data) for f in inputs.files))
@@ -212,6 +280,8 @@ class OxigraphEngine(Engine):
             for t in extra
             if not any(loaded.store.quads_for_pattern(t.subject, t.predicate, t.object, DEFAULT))
         ]
+        if added:
+            loaded.writable()
         loaded.store.extend(added)
         try:
             report = validate(loaded.store, None, {"default_graph": [DEFAULT]}, shapes, progress)

@@ -1,0 +1,251 @@
+"""Issue 19, point 2: a later command does not parse again.
+
+The default engine keeps each load in the cache folder (``stores/``): an Oxigraph store
+keyed by the inputs' content digests, sealed with a manifest of its files, opened read-only
+by the next command on the same inputs (engines/oxigraph/cached.py, safety/cache.py).
+Here: the next load opens it without parsing; any change of the inputs (content with size
+and time restored, a file added, removed or renamed) is another entry; a damaged or forged
+entry is refused with a note and built again; a build killed at its last step leaves no
+entry; the answers equal those of a load in memory on every question.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zonekg import api
+from zonekg.core import paths
+from zonekg.engines.oxigraph import cached
+
+pytestmark = pytest.mark.slow
+
+#: The zone's area as data/zone.trig writes it (cq01 answers it).
+AREA_VALUE = b"qudt:numericValue 36.9 ;"
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ZONEKG_CACHE", str(folder))
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "4096")  # off by default
+    return folder
+
+
+@pytest.fixture()
+def data(tmp_path) -> Path:
+    """A copy of the project's data, to change."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    found = sorted(paths.DATA.glob("*.trig"))
+    assert found, "the project's data files"
+    for file in found:
+        shutil.copy2(file, folder / file.name)
+    return folder
+
+
+def entries(cache: Path) -> list[Path]:
+    """The entries of the store cache (never a folder being built)."""
+    folder = cache / cached.KIND
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def answers(kg, names=None) -> dict[str, list]:
+    found = {}
+    for question in api.all_questions():
+        job = api.job_for(question, None)
+        if names and not job.label.startswith(tuple(names)):
+            continue
+        result = api.answer(kg, api.screen_job(job), job.needs_reasoning)
+        rows = result.rows if result.rows is not None else result.triples
+        found[job.label] = sorted(str(row) for row in rows)
+    assert found, "the questions"
+    return found
+
+
+def areas(kg) -> set[str]:
+    rows = api.query(kg, "cq01").rows
+    return {row[2].value for row in rows if row[2] is not None}
+
+
+def test_a_later_load_opens_the_kept_store_and_parses_nothing(cache, data, monkeypatch):
+    first = api.load([data])
+    assert first.loaded.kept is not None and first.loaded.kept.built
+    expected = answers(first, ["cq01", "cq12"])
+    kept = entries(cache)
+    assert kept, "the load and its derived graphs are kept"
+
+    def no_parsing(*_args, **_kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(cached, "_quads", no_parsing)
+    monkeypatch.setattr(cached, "in_memory", no_parsing)
+    again = api.load([data])
+    assert again.loaded.reused and not again.loaded.kept.built
+    assert again.loaded.kept.folder.name.endswith("-ait"), again.loaded.kept.folder
+    assert answers(again, ["cq01", "cq12"]) == expected
+    assert entries(cache) == kept, "nothing built or changed"
+
+
+def test_answers_from_the_kept_store_equal_those_in_memory(cache, data, monkeypatch):
+    built = answers(api.load([data]))
+    reopened_kg = api.load([data])
+    assert reopened_kg.loaded.reused
+    reopened = answers(reopened_kg)
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "0")
+    memory_kg = api.load([data])
+    assert memory_kg.loaded.kept is None
+    memory = answers(memory_kg)
+    assert len(memory) == len(api.all_questions())
+    assert built == memory
+    assert reopened == memory
+
+
+def test_a_byte_changed_with_size_and_time_kept_is_another_entry(cache, data):
+    assert areas(api.load([data])) == {"36.9"}
+    file = data / "zone.trig"
+    assert AREA_VALUE in file.read_bytes()
+    before = file.stat()
+    file.write_bytes(file.read_bytes().replace(AREA_VALUE, b"qudt:numericValue 36.8 ;"))
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = file.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    kg = api.load([data])
+    assert kg.loaded.kept.built, "a new entry, not the old one"
+    assert areas(kg) == {"36.8"}
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "renamed"])
+def test_a_file_added_removed_or_renamed_is_another_entry(cache, data, tmp_path, change):
+    first = api.load([data])
+    size = first.count(first.asserted_graphs)
+    victim = sorted(data.glob("*.trig"))[-1]
+    if change == "added":
+        (data / "zz-extra.trig").write_text(
+            "@prefix ex: <https://example.org/> .\nex:g { ex:a ex:b ex:c . }\n", encoding="utf-8"
+        )
+    elif change == "removed":
+        victim.unlink()
+    else:
+        victim.rename(data / ("zz-" + victim.name))
+    kg = api.load([data])
+    assert kg.loaded.kept.built, "a new entry, not the old one"
+    assert kg.loaded.kept.folder != first.loaded.kept.folder
+    assert sorted(kg.data_files) == sorted(data.glob("*.trig"))
+    if change == "renamed":  # the same triples, in a file of another name
+        assert kg.count(kg.asserted_graphs) == size
+    else:
+        assert kg.count(kg.asserted_graphs) != size
+
+
+def _damage_sst(folder: Path) -> None:
+    sst = max(folder.glob("*.sst"), key=lambda p: p.stat().st_size)
+    with sst.open("ab") as handle:
+        handle.write(b"\0")
+
+
+def _forge_manifest(folder: Path) -> None:
+    manifest = folder / "zonekg-cache.manifest.json"
+    manifest.write_text(manifest.read_text().replace('"graphs": ', '"graphs": 1'))
+
+
+def _extra_file(folder: Path) -> None:
+    (folder / "thesis.txt").write_text("mine\n")
+
+
+def _manifest_removed(folder: Path) -> None:
+    (folder / "zonekg-cache.manifest.json").unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (_damage_sst, "is not the file its manifest records"),
+        (_forge_manifest, "graphs"),
+        (_extra_file, "does not hold the files its manifest lists"),
+        (_manifest_removed, "has no manifest"),
+    ],
+)
+def test_a_damaged_or_forged_entry_is_refused_and_built_again(cache, data, damage, why):
+    expected = areas(api.load([data]))
+    for entry in entries(cache):
+        damage(entry)
+    kg = api.load([data])
+    assert any("was not used" in note and why in note for note in kg.notes), kg.notes
+    assert kg.loaded.kept.built
+    assert areas(kg) == expected
+    assert not any((e / "thesis.txt").exists() for e in entries(cache))
+
+
+def test_an_entry_that_is_a_link_is_never_read(cache, data, tmp_path):
+    api.load([data])
+    [base] = [e for e in entries(cache) if "-" not in e.name]
+    for entry in entries(cache):
+        if entry != base:
+            shutil.rmtree(entry)
+    elsewhere = tmp_path / "elsewhere"
+    base.rename(elsewhere)
+    base.symlink_to(elsewhere, target_is_directory=True)
+    kg = api.load([data])
+    assert any("not a folder" in note for note in kg.notes), kg.notes
+    assert kg.loaded.kept.built and not kg.loaded.kept.folder.is_symlink()
+    assert elsewhere.is_dir(), "what the link led to is left alone"
+
+
+def test_a_build_killed_at_its_last_step_leaves_no_entry(cache, data, tmp_path):
+    signal_file = tmp_path / "building"
+    env = {
+        **os.environ,
+        "ZONEKG_CACHE": str(cache),
+        "ZONEKG_TEST_PAUSE_STORE_BUILD": str(signal_file),
+    }
+    code = "from zonekg import api; import sys; api.load([sys.argv[1]])"
+    process = subprocess.Popen([sys.executable, "-c", code, str(data)], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not signal_file.exists():
+            assert process.poll() is None, "the run ended before the hook"
+            assert time.monotonic() < deadline, "the hook was never reached"
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    building = [p for p in (cache / cached.KIND).iterdir() if p.name.startswith(".build-")]
+    assert building, "the killed run was building"
+    assert entries(cache) == [], "no entry: the build was not renamed into place"
+    kg = api.load([data])
+    assert kg.loaded.kept.built and areas(kg) == {"36.9"}
+    assert not any(p.name.startswith(".build-") for p in (cache / cached.KIND).iterdir()), (
+        "the killed run's folder is removed once its process is gone"
+    )
+
+
+def test_entries_beyond_the_cap_are_evicted_oldest_first(cache, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "0.001")
+    first = api.load([data])
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    (other / "zz-extra.trig").write_text(
+        "@prefix ex: <https://example.org/> .\nex:g { ex:a ex:b ex:c . }\n", encoding="utf-8"
+    )
+    second = api.load([other])
+    assert [e.name for e in entries(cache)] == [second.loaded.kept.folder.name]
+    assert not first.loaded.kept.folder.exists()
+
+
+def test_no_store_is_kept_when_the_cap_is_zero(cache, data, monkeypatch):
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "0")
+    kg = api.load([data])
+    assert kg.loaded.kept is None
+    assert areas(kg) == {"36.9"}
+    assert entries(cache) == []
