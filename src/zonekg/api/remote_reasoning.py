@@ -8,29 +8,30 @@ schema, which is small, is read out of the store (the ontology graphs, those dec
 engine runs), closed and compiled here; each compiled rule becomes one ``INSERT … WHERE``
 whose ``VALUES`` rows are its classes and properties, each written from its parsed IRI.
 
-Semi-naive rounds, as the fast engine's: the closure is built in a working graph (the
-asserted triples, then the closed schema, then what each round derives), each round joins
-only the triples the round before derived (the delta graph) against the closure, and
-inserts what is new into a third graph; a round that derives nothing is the fixpoint
-(the count of that graph, after each round). Rounds are bounded (``MAX_ROUNDS``), the
-closure by ``max_triples`` and the whole by the time limit.
+Semi-naive rounds, as the fast engine's: the closed schema goes into a first working
+graph, and each round puts what it derives (and neither graph/asserted nor an earlier
+working graph holds) into a working graph of its own; a round joins only the triples of the
+round before (in the first, everything) with everything known, so each triple is written
+once. A round that derives nothing is the fixpoint (the count of its graph). Rounds are
+bounded (``MAX_ROUNDS``), the closure by ``max_triples`` and the whole by the time limit.
 
 What the store holds meanwhile: graph/inferred and graph/pushed are untouched until the
-last request, which takes graph/inferred out of graph/pushed, moves the working graph onto
-graph/inferred and lists it again. In one store transaction where the store runs an
-update request as one (Oxigraph); where it runs the operations one by one (Virtuoso: an
-operation that fails leaves those before it done), a failure in between leaves the store
-without a listed closure, which questions then say (never half a closure). A run stopped
-or refused (a limit, an error, an inconsistency) drops its working graphs, or, killed,
-leaves them for the next run to drop: no question reads them.
+last request, which takes graph/inferred out of graph/pushed, replaces it with the working
+graphs (less ``x owl:sameAs x``, as locally) and lists it again. That is one store
+transaction where the store runs an update request as one (Oxigraph); where it runs the
+operations one by one (Virtuoso: an operation that fails leaves those before it done), a
+failure in between leaves the store without a listed closure, which questions then say
+(never half a closure). A run that stops (a limit, an error, an inconsistency) drops its
+working graphs; one killed leaves them listed in graph/reasoning, and the next run drops
+them first. No question reads them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -43,8 +44,9 @@ from ..core.namespaces import (
     OWL,
     PUSHED_GRAPH,
     RDF,
-    REASONING_GRAPHS,
+    REASONING_GRAPH,
 )
+from ..core.results import QueryResult
 from ..core.settings import Limits, exceeded
 from ..engines import consistency
 from ..engines.base import Progress, Unsupported, no_progress
@@ -60,9 +62,12 @@ CLEANUP_SHARE, CLEANUP_MAX = 0.1, 10.0
 
 TYPE = sparql_iri(RDF + "type")
 SAME = sparql_iri(OWL + "sameAs")
-CLOSURE, DELTA, NEW = (sparql_iri(g) for g in REASONING_GRAPHS)
-ASSERTED, INFERRED, PUSHED = (sparql_iri(g) for g in (ASSERTED_GRAPH, INFERRED_GRAPH, PUSHED_GRAPH))
+HAS_PART = sparql_iri(DCT_HAS_PART)
+ASSERTED, INFERRED, PUSHED, LISTING = (
+    sparql_iri(g) for g in (ASSERTED_GRAPH, INFERRED_GRAPH, PUSHED_GRAPH, REASONING_GRAPH)
+)
 LOCAL = Setting("endpoint", None)
+T = TypeVar("T")
 
 
 @dataclass
@@ -87,17 +92,18 @@ class Rule:
     conclusion: str
     condition: str = ""
 
-    def update(self, delta: str) -> str:
-        """The INSERT of what this rule derives from at least one premise in *delta*
-        (a graph, as a SPARQL term) and the rest in the closure, less what the closure
-        holds, into the new-triples graph."""
+    def update(self, target: str, delta: list[str], known: list[str]) -> str:
+        """The INSERT into *target* of what this rule derives from at least one premise in
+        the *delta* graphs and the rest in the *known* ones, less what *known* holds
+        (graphs as SPARQL terms)."""
         if len(self.premises) == 1:
-            where = f"GRAPH {delta} {{ {self.premises[0]} }}"
+            where = f"{_in(delta, 'zk_d')} {{ {self.premises[0]} }}"
         else:
             first, second = self.premises
             where = (
-                f"{{ GRAPH {delta} {{ {first} }} GRAPH {CLOSURE} {{ {second} }} }} UNION "
-                f"{{ GRAPH {CLOSURE} {{ {first} }} GRAPH {delta} {{ {second} }} }}"
+                f"{{ {_in(delta, 'zk_d')} {{ {first} }} {_in(known, 'zk_k')} {{ {second} }} }} "
+                f"UNION {{ {_in(known, 'zk_k')} {{ {first} }} {_in(delta, 'zk_d')} "
+                f"{{ {second} }} }}"
             )
         values = ""
         if self.columns:
@@ -105,10 +111,20 @@ class Rule:
             rows = " ".join("(" + " ".join(map(sparql_iri, row)) + ")" for row in self.rows)
             values = f"VALUES ({header}) {{ {rows} }} "
         condition = f" FILTER({self.condition})" if self.condition else ""
-        return (
-            f"INSERT {{ GRAPH {NEW} {{ {self.conclusion} }} }} WHERE {{ {values}{where}"
-            f"{condition} FILTER NOT EXISTS {{ GRAPH {CLOSURE} {{ {self.conclusion} }} }} }}"
+        unknown = " ".join(
+            f"FILTER NOT EXISTS {{ GRAPH {g} {{ {self.conclusion} }} }}" for g in known
         )
+        return (
+            f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ {values}{where}"
+            f"{condition} {unknown} }}"
+        )
+
+
+def _in(graphs: list[str], variable: str) -> str:
+    """``GRAPH g``, or ``VALUES ?variable { … } GRAPH ?variable`` for several graphs."""
+    if len(graphs) == 1:
+        return f"GRAPH {graphs[0]}"
+    return f"VALUES ?{variable} {{ {' '.join(graphs)} }} GRAPH ?{variable}"
 
 
 def compiled_rules(rules) -> list[Rule]:
@@ -151,7 +167,7 @@ def compiled_rules(rules) -> list[Rule]:
     kept = [rule for rule in found if rule.rows]
     for rule in kept:
         try:
-            rule.update(DELTA)
+            rule.update(ASSERTED, [ASSERTED], [ASSERTED])
         except ValueError as exc:
             raise Unsupported(
                 f"OWL 2 RL rule {rule.name} applies to a term that is not an "
@@ -160,41 +176,34 @@ def compiled_rules(rules) -> list[Rule]:
     return kept
 
 
-#: The conditions on which the fast engine hands reasoning to owlrl (``rules._SemiNaive``):
-#: each an ASK over the closure, and the refusal it makes.
-def _refusals() -> list[tuple[str, Callable[[list[str]], str], Unsupported]]:
+#: The conditions on which the fast engine hands reasoning to owlrl (``rules._SemiNaive``),
+#: each an ASK over the closure (given the properties of the rules it concerns, or None)
+#: and the refusal it makes. The closure holds every triple the fast engine derives, so
+#: it holds the one that engine would have stopped at.
+def _refusals(rules: list[Rule]) -> Iterator[tuple[str, Unsupported]]:
     from ..engines.oxigraph.rules import _individual_is_a_value
 
-    def values(names: list[str]) -> str:
-        return " ".join(sparql_iri(p) for p in names) or "<urn:none>"
-
-    return [
-        (
-            "inverse-or-symmetric",
-            lambda names: (
-                f"ASK {{ VALUES ?p {{ {values(names)} }} "
-                f"GRAPH {CLOSURE} {{ ?x ?p ?y }} FILTER(isLiteral(?y)) }}"
-            ),
+    by_rule = {rule.name: sorted({row[0] for row in rule.rows if row}) for rule in rules}
+    turned = sorted({*by_rule.get("prp-inv", ()), *by_rule.get("prp-symp", ())})
+    if turned:
+        values = " ".join(map(sparql_iri, turned))
+        yield (
+            f"ASK {{ VALUES ?p {{ {values} }} ?x ?p ?y FILTER(isLiteral(?y)) }}",
             Unsupported("an inverse or symmetric property has a literal value"),
-        ),
-        (
-            "functional",
-            lambda names: (
-                f"ASK {{ VALUES ?p {{ {values(names)} }} "
-                f"GRAPH {CLOSURE} {{ ?x ?p ?a , ?b }} FILTER(!isLiteral(?a) && isLiteral(?b)) }}"
-            ),
+        )
+    if by_rule.get("prp-fp"):
+        values = " ".join(map(sparql_iri, by_rule["prp-fp"]))
+        yield (
+            f"ASK {{ VALUES ?p {{ {values} }} ?x ?p ?a , ?b "
+            "FILTER(!isLiteral(?a) && isLiteral(?b)) }",
             _individual_is_a_value(),
-        ),
-        (
-            "same-as",
-            lambda names: f"ASK {{ GRAPH {CLOSURE} {{ ?x {SAME} ?y }} FILTER(isLiteral(?y)) }}",
-            _individual_is_a_value(),
-        ),
-    ]
+        )
+    yield f"ASK {{ ?x {SAME} ?y FILTER(isLiteral(?y)) }}", _individual_is_a_value()
 
 
 class _Store:
-    """The two addresses of one store, every request within what is left of the time."""
+    """The two addresses of one store, every request within what is left of the time (less
+    a share kept for dropping the working graphs after a failure)."""
 
     def __init__(self, query_url: str, update_url: str, limits: Limits) -> None:
         from ..safety import limits as bounds
@@ -208,32 +217,42 @@ class _Store:
         self.cleanup_until = stop
         self.work_until = stop - min(CLEANUP_MAX, CLEANUP_SHARE * (stop - now))
 
-    def _limits(self, until: float) -> Limits:
+    def _bounded(self, until: float, send: Callable[[Limits], T]) -> T:
         left = until - time.monotonic()
-        if left <= 0:
+        try:
+            if left <= 0:
+                raise ZonekgError("no time left")
+            return send(self.limits.replace(timeout=min(left, self.limits.timeout)))
+        except ZonekgError:
+            if time.monotonic() < until - 0.1:
+                raise
+            # the time of the whole reasoning ran out, not the store's patience
             raise self.limits.exceeded(
                 "timeout",
                 f"reasoning in the store did not finish within {self.limits.timeout:g} s "
                 "(the time limit)",
-                "the store keeps graph/inferred as it was",
-            )
-        return self.limits.replace(timeout=left)
+                "graph/inferred is as it was",
+            ) from None
 
     def update(self, text: str, cleanup: bool = False) -> None:
         from ..engines import remote
 
         until = self.cleanup_until if cleanup else self.work_until
-        remote.update(self.update_url, text, self._limits(until))
+        self._bounded(until, lambda limits: remote.update(self.update_url, text, limits))
 
-    def query(self, text: str, what: str, default: list[str] | None = None):
+    def query(self, text: str, what: str, default: list[str] | None = None) -> QueryResult:
         from ..engines import remote
 
-        limits = self._limits(self.work_until)
-        return remote.query(self.query_url, screen(text, what, limits=limits), limits, default)
+        def send(limits: Limits) -> QueryResult:
+            screened = screen(text, what, limits=limits)
+            return remote.query(self.query_url, screened, limits, default)
+
+        return self._bounded(self.work_until, send)
 
     def count(self, graph: str) -> int:
-        found = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
-                           "closure size")  # fmt: skip
+        found = self.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", "graph size"
+        )
         return int(found.rows[0][0].value)
 
 
@@ -246,11 +265,12 @@ def reason_in_store(
 ) -> StoreClosure:
     """Materialise the OWL 2 RL closure of what ``zonekg push`` wrote to the store at
     *query_url* into its graph/inferred, with SPARQL Update at *update_url* (the only
-    address written to), then run the inconsistency rules there.
+    address written to), and run the inconsistency rules there.
 
     Raises ``Inconsistent`` (exit 1) as local reasoning does, leaving graph/inferred as it
     was; ``Unsupported`` where the compiled rules would hand the work to owlrl (which only
-    local reasoning can); a LimitError past *max_rounds*, ``max_triples`` or the time limit.
+    local reasoning can); a LimitError past ``max_triples`` or the time limit; a
+    ZonekgError past *max_rounds*.
     """
     from ..safety.http import check_url
 
@@ -260,32 +280,63 @@ def reason_in_store(
     started = time.monotonic()
     store = _Store(query_url, update_url, limits)
     rules, tbox = _schema_rules(store)
+    _drop_leftovers(store)
+    pieces: list[str] = []
     try:
-        rounds = _closure(store, rules, tbox, limits.max_triples, max_rounds, progress)
-        inferred = _finish(store)
+        rounds = _closure(store, rules, tbox, pieces, limits.max_triples, max_rounds, progress)
+        for text, refusal in _refusals(rules):
+            if store.query(text, "closure check", [ASSERTED_GRAPH, *pieces]).boolean:
+                raise _local_only(refusal)
+        graphs = " ".join(sparql_iri(g) for g in pieces)
+        store.update(  # as locally: x owl:sameAs x says nothing
+            f"DELETE {{ GRAPH ?g {{ ?x {SAME} ?x }} }} WHERE {{ VALUES ?g {{ {graphs} }} "
+            f"GRAPH ?g {{ ?x {SAME} ?x }} }}"
+        )
         consistency.refuse(
             consistency.violations(
                 lambda screened: store.query(
-                    screened.text, screened.source, [ASSERTED_GRAPH, REASONING_GRAPHS[0]]
-                )  # fmt: skip
+                    screened.text, screened.source, [ASSERTED_GRAPH, *pieces]
+                )
             )
         )
-        listed = f"GRAPH {PUSHED} {{ {PUSHED} {sparql_iri(DCT_HAS_PART)} {INFERRED} }}"
+        listed = f"GRAPH {PUSHED} {{ {PUSHED} {HAS_PART} {INFERRED} }}"
         store.update(
-            f"DELETE DATA {{ {listed} }} ; DROP SILENT GRAPH {INFERRED} ;"
-            f" MOVE SILENT {CLOSURE} TO {INFERRED} ; INSERT DATA {{ {listed} }}"
+            " ; ".join(
+                [
+                    f"DELETE DATA {{ {listed} }}",
+                    f"DROP SILENT GRAPH {INFERRED}",
+                    f"CREATE SILENT GRAPH {INFERRED}",
+                    *(f"ADD SILENT {sparql_iri(g)} TO {INFERRED}" for g in pieces),
+                    f"INSERT DATA {{ {listed} }}",
+                ]
+            )
         )
-    except BaseException:
-        _drop_working_graphs(store)
-        raise
+        inferred = store.count(INFERRED)
+    finally:
+        _drop_working_graphs(store, pieces)
     return StoreClosure(inferred, rounds, time.monotonic() - started)
 
 
-def _drop_working_graphs(store: _Store) -> None:
-    """Best effort after a failure: the working graphs are read by no question, and the
-    next run drops them first."""
-    with contextlib.suppress(ZonekgError):
-        store.update(" ; ".join(f"DROP SILENT GRAPH {g}" for g in (CLOSURE, DELTA, NEW)), True)
+def _drop_working_graphs(store: _Store, pieces: list[str], cleanup: bool = True) -> None:
+    """Drop the working graphs and their listing; after a failure, best effort: no question
+    reads them, and the next run drops what is listed first."""
+    drops = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in pieces]
+    try:
+        store.update(" ; ".join([*drops, f"DROP SILENT GRAPH {LISTING}"]), cleanup=cleanup)
+    except ZonekgError:
+        if not cleanup:
+            raise
+
+
+def _drop_leftovers(store: _Store) -> None:
+    """The working graphs a run that was killed left behind (listed in graph/reasoning)."""
+    found = store.query(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH {LISTING} {{ {LISTING} {HAS_PART} ?g }} }}",
+        "working graphs left",
+    )
+    left = [row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)]
+    mine = [g for g in left if g.startswith(REASONING_GRAPH + "/")]
+    _drop_working_graphs(store, mine, cleanup=False)
 
 
 def _schema_rules(store: _Store) -> tuple[list[Rule], list[ox.Triple]]:
@@ -311,18 +362,16 @@ def _schema_rules(store: _Store) -> tuple[list[Rule], list[ox.Triple]]:
     ontology = sorted(row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode))
     schema = store.query(schema_query(ontology, [ASSERTED_GRAPH]), "schema").triples or []
     local = ox.Store()
-    graph = ox.NamedNode(REASONING_GRAPHS[0])
+    graph = ox.NamedNode(REASONING_GRAPH)
     local.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in schema)
     oxigraph = engines.get("oxigraph")
     closer = engines.get(oxigraph.fallback).close_schema
     try:
         compiled = compile_rules(local, [graph], [], closer)
-    except Unsupported as refusal:
-        raise _local_only(refusal) from None
-    if any(isinstance(term, ox.BlankNode) for t in compiled.tbox for term in t):
-        raise _local_only(Unsupported("the closed schema holds blank nodes, which an update "
-                                      "cannot name in the store"))  # fmt: skip
-    try:
+        if any(isinstance(term, ox.BlankNode) for t in compiled.tbox for term in t):
+            raise Unsupported(
+                "the closed schema holds blank nodes, which an update cannot name in the store"
+            )
         return compiled_rules(compiled), compiled.tbox
     except Unsupported as refusal:
         raise _local_only(refusal) from None
@@ -341,26 +390,39 @@ def _closure(
     store: _Store,
     rules: list[Rule],
     tbox: list[ox.Triple],
+    pieces: list[str],
     cap: int,
     max_rounds: int,
     progress: Progress,
 ) -> int:
-    """Build the closure in the working graph, round by round; return the rounds."""
-    store.update(
-        f"DROP SILENT GRAPH {CLOSURE} ; DROP SILENT GRAPH {DELTA} ; DROP SILENT GRAPH {NEW} ;"
-        f" ADD {ASSERTED} TO {CLOSURE}"
-    )
+    """Build the closure less what is asserted in working graphs, one per round (added to
+    *pieces* as they are made); return the rounds to the fixpoint."""
+
+    def piece() -> str:
+        graph = f"{REASONING_GRAPH}/round-{len(pieces)}"
+        pieces.append(graph)
+        store.update(f"INSERT DATA {{ GRAPH {LISTING} {{ {LISTING} {HAS_PART} <{graph}> }} }}")
+        return sparql_iri(graph)
+
+    schema = piece()
     for batch in _batches(tbox, DATA_BATCH):
-        store.update(f"INSERT DATA {{ GRAPH {CLOSURE} {{ {batch} }} }}")
-    total = store.count(CLOSURE)
-    delta = CLOSURE  # the first round joins everything with everything
+        store.update(f"INSERT DATA {{ GRAPH {schema} {{ {batch} }} }}")
+    store.update(  # what the closed schema repeats of the data is asserted
+        f"DELETE {{ GRAPH {schema} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {schema} {{ ?s ?p ?o }} "
+        f"GRAPH {ASSERTED} {{ ?s ?p ?o }} }}"
+    )
+    total = store.count(ASSERTED) + store.count(schema)
+    delta = [ASSERTED, schema]  # the first round joins everything with everything
     for done in range(1, max_rounds + 1):
+        known = [ASSERTED, *map(sparql_iri, pieces)]
+        target = piece()
+        equality = _holds_same_as(store, known)
         for rule in rules:
-            store.update(rule.update(delta))
-        new = store.count(NEW)
+            if equality or not rule.name.startswith("eq-"):
+                store.update(rule.update(target, delta, known))
+        new = store.count(target)
         progress("reason", new)
         if not new:
-            _refuse_what_owlrl_would_do(store, rules)
             return done
         total += new
         if total > cap:
@@ -368,39 +430,16 @@ def _closure(
                 "max_triples",
                 cap,
                 f"reasoning stopped: the closure passed {cap} triples (triple-count cap)",
-                "the store keeps graph/inferred as it was",
             )
-        store.update(f"DROP SILENT GRAPH {DELTA} ; ADD {NEW} TO {CLOSURE} ; MOVE {NEW} TO {DELTA}")
-        delta = DELTA
+        delta = [target]
     raise ZonekgError(f"reasoning in the store did not reach a fixpoint in {max_rounds} rounds")
 
 
-def _refuse_what_owlrl_would_do(store: _Store, rules: list[Rule]) -> None:
-    """Unsupported where the fast engine would have handed the work to owlrl: the closure
-    holds the triple it would have stopped at (it holds every triple the fast engine
-    derives)."""
-    by_rule = {rule.name: [row[0] for row in rule.rows if row] for rule in rules}
-    names = {
-        "inverse-or-symmetric": by_rule.get("prp-inv", []) + by_rule.get("prp-symp", []),
-        "functional": by_rule.get("prp-fp", []),
-        "same-as": [],
-    }
-    for key, text, refusal in _refusals():
-        if key != "same-as" and not names[key]:
-            continue
-        if store.query(text(sorted(set(names[key]))), "closure check").boolean:
-            raise _local_only(refusal)
-
-
-def _finish(store: _Store) -> int:
-    """The working graph less what is asserted and less x owl:sameAs x (as the local
-    closure); the other working graphs dropped. Returns its size."""
-    store.update(
-        f"DELETE {{ GRAPH {CLOSURE} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} ;"
-        f" DELETE {{ GRAPH {CLOSURE} {{ ?x {SAME} ?x }} }} WHERE {{ GRAPH {CLOSURE} "
-        f"{{ ?x {SAME} ?x }} }} ; DROP SILENT GRAPH {DELTA} ; DROP SILENT GRAPH {NEW}"
-    )
-    return store.count(CLOSURE)
+def _holds_same_as(store: _Store, known: list[str]) -> bool:
+    """Whether any owl:sameAs but x owl:sameAs x is known: without one, no rule of
+    equality derives anything new."""
+    text = f"ASK {{ {_in(known, 'g')} {{ ?x {SAME} ?y }} FILTER(!sameTerm(?x, ?y)) }}"
+    return bool(store.query(text, "owl:sameAs").boolean)
 
 
 def _batches(triples: list[ox.Triple], size: int) -> Iterator[str]:
