@@ -57,6 +57,7 @@ from .querying import (
 )
 from .reasoning import closure_text, inferred, reason
 from .remote import remote_answer, remote_graphs
+from .remote_reasoning import StoreClosure, reason_in_store
 from .validation import INFERENCE_CHOICES, validate
 from .views import RdfView, Term, vocabulary
 
@@ -81,6 +82,7 @@ __all__ = [
     "RdfView",
     "Source",
     "Stats",
+    "StoreClosure",
     "Support",
     "Term",
     "Why",
@@ -105,6 +107,7 @@ __all__ = [
     "published_graphs",
     "query",
     "reason",
+    "reason_in_store",
     "remote_answer",
     "resolve",
     "remote_graphs",
