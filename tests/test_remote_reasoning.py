@@ -290,10 +290,17 @@ def virtuoso(tmp_path_factory):
 
 
 def test_virtuoso_closure_made_in_the_store_equals_the_embedded_one(virtuoso):
-    anonymous = run_zonekg(
-        "reason", "--endpoint", virtuoso.query, "--update-endpoint", virtuoso.update
-    )
-    assert anonymous.returncode == 2 and "HTTP 401" in anonymous.stderr
+    def anonymous():
+        return run_zonekg(
+            "reason", "--endpoint", virtuoso.query, "--update-endpoint", virtuoso.update
+        )
+
+    nothing = anonymous()  # nothing pushed yet: nothing to reason over, nothing written
+    assert nothing.returncode == 2 and "`zonekg push`" in nothing.stderr
+    virtuoso.push()
+    refused = anonymous()
+    assert refused.returncode == 2 and "HTTP 401" in refused.stderr
+    assert virtuoso.working_graphs() == 0
     reasoned_in_store(virtuoso)
 
 
