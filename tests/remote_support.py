@@ -73,8 +73,8 @@ _HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length
 
 
 class BasicAuthProxy:
-    """Forwards to *backend*; writes (PUT, DELETE, POST to /store) need Basic credentials.
-    ``log`` records (method, path, whether credentials came) for every request."""
+    """Forwards to *backend*; writes (PUT, DELETE, POST to /store or /update) need Basic
+    credentials. ``log`` records (method, path, whether credentials came) for every request."""
 
     def __init__(self, backend: str, user: str, password: str):
         self.backend = backend
@@ -93,7 +93,9 @@ class BasicAuthProxy:
                 body = self.rfile.read(size) if size else None
                 given = self.headers.get("Authorization")
                 proxy.log.append((self.command, self.path, given is not None))
-                write = self.command in ("PUT", "DELETE") or self.path.startswith("/store")
+                write = self.command in ("PUT", "DELETE") or self.path.startswith(
+                    ("/store", "/update")
+                )
                 if write and self.command != "GET" and given != proxy.expected:
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", 'Basic realm="zonekg-test"')

@@ -111,7 +111,8 @@ def test_answers_from_the_kept_store_equal_those_in_memory(cache, data, monkeypa
 
 
 def test_a_byte_changed_with_size_and_time_kept_is_another_entry(cache, data):
-    assert areas(api.load([data])) == {"36.9"}
+    # (data/sibling-zones.trig gives 36.9 too: the changed file's figure is the one to find)
+    assert "36.8" not in areas(api.load([data]))
     file = data / "zone.trig"
     assert AREA_VALUE in file.read_bytes()
     before = file.stat()
@@ -121,7 +122,7 @@ def test_a_byte_changed_with_size_and_time_kept_is_another_entry(cache, data):
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     kg = api.load([data])
     assert kg.loaded.kept.built, "a new entry, not the old one"
-    assert areas(kg) == {"36.8"}
+    assert "36.8" in areas(kg)
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "renamed"])

@@ -21,7 +21,8 @@ Left out, it is ``Limits.from_env()``.
 The package's modules, one concern each: ``loading`` (load, bounded), ``validation``,
 ``reasoning``, ``querying``, ``dataset`` (the published dataset), ``exporting``,
 ``inspection`` (why, stats), ``finding`` (find: entities by name), ``remote`` (datasets
-at a SPARQL endpoint), ``remote_validation`` (validation inside such a store), ``views``
+at a SPARQL endpoint), ``remote_validation`` and ``remote_reasoning`` (validation and the
+closure inside such a store), ``views``
 (rdflib views, the vocabulary). This module holds only the public names.
 """
 
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     )
     from .reasoning import closure_text, inferred, reason
     from .remote import remote_answer, remote_graphs
+    from .remote_reasoning import StoreClosure, reason_in_store
     from .remote_validation import validate_remote
     from .validation import INFERENCE_CHOICES, validate
     from .views import RdfView, Term, vocabulary
@@ -87,6 +89,7 @@ _WHERE = {
     "RdfView": (".views", "RdfView"),
     "Source": (".inspection", "Source"),
     "Stats": (".inspection", "Stats"),
+    "StoreClosure": (".remote_reasoning", "StoreClosure"),
     "Support": (".inspection", "Support"),
     "Term": (".views", "Term"),
     "Why": (".inspection", "Why"),
@@ -113,6 +116,7 @@ _WHERE = {
     "reason": (".reasoning", "reason"),
     "remote_answer": (".remote", "remote_answer"),
     "remote_graphs": (".remote", "remote_graphs"),
+    "reason_in_store": (".remote_reasoning", "reason_in_store"),
     "resolve": (".inspection", "resolve"),
     "screen_job": (".querying", "screen_job"),
     "stats": (".inspection", "stats"),
@@ -161,6 +165,7 @@ __all__ = [
     "RdfView",
     "Source",
     "Stats",
+    "StoreClosure",
     "Support",
     "Term",
     "Why",
@@ -185,6 +190,7 @@ __all__ = [
     "published_graphs",
     "query",
     "reason",
+    "reason_in_store",
     "remote_answer",
     "resolve",
     "remote_graphs",

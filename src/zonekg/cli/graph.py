@@ -10,6 +10,7 @@ import click
 
 from ..api import INFERENCE_CHOICES
 from ..core.errors import EXIT_CHECK_FAILED
+from ..core.namespaces import INFERRED_GRAPH
 from .options import (
     current_limits,
     data_option,
@@ -172,12 +173,29 @@ CLOSURE_HELP = "Write the inferred triples here (.ttl, .nt, .nq, .trig, .jsonld 
 @ontology_options
 @engine_option
 @store_option
-def reason(data, output, ontology, no_ontology, engine, store) -> None:
+@click.option(
+    "--endpoint",
+    default=None,
+    help="Reason inside the store at this SPARQL 1.1 query endpoint instead, over what "
+    "`zonekg push` wrote there (with --update-endpoint; the data stays in the store).",
+)
+@click.option(
+    "--update-endpoint",
+    default=None,
+    help="That store's SPARQL 1.1 Update endpoint, the only address written to: the closure "
+    "replaces its graph/inferred. Credentials: ~/.netrc or ZONEKG_USER and ZONEKG_PASSWORD.",
+)
+def reason(data, output, ontology, no_ontology, engine, store, endpoint, update_endpoint) -> None:
     """Materialise the OWL-RL closure; only the inferred triples are written.
 
     Exit 1 if ontology and data are inconsistent (the rule and resources are named)."""
     from .. import api
 
+    if endpoint is not None or update_endpoint is not None:
+        local = {"--data": data, "--output": output, "--ontology": ontology}
+        local |= {"--no-ontology": no_ontology, "--store": store}
+        reason_in_store(endpoint, update_endpoint, [flag for flag, on in local.items() if on])
+        return
     onto = ontology_paths(ontology, no_ontology)
     if output is not None:
         api.check_output(output, [*(data or ()), *(onto or ())])  # refused before any work
@@ -196,6 +214,38 @@ def reason(data, output, ontology, no_ontology, engine, store) -> None:
         return
     api.write_output(output, text, syntax, inputs=data)
     note(f"{total} inferred triples written to {output} (asserted data unchanged).")
+
+
+def reason_in_store(endpoint: str | None, update_endpoint: str | None, local: list[str]) -> None:
+    """``reason --endpoint --update-endpoint``: the closure made inside the store."""
+    from .. import api
+    from ..safety.http import check_url, shown_url
+
+    if endpoint is None or update_endpoint is None:
+        raise click.UsageError(
+            "reasoning in a store needs both --endpoint (its query address) and "
+            "--update-endpoint (its update address)"
+        )
+    if local:
+        raise click.UsageError(
+            f"{', '.join(local)}: not with --endpoint (the store's own data is reasoned over; "
+            "the closure stays in the store)"
+        )
+    check_url(endpoint)  # a bad URL is refused before any work
+    check_url(update_endpoint)
+    limits = current_limits()
+
+    def task():
+        with _progress("reason", None, "triples") as advance:
+            return api.reason_in_store(endpoint, update_endpoint, limits, progress=advance)
+
+    # what the store sends is read in the worker, under the time and memory limits
+    done = api.bounded(task, what="reasoning in the store", limits=limits)
+    note(
+        f"{done.inferred} inferred triples in <{INFERRED_GRAPH}> at {shown_url(update_endpoint)} "
+        f"({done.rounds} rounds, {done.seconds:.1f} s); `zonekg query --endpoint` asks "
+        "the questions that need inference over it."
+    )
 
 
 @click.command()

@@ -38,7 +38,14 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("zonekg validate", "check the project's data against its shapes"),
         ("zonekg validate --inference owlrl --format json", "after reasoning, as JSON"),
     ],
-    "reason": [("zonekg reason -o build/inferred.ttl", "write the inferred triples")],
+    "reason": [
+        ("zonekg reason -o build/inferred.ttl", "write the inferred triples"),
+        (
+            "zonekg reason --endpoint http://127.0.0.1:7878/query "
+            "--update-endpoint http://127.0.0.1:7878/update",
+            "make the closure inside an Oxigraph server, after zonekg push",
+        ),
+    ],
     "run": [("zonekg run -o build/inferred.ttl", "validate, reason and answer every question")],
     "questions": [("zonekg questions", "list the questions with their names")],
     "query": [

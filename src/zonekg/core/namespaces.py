@@ -36,6 +36,11 @@ DERIVED_GRAPHS = (ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH)
 #: In a remote store: which graphs the last push wrote (``<PUSHED_GRAPH> dct:hasPart <g>``),
 #: so that a query that uses GRAPH can name them (named-graph-uri) without a scan.
 PUSHED_GRAPH = GRAPH + "pushed"
+#: In a remote store, while ``zonekg reason --endpoint`` works: ``<graph/reasoning>
+#: dct:hasPart <g>`` for each graph the closure is being built in (``graph/reasoning/round-N``),
+#: so that a run stopped half-way leaves them listed for the next run to drop. No question
+#: reads them (graph/pushed never lists them); the last step copies them into graph/inferred.
+REASONING_GRAPH = GRAPH + "reasoning"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

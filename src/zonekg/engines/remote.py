@@ -93,6 +93,23 @@ def query(
     return QueryResult(SELECT, [v.value for v in result.variables], rows)
 
 
+def update(endpoint: str, text: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Run the SPARQL Update *text* at *endpoint*, the update address the user named
+    (SPARQL 1.1 Protocol: POST, form-encoded ``update``), within *limits*; what the store
+    answers (a status, or Virtuoso's report as a result set) is read within the reply cap
+    and not kept."""
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode([("update", text)]).encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": f"{RESULTS_JSON}, */*;q=0.1",
+        },
+    )
+    send_authorised(request, limits)
+
+
 def _no_entities(body: bytes) -> None:
     """Refuse RDF/XML with DOCTYPE or ENTITY declarations, as the loader does: the parser
     expands entities (a 1 KB reply becomes a 200 MB literal)."""

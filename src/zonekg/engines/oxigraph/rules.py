@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from ...core.errors import Setting, ZonekgError
 from ...core.namespaces import OWL, RDF, RDFS, XSD
 from ...core.settings import exceeded
+from ...safety.screen import sparql_iri
 from ..base import Progress, SchemaCloser, Unsupported
 
 RDF_TYPE = RDF + "type"
@@ -67,25 +68,31 @@ class RuleSet:
     inverse_functional: set[str]
 
 
+def schema_query(ontology: list[str], data: list[str]) -> str:
+    """The CONSTRUCT of the schema: the *ontology* graphs whole, and the triples of the
+    *data* graphs that speak about classes and properties (one definition for the rules
+    compiled here and for reasoning inside a remote store)."""
+    onto = " ".join(sparql_iri(g) for g in ontology) or "<urn:none>"
+    data_values = " ".join(sparql_iri(g) for g in data) or "<urn:none>"
+    return f"""
+    CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+      {{ VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} }}
+      UNION
+      {{ VALUES ?g {{ {data_values} }} GRAPH ?g {{ ?s ?p ?o }}
+         FILTER(?p IN ({_SCHEMA_PREDICATES}) || (STRSTARTS(STR(?p), "{OWL}")
+                && ?p != <{OWL}sameAs>)) }}
+      UNION
+      {{ VALUES ?g {{ {data_values} }} GRAPH ?g {{ ?s a ?o }}
+         FILTER(STRSTARTS(STR(?o), "{RDFS}") || STRSTARTS(STR(?o), "{OWL}")
+                || STRSTARTS(STR(?o), "{RDF}")) BIND(<{RDF_TYPE}> AS ?p) }}
+    }}"""
+
+
 def _schema_triples(
     store: ox.Store, ontology: list[ox.NamedNode], data: list[ox.NamedNode]
 ) -> list[ox.Triple]:
     """The ontology, plus data triples that speak about classes and properties."""
-    onto = " ".join(str(g) for g in ontology) or "<urn:none>"
-    data = " ".join(str(g) for g in data) or "<urn:none>"
-    text = f"""
-    CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-      {{ VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} }}
-      UNION
-      {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s ?p ?o }}
-         FILTER(?p IN ({_SCHEMA_PREDICATES}) || (STRSTARTS(STR(?p), "{OWL}")
-                && ?p != <{OWL}sameAs>)) }}
-      UNION
-      {{ VALUES ?g {{ {data} }} GRAPH ?g {{ ?s a ?o }}
-         FILTER(STRSTARTS(STR(?o), "{RDFS}") || STRSTARTS(STR(?o), "{OWL}")
-                || STRSTARTS(STR(?o), "{RDF}")) BIND(<{RDF_TYPE}> AS ?p) }}
-    }}"""
-    return list(store.query(text))
+    return list(store.query(schema_query([g.value for g in ontology], [g.value for g in data])))
 
 
 def compile_rules(
