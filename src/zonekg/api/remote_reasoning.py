@@ -281,11 +281,12 @@ def reason_in_store(
     check_url(update_url)
     started = time.monotonic()
     store = _Store(query_url, update_url, limits)
-    rules, tbox = _schema_rules(store)
+    rules, tbox, ontology = _schema_rules(store)
     _drop_leftovers(store)
     pieces: list[str] = []
     try:
         rounds = _closure(store, rules, tbox, pieces, limits.max_triples, max_rounds, progress)
+        _datatypes_disjoint(store, [ASSERTED_GRAPH, *ontology], pieces)
         for text, refusal in _refusals(rules):
             if store.query(text, "closure check", [ASSERTED_GRAPH, *pieces]).boolean:
                 raise _local_only(refusal)
@@ -341,8 +342,9 @@ def _drop_leftovers(store: _Store) -> None:
     _drop_working_graphs(store, mine, cleanup=False)
 
 
-def _schema_rules(store: _Store) -> tuple[list[Rule], list[ox.Triple]]:
-    """The compiled rules and the closed schema, from the schema read out of the store."""
+def _schema_rules(store: _Store) -> tuple[list[Rule], list[ox.Triple], list[str]]:
+    """The compiled rules, the closed schema and the ontology graphs, from the schema read
+    out of the store."""
     from ..engines.oxigraph.rules import compile_rules, schema_query
     from ..safety.http import shown_url
 
@@ -374,7 +376,7 @@ def _schema_rules(store: _Store) -> tuple[list[Rule], list[ox.Triple]]:
             raise Unsupported(
                 "the closed schema holds blank nodes, which an update cannot name in the store"
             )
-        return compiled_rules(compiled), compiled.tbox
+        return compiled_rules(compiled), compiled.tbox, ontology
     except Unsupported as refusal:
         raise _local_only(refusal) from None
 
@@ -435,6 +437,26 @@ def _closure(
             )
         delta = [target]
     raise ZonekgError(f"reasoning in the store did not reach a fixpoint in {max_rounds} rounds")
+
+
+def _datatypes_disjoint(store: _Store, asserted: list[str], pieces: list[str]) -> None:
+    """The disjointness of the RL datatypes the asserted graphs use, as the fast engine adds
+    it beside its compiled rules (which do not see literals), into the last working graph."""
+    from ..engines.oxigraph.rules import datatype_disjointness
+
+    graphs = [sparql_iri(g) for g in asserted]
+    found = store.query(
+        f"SELECT DISTINCT ?literal ?class WHERE {{ {_in(graphs, 'g')} {{ "
+        f"{{ ?s ?p ?o FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?literal) }} UNION "
+        f"{{ ?s {sparql_iri(RDF + 'type')} ?class FILTER(isIRI(?class)) }} }} }}",
+        "datatypes used",
+    )
+    literal_types = {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
+    node_types = {row[1].value for row in found.rows if isinstance(row[1], ox.NamedNode)}
+    triples = datatype_disjointness(literal_types, node_types)
+    if triples:
+        for batch in _batches(triples, DATA_BATCH):
+            store.update(f"INSERT DATA {{ GRAPH {sparql_iri(pieces[-1])} {{ {batch} }} }}")
 
 
 def _holds_same_as(store: _Store, known: list[str]) -> bool:

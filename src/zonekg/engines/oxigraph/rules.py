@@ -189,7 +189,12 @@ def closure(
     engine.literals = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal)}
     engine.named = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
     known = engine.run(max_rounds)
-    known |= {(enc(s), enc(p), enc(o)) for s, p, o in _datatype_disjointness(terms, ids, asserted)}
+    rdf_type = ids.get(ox.NamedNode(RDF_TYPE))
+    disjoint = datatype_disjointness(
+        {t.datatype.value for t in terms if isinstance(t, ox.Literal)},
+        {terms[o].value for _, p, o in asserted if p == rdf_type},
+    )
+    known |= {(enc(t.subject), enc(t.predicate), enc(t.object)) for t in disjoint}
     same = enc(ox.NamedNode(OWL + "sameAs"))
     store.extend(
         ox.Quad(terms[s], terms[p], terms[o], target)
@@ -220,24 +225,19 @@ _VALUE_SPACE = {
 _NOT_DISJOINT = frozenset((XSD + "string", RDF + "PlainLiteral"))
 
 
-def _datatype_disjointness(terms: list, ids: dict, asserted: set) -> list[tuple]:
-    """The disjointness of the RL datatypes the graph uses (a literal's datatype, or a node
-    typed with one), one triple per pair of value spaces. The compiled rules do not see
-    literals, so these are added here; the reference engine (owlrl) states the same pairs, and
-    a graph using xsd:boolean and xsd:decimal literals showed the difference."""
+def datatype_disjointness(literal_types: set[str], node_types: set[str]) -> list[ox.Triple]:
+    """The disjointness of the RL datatypes a graph uses, given the datatypes of its literals
+    and the classes it types nodes with: one triple per pair of value spaces. The compiled
+    rules do not see literals, so these are added beside them (here, and by reasoning in a
+    store); the reference engine (owlrl) states the same pairs, and a graph using xsd:boolean
+    and xsd:decimal literals showed the difference."""
     # A plain literal is xsd:string to Oxigraph but has no datatype to rdflib, which does not
     # count it; xsd:string is then counted only where a node is typed with it.
-    literal_types = {t.datatype.value for t in terms if isinstance(t, ox.Literal)} - {XSD_STRING}
-    rdf_type = ids.get(ox.NamedNode(RDF_TYPE))
-    node_types = {
-        terms[o].value
-        for _, p, o in asserted
-        if p == rdf_type and isinstance(terms[o], ox.NamedNode)
-    }
-    used = sorted({_VALUE_SPACE[d] for d in literal_types | node_types if d in _VALUE_SPACE})
+    named = (literal_types - {XSD_STRING}) | node_types
+    used = sorted({_VALUE_SPACE[d] for d in named if d in _VALUE_SPACE})
     disjoint = ox.NamedNode(OWL + "disjointWith")
     return [
-        (ox.NamedNode(a), disjoint, ox.NamedNode(b))
+        ox.Triple(ox.NamedNode(a), disjoint, ox.NamedNode(b))
         for i, a in enumerate(used)
         for b in used[i + 1 :]
         if frozenset((a, b)) != _NOT_DISJOINT
