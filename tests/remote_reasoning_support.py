@@ -90,8 +90,11 @@ def every_question_as_embedded(store: Store, data: list[Path] | None = None) -> 
         there = api.remote_answer(store.query, screen(cq.text), cq.needs_reasoning, pushed, notes)
         here = api.answer(kg, screen(cq.text), cq.needs_reasoning)
         assert not notes
-        if _answers(csv_rows(there)) != _answers(csv_rows(here)):
-            wrong.append(cq.name)
+        store_rows, embedded_rows = _answers(csv_rows(there)), _answers(csv_rows(here))
+        if store_rows != embedded_rows:
+            only_there = [r for r in store_rows if r not in embedded_rows][:3]
+            only_here = [r for r in embedded_rows if r not in store_rows][:3]
+            wrong.append(f"{cq.name}: store only {only_there}; embedded only {only_here}")
     assert not wrong, f"{len(wrong)} of {len(found)} questions differ: {wrong}"
 
 

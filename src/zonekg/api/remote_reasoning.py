@@ -445,14 +445,18 @@ def _datatypes_disjoint(store: _Store, asserted: list[str], pieces: list[str]) -
     from ..engines.oxigraph.rules import datatype_disjointness
 
     graphs = [sparql_iri(g) for g in asserted]
-    found = store.query(
-        f"SELECT DISTINCT ?literal ?class WHERE {{ {_in(graphs, 'g')} {{ "
-        f"{{ ?s ?p ?o FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?literal) }} UNION "
-        f"{{ ?s {sparql_iri(RDF + 'type')} ?class FILTER(isIRI(?class)) }} }} }}",
+    # two plain queries: Virtuoso 7 fails to compile a union of a FILTER and a BIND here
+    literals = store.query(
+        f"SELECT DISTINCT (DATATYPE(?o) AS ?d) WHERE {{ {_in(graphs, 'g')} {{ ?s ?p ?o }} "
+        f"FILTER(isLiteral(?o)) }}",
         "datatypes used",
     )
-    literal_types = {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
-    node_types = {row[1].value for row in found.rows if isinstance(row[1], ox.NamedNode)}
+    classes = store.query(
+        f"SELECT DISTINCT ?c WHERE {{ {_in(graphs, 'g')} {{ ?s {sparql_iri(RDF + 'type')} ?c }} }}",
+        "classes used",
+    )
+    literal_types = {row[0].value for row in literals.rows if isinstance(row[0], ox.NamedNode)}
+    node_types = {row[0].value for row in classes.rows if isinstance(row[0], ox.NamedNode)}
     triples = datatype_disjointness(literal_types, node_types)
     if triples:
         for batch in _batches(triples, DATA_BATCH):
