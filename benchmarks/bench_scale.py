@@ -46,8 +46,15 @@ GIB = 1024.0  # MiB
 # --- measuring processes -------------------------------------------------------------------
 
 
-def timed(command: list[str], limit: float, env: dict | None = None, cwd: Path = ROOT) -> dict:
-    """Wall time and peak RSS of one process (and its children), stopped at *limit* seconds."""
+def timed(
+    command: list[str],
+    limit: float,
+    env: dict | None = None,
+    cwd: Path = ROOT,
+    done_codes: tuple[int, ...] = (0, 1),
+) -> dict:
+    """Wall time and peak RSS of one process (and its children), stopped at *limit* seconds;
+    an exit code outside *done_codes* is a failure (no time)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -69,7 +76,8 @@ def timed(command: list[str], limit: float, env: dict | None = None, cwd: Path =
         return {"seconds": None, "peak_mib": rusage.ru_maxrss / 1024, "timed_out": True}
     elapsed = time.perf_counter() - start
     error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    ok = os.waitstatus_to_exitcode(status) in (0, 1)  # 1: the data fails a check, still done
+    # zonekg exits 1 when the data fails a check: still done
+    ok = os.waitstatus_to_exitcode(status) in done_codes
     return {
         "seconds": elapsed if ok else None,
         # wait4's figure is the largest of the process and its waited-for workers
@@ -79,8 +87,8 @@ def timed(command: list[str], limit: float, env: dict | None = None, cwd: Path =
     }
 
 
-def median_run(command, limit, repeats, env=None) -> dict:
-    runs = [timed(command, limit, env) for _ in range(repeats)]
+def median_run(command, limit, repeats, env=None, done_codes=(0, 1)) -> dict:
+    runs = [timed(command, limit, env, done_codes=done_codes) for _ in range(repeats)]
     done = [r["seconds"] for r in runs if r["seconds"] is not None]
     return {
         "seconds": statistics.median(done) if len(done) == len(runs) else None,
@@ -92,7 +100,12 @@ def median_run(command, limit, repeats, env=None) -> dict:
 
 
 def python_step(code: str, limit: float, repeats: int = 1) -> dict:
-    return median_run([sys.executable, "-c", code], limit, repeats)
+    """A baseline in its own process; it failed (a library missing: an exception) unless it
+    exits 0."""
+    found = median_run([sys.executable, "-c", code], limit, repeats, done_codes=(0,))
+    if found.get("error"):
+        print(f"a baseline failed: {found['error'].strip().splitlines()[-1]}", file=sys.stderr)
+    return found
 
 
 # --- the measurements -----------------------------------------------------------------------
