@@ -5,22 +5,18 @@ every machine format, every row is given."""
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import os
-import re
-import struct
 import subprocess
 import sys
-import termios
 
 import pytest
+import terminal_support
 
 from zonekg.cli import output
 from zonekg.core.render import TERMINAL_ROWS
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 #: An answer bigger than a screenful and than the rows a table is laid out on.
 EVERY_SUBJECT = "SELECT ?s WHERE { ?s ?p ?o }"
 
@@ -43,30 +39,8 @@ def _piped(*args: str, **env: str) -> str:
 
 
 def _on_a_terminal(*args: str, **env: str) -> str:
-    """What the command shows on a 200-column terminal (a pseudo-terminal as stdout, read
-    while the command writes, so that a long output cannot fill it and stall)."""
-    leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "zonekg.cli", *args],
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=_environment(**env),
-    )
-    os.close(follower)
-    shown = bytearray()
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    assert child.wait(timeout=300) == 0
-    return ANSI.sub("", shown.decode("utf-8")).replace("\r\n", "\n")
+    """What the command shows on a 200-column terminal."""
+    return terminal_support.on_a_terminal(*args, width=200, env=_environment(**env))
 
 
 def _body_rows(table: str) -> list[str]:
