@@ -152,3 +152,26 @@ def test_machine_formats_give_every_row_even_on_a_terminal(fmt, every_subject):
         assert [line[1:-1] for line in shown.splitlines()[1:]] == every_subject
     else:
         assert [row["s"] for row in csv.DictReader(io.StringIO(shown))] == every_subject
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_rows_past_the_limit_are_counted_not_drawn(monkeypatch):
+    """Without a total from the caller, the rows past the limit are counted as they come."""
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    made = []
+
+    def rows():
+        for n in range(120):
+            made.append(n)
+            yield [f"row-{n:03d}"]
+
+    output.table(["n"], rows(), limit=10, hint="see them all")
+    drawn = screen.getvalue()
+    assert [f"row-{n:03d}" in drawn for n in (0, 9, 10)] == [True, True, False]
+    assert len(made) == 120
+    assert drawn.rstrip().endswith("10 of 120 rows shown; see them all")

@@ -134,7 +134,7 @@ def print_answers(answers, fmt: str, every: bool, limit: int | None = None) -> N
             say("")
             titled(job.label, f": {job.question}")
         if fmt == "table" and not result.is_graph:
-            table(*render.table_cells(result), limit=limit, hint=ALL_ROWS)
+            table(*render.table_cells(result), limit=limit, hint=ALL_ROWS, total=len(result))
         elif result.is_graph and not result.triples:
             if fmt == "table":
                 say("no triples", style="dim")

@@ -112,17 +112,20 @@ def draw(columns, rows, total: tuple[str, ...] | None = None) -> None:
     out().print(shown)
 
 
-def table(columns, rows: Iterable, limit: int | None = None, hint: str = "") -> None:
+def table(
+    columns, rows: Iterable, limit: int | None = None, hint: str = "", total: int | None = None
+) -> None:
     """A result table, streamed: its rows are drawn as they come (*rows* may be a
     generator), then their count. On a terminal at most *limit* rows are drawn (None or
-    0: all) and the rest are counted, with *hint* saying how to see them; when stdout is
-    a file or a pipe every row is drawn. The layout is ``draw``'s, fixed on the first
-    ``LAYOUT_ROWS`` rows."""
+    0: all) and the rest are counted (*total*, when the caller knows it, spares making
+    them), with *hint* saying how to see them; when stdout is a file or a pipe every row
+    is drawn. The layout is ``draw``'s, fixed on the first ``LAYOUT_ROWS`` rows."""
     if limit is not None and limit > 0 and sys.stdout.isatty():
+        rows = iter(rows)
         shown = _stream(columns, islice(rows, limit), width=out().width)
-        rest = sum(1 for _ in rows) if not hasattr(rows, "__len__") else len(rows) - shown
-        if rest:
-            say(f"{shown} of {count(shown + rest, 'row')} shown; {hint}".rstrip("; "), style="dim")
+        every = total if total is not None else shown + sum(1 for _ in rows)
+        if every > shown:
+            say(f"{shown} of {count(every, 'row')} shown; {hint}".rstrip("; "), style="dim")
             return
     else:
         shown = _stream(columns, rows, width=out().width)
