@@ -329,7 +329,9 @@ def targets(report: dict) -> list[dict]:
             ratio(user["three commands"], floor),
             10,
         )
-        peak = user["three commands"]["peak_mib"] / GIB
+        three = user["three commands"]
+        # a command stopped by a limit peaked before its end: no figure
+        peak = three["peak_mib"] / GIB if three.get("seconds") is not None else None
         add(f"{size}: peak memory of the three commands", peak, 2, "GiB")
         add(
             f"{size}: later query cq01 --data D / floor",
@@ -401,6 +403,8 @@ def print_size(entry: dict) -> None:
     print("\nAs users run it (cold processes, default engine and limits), seconds / peak MiB:")
     for name, step in entry["user"].items():
         print(f"  {name:<20} {_s(step):>16}  {step['peak_mib']:>7.0f} MiB")
+        if step.get("error"):  # e.g. the default time limit on a loaded machine
+            print(f"    {step['error'].strip().splitlines()[0]}")
     user, base = entry["user"], entry["baselines"]
     print(f"  query --all, table / csv: {_ratio(user['query --all'], user['query --all (csv)'])}")
     floor = base["pyoxigraph bulk_load"]

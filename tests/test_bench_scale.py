@@ -82,3 +82,27 @@ def test_every_target_of_the_issue_is_judged_from_the_figures(bench):
     assert verdicts["1M: reason -o / reasonable"] == "MISS"
     assert verdicts["real graph: cold zonekg query cq01"] == "MISS"
     assert verdicts["1M: validate / pyrudof"] == "PASS"
+
+
+def test_a_command_stopped_by_a_limit_gives_no_figure_to_judge(bench):
+    stopped = _run(None, 900)
+    user = {k: stopped for k in ("validate", "reason -o", "query --all", "query cq01 (later)")}
+    user["three commands"] = stopped
+    report = {
+        "cold_start": {"zonekg query cq01": _run(0.1), "python -c pass": _run(0.02)},
+        "sizes": [
+            {
+                "size": 100_000,
+                "user": user,
+                "baselines": {
+                    "pyoxigraph bulk_load": _run(1.0),
+                    "pyrudof validate": _run(1.0),
+                    "reasonable closure": _run(1.0),
+                },
+                "in_process": {"oxigraph": {"times": {"questions": 2.0}}},
+            }
+        ],
+    }
+    judged = {t["what"]: bench.verdict(t["figure"], t["target"]) for t in bench.targets(report)}
+    assert judged.pop("real graph: cold zonekg query cq01") == "PASS"
+    assert set(judged.values()) == {"n/a"}
