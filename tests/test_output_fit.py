@@ -4,21 +4,16 @@ question headings are read and shown whole."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import re
-import struct
 import subprocess
 import sys
-import termios
 
 import pytest
+import terminal_support
 from rich.cells import cell_len
 
 from zonekg.core import questions, render
 from zonekg.core.namespaces import curie, expand
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _environment(columns: str | None) -> dict[str, str]:
@@ -43,28 +38,7 @@ def piped(*args: str, columns: str | None) -> str:
 def on_a_terminal(*args: str, width: int) -> str:
     """What the command shows on a terminal *width* columns wide (a pty of that size;
     COLUMNS is set to something else, which a terminal's own width overrides)."""
-    leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, width, 0, 0))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "zonekg.cli", *args],
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=_environment("333"),
-    )
-    os.close(follower)
-    shown = bytearray()
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    assert child.wait(timeout=300) == 0
-    return ANSI.sub("", shown.decode("utf-8")).replace("\r\n", "\n")
+    return terminal_support.on_a_terminal(*args, width=width, env=_environment("333"))
 
 
 def _assert_fits(text: str, width: int) -> None:

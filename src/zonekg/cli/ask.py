@@ -11,6 +11,7 @@ from .options import (
     data_paths,
     engine_option,
     store_option,
+    table_limit_option,
     words,
 )
 from .output import note, say, table, titled, write
@@ -31,6 +32,7 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
     show_default=True,
     help="csv, tsv, json and xml are the W3C SPARQL results formats (values exact).",
 )
+@table_limit_option
 @data_option
 @engine_option
 @store_option
@@ -41,7 +43,7 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
     "each question is asked over the graphs it needs. Credentials: ~/.netrc or ZONEKG_USER "
     "and ZONEKG_PASSWORD.",
 )
-def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> None:
+def query(name, text, run_all, reasoned, fmt, table_limit, data, engine, store, endpoint) -> None:
     """Run a competency question, an .rq file or SPARQL text."""
     from .. import api
 
@@ -96,7 +98,7 @@ def query(name, text, run_all, reasoned, fmt, data, engine, store, endpoint) -> 
         for text_note in notes:
             shown = words(text_note)
             note(shown if shown.startswith("warning:") else f"note: {shown}")
-    print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all)
+    print_answers(list(zip(jobs, answers, strict=True)), fmt, every=run_all, limit=table_limit)
 
 
 def undefined(kg, screened) -> list[str]:
@@ -119,7 +121,12 @@ def undefined(kg, screened) -> list[str]:
     return list(dict.fromkeys(warnings))
 
 
-def print_answers(answers, fmt: str, every: bool) -> None:
+#: What the note under a table cut short on a terminal says.
+ALL_ROWS = "all of them: --limit 0, or exact: --format csv"
+
+
+def print_answers(answers, fmt: str, every: bool, limit: int | None = None) -> None:
+    """Each answer in *fmt*; a table on a terminal shows at most *limit* rows (0: all)."""
     from ..core import render
 
     for job, result in answers:
@@ -127,7 +134,7 @@ def print_answers(answers, fmt: str, every: bool) -> None:
             say("")
             titled(job.label, f": {job.question}")
         if fmt == "table" and not result.is_graph:
-            table(*render.table_cells(result))
+            table(*render.table_cells(result), limit=limit, hint=ALL_ROWS, total=len(result))
         elif result.is_graph and not result.triples:
             if fmt == "table":
                 say("no triples", style="dim")

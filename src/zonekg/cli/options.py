@@ -161,3 +161,19 @@ def words(text) -> str:
     from ..core.errors import words as said
 
     return said(text, flag)
+
+
+def table_limit_option(command):
+    from ..core.render import TERMINAL_ROWS
+
+    return click.option(
+        "--limit",
+        "table_limit",
+        type=click.IntRange(min=0),
+        default=TERMINAL_ROWS,
+        show_default=True,
+        envvar="ZONEKG_TABLE_LIMIT",
+        show_envvar=True,
+        help="Rows of each answer a table shows on a terminal (0: all); the rest are "
+        "counted. Piped or redirected output and --format csv/tsv/json/xml give every row.",
+    )(command)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from functools import cache
+from itertools import chain, islice
 
 from ..core.terminal import printable
 
@@ -110,10 +112,167 @@ def draw(columns, rows, total: tuple[str, ...] | None = None) -> None:
     out().print(shown)
 
 
-def table(columns, rows) -> None:
-    """A result table and its row count."""
-    draw(columns, rows)
-    say(count(len(rows), "row"), style="dim")
+def table(
+    columns, rows: Iterable, limit: int | None = None, hint: str = "", total: int | None = None
+) -> None:
+    """A result table, streamed: its rows are drawn as they come (*rows* may be a
+    generator), then their count. On a terminal at most *limit* rows are drawn (None or
+    0: all) and the rest are counted (*total*, when the caller knows it, spares making
+    them), with *hint* saying how to see them; when stdout is a file or a pipe every row
+    is drawn. The layout is ``draw``'s, fixed on the first ``LAYOUT_ROWS`` rows."""
+    if limit is not None and limit > 0 and sys.stdout.isatty():
+        rows = iter(rows)
+        shown = _stream(columns, islice(rows, limit), width=out().width)
+        every = total if total is not None else shown + sum(1 for _ in rows)
+        if every > shown:
+            say(f"{shown} of {count(every, 'row')} shown; {hint}".rstrip("; "), style="dim")
+            return
+    else:
+        shown = _stream(columns, rows, width=out().width)
+    say(count(shown, "row"), style="dim")
+
+
+#: How many rows a streamed table reads before it lays out its columns: a table of up to
+#: this many rows (every competency question's on the project's data) is laid out as if it
+#: were drawn whole; a longer one keeps that layout and wraps a later, wider cell.
+LAYOUT_ROWS = 1000
+#: Rows written to stdout at once while a table streams.
+_BLOCK = 200
+_RULE = {"top": "┏━┳┓", "head": "┡━╇┩", "row": "├─┼┤", "bottom": "└─┴┘", "empty": "┗━┻┛"}
+
+
+def _stream(columns, rows: Iterable, width: int) -> int:
+    """Draw *rows* under *columns* as ``draw`` would, without holding them all: the column
+    widths come from the header and the first ``LAYOUT_ROWS`` rows, and rows are written
+    in blocks as they are read. Returns how many rows were drawn."""
+    from rich.text import Text
+
+    rows = iter(rows)
+    header = [printable(c) for c in columns]
+    first = [_cells(row) for row in islice(rows, LAYOUT_ROWS)]
+    # two cells at least: a wide character (成) in a later row must fit its column
+    natural = [
+        max(2, *(_natural(cell) for cell in column)) for column in zip(header, *first, strict=True)
+    ]
+    widths = _fit(natural, width)
+
+    def rule(kind: str) -> str:
+        left, line, cross, right = _RULE[kind]
+        return left + cross.join(line * (w + 2) for w in widths) + right
+
+    out().print(rule("top"), soft_wrap=True)
+    for line in _lines(header, widths):
+        shown = Text("┃ ")
+        for i, part in enumerate(line):
+            shown.append(part, style="bold")
+            shown.append(" ┃ " if i < len(line) - 1 else " ┃")
+        out().print(shown, soft_wrap=True)
+    if not first:
+        out().print(rule("empty"), soft_wrap=True)
+        return 0
+    sys.stdout.write(rule("head") + "\n")
+    between = rule("row") + "\n"
+    # where a cell wraps, rules between rows keep each row's lines together
+    ruled = any(len(_lines(row, widths)) > 1 for row in first)
+    drawn, block, previous_wrapped = 0, [], False
+    for row in chain(first, (_cells(row) for row in rows)):
+        lines = _lines(row, widths)
+        wrapped = len(lines) > 1
+        if drawn and (ruled or wrapped or previous_wrapped):
+            block.append(between)
+        block.extend("│ " + " │ ".join(line) + " │\n" for line in lines)
+        drawn += 1
+        previous_wrapped = wrapped
+        if len(block) >= _BLOCK:
+            sys.stdout.write("".join(block))
+            sys.stdout.flush()
+            block = []
+    block.append(rule("bottom") + "\n")
+    sys.stdout.write("".join(block))
+    sys.stdout.flush()
+    return drawn
+
+
+def _cells(row) -> list[str]:
+    return [printable(cell, lines=True).expandtabs(8) for cell in row]
+
+
+def _natural(cell: str) -> int:
+    return max(map(_width, cell.split("\n")))
+
+
+def _width(text: str) -> int:
+    """The cells *text* takes on a terminal (one per character of ASCII, which is most)."""
+    from rich.cells import cell_len
+
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _fit(natural: list[int], width: int) -> list[int]:
+    """Column widths for a table at most *width* wide (borders and padding included): the
+    natural ones where they fit; else columns narrower than an even share keep theirs and
+    the others share what is left evenly (at least two cells each)."""
+    room = width - 3 * len(natural) - 1
+    if sum(natural) <= room:
+        return list(natural)
+    widths = list(natural)
+    wide = set(range(len(natural)))
+    while wide:
+        share = room // len(wide)
+        narrow = {i for i in wide if natural[i] <= share}
+        if not narrow:
+            break
+        wide -= narrow
+        room -= sum(natural[i] for i in narrow)
+    for n, i in enumerate(sorted(wide)):
+        widths[i] = max(2, room // len(wide) + (1 if n < room % len(wide) else 0))
+    return widths
+
+
+def _lines(row: list[str], widths: list[int]) -> list[list[str]]:
+    """A row as the lines it takes, each cell padded to its column's width: a cell wider
+    than its column wraps at spaces and folds a longer word, nothing is cut."""
+    parts = []
+    for cell, w in zip(row, widths, strict=True):
+        if "\n" not in cell and _width(cell) <= w:
+            parts.append([_pad(cell, w)])
+        else:
+            parts.append([_pad(line, w) for line in _wrap(cell, w)])
+    height = max(map(len, parts))
+    if height == 1:
+        return [[p[0] for p in parts]]
+    blank = [" " * w for w in widths]
+    return [[p[n] if n < len(p) else blank[i] for i, p in enumerate(parts)] for n in range(height)]
+
+
+def _wrap(cell: str, w: int) -> list[str]:
+    """*cell*'s lines at most *w* cells wide: words as they fit, a longer word folded.
+    ASCII (one cell a character) is wrapped here, fast; other text by rich, which knows
+    how wide each character is."""
+    if not cell.isascii():
+        from rich.text import Text
+
+        return [line.plain.rstrip() for line in Text(cell).wrap(out(), w, overflow="fold")]
+    lines = []
+    for paragraph in cell.split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            joined = f"{current} {word}" if current else word
+            if len(joined) <= w:
+                current = joined
+                continue
+            if current:
+                lines.append(current)
+            while len(word) > w:
+                lines.append(word[:w])
+                word = word[w:]
+            current = word
+        lines.append(current)
+    return lines
+
+
+def _pad(line: str, w: int) -> str:
+    return line + " " * (w - _width(line))
 
 
 def write(text: str) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from functools import lru_cache
 from html import escape as _html_escape
 
 import pyoxigraph as ox
@@ -183,11 +185,18 @@ def _xml_term(term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
-def table_cells(result: QueryResult) -> tuple[list[str], list[list[str]]]:
-    """Column names and readable cells (CURIEs for IRIs) for a table on a terminal."""
+#: How many rows of an answer a table shows on a terminal unless told otherwise: a screenful
+#: or two, so that a big answer does not scroll the rest away; the others are counted. Every
+#: machine format, and a table written to a file or a pipe, gives every row.
+TERMINAL_ROWS = 50
+
+
+def table_cells(result: QueryResult) -> tuple[list[str], Iterator[list[str]]]:
+    """Column names and readable cells (CURIEs for IRIs) for a table on a terminal, made
+    row by row as the table is drawn."""
     if result.kind == ASK:
-        return ["ask"], [[str(bool(result.boolean)).lower()]]
-    return list(result.variables), [[cell(t) for t in row] for row in result.rows]
+        return ["ask"], iter([[str(bool(result.boolean)).lower()]])
+    return list(result.variables), ([cell(t) for t in row] for row in result.rows)
 
 
 def cell(term) -> str:
@@ -196,12 +205,16 @@ def cell(term) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return curie(term.value)
+        return _curie(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if term.language:
         return f"{term.value}@{term.language}"
     return term.value
+
+
+# a big answer names the same few IRIs (classes, sources) on many rows
+_curie = lru_cache(maxsize=1 << 14)(curie)
 
 
 def csv_rows(result: QueryResult) -> list[dict[str, str]]:
