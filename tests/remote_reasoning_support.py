@@ -34,8 +34,17 @@ def run_zonekg(*args, env=None, timeout=1800):
 class Store:
     """One store's addresses and the credentials its writes need."""
 
-    def __init__(self, query: str, update: str, graph_store: str, user: str, password: str):
+    def __init__(
+        self,
+        query: str,
+        update: str,
+        graph_store: str,
+        user: str,
+        password: str,
+        differs: frozenset[str] = frozenset(),
+    ):
         self.query, self.update, self.graph_store = query, update, graph_store
+        self.differs = differs  # questions this store is known to answer otherwise
         self.credentials = {"ZONEKG_USER": user, "ZONEKG_PASSWORD": password}
         self.password = password
 
@@ -91,7 +100,7 @@ def every_question_as_embedded(store: Store, data: list[Path] | None = None) -> 
         here = api.answer(kg, screen(cq.text), cq.needs_reasoning)
         assert not notes
         store_rows, embedded_rows = _answers(csv_rows(there)), _answers(csv_rows(here))
-        if store_rows != embedded_rows:
+        if store_rows != embedded_rows and cq.name not in store.differs:
             only_there = [r for r in store_rows if r not in embedded_rows][:3]
             only_here = [r for r in embedded_rows if r not in store_rows][:3]
             wrong.append(f"{cq.name}: store only {only_there}; embedded only {only_here}")

@@ -174,6 +174,13 @@ MaxQueryCostEstimationTime = 0
 """
 
 
+#: The questions Virtuoso 7.2 answers otherwise than Oxigraph and rdflib, which agree: the
+#: third edition's cq27 and cq29, built on OPTIONAL { GRAPH ?source { … } } with ?source bound
+#: outside (in cq27, Virtuoso's cells say "about" or ", at least" for a set whose source gives
+#: a declared count). The tests let these two differ on Virtuoso and hold every other question.
+VIRTUOSO_DIFFERS = frozenset({"cq27-projects-and-amounts-by-zone", "cq29-zone-targets-and-reports"})
+
+
 @contextmanager
 def virtuoso_server(folder: Path, user: str = "zonekg"):
     """Debian's Virtuoso 7 with a fresh database in *folder*: yields (base URL, user,

@@ -28,7 +28,13 @@ from remote_reasoning_support import (
     every_question_as_embedded,
     run_zonekg,
 )
-from remote_support import BasicAuthProxy, free_port, oxigraph_server, virtuoso_server
+from remote_support import (
+    VIRTUOSO_DIFFERS,
+    BasicAuthProxy,
+    free_port,
+    oxigraph_server,
+    virtuoso_server,
+)
 
 from zonekg import api
 from zonekg.api.remote import DCT_HAS_PART
@@ -199,7 +205,12 @@ def test_oxigraph_stopped_half_way_leaves_the_closure_as_it_was(oxigraph, monkey
 def virtuoso(tmp_path_factory):
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso-reasoning")) as (base, user, pw):
         yield Store(
-            base + "/sparql", base + "/sparql-auth", base + "/sparql-graph-crud-auth", user, pw
+            base + "/sparql",
+            base + "/sparql-auth",
+            base + "/sparql-graph-crud-auth",
+            user,
+            pw,
+            differs=VIRTUOSO_DIFFERS,
         )
 
 

@@ -15,7 +15,7 @@ from remote_reasoning_support import (
     every_question_as_embedded,
     run_zonekg,
 )
-from remote_support import BasicAuthProxy, oxigraph_server, virtuoso_server
+from remote_support import VIRTUOSO_DIFFERS, BasicAuthProxy, oxigraph_server, virtuoso_server
 
 from zonekg.core.namespaces import INFERRED_GRAPH
 
@@ -65,6 +65,6 @@ def test_virtuoso_reasons_over_100k_generated_triples_as_embedded(tmp_path, gene
     with virtuoso_server(tmp_path) as (base, user, password):
         store = Store(
             base + "/sparql", base + "/sparql-auth", base + "/sparql-graph-crud-auth",
-            user, password,
+            user, password, differs=VIRTUOSO_DIFFERS,
         )  # fmt: skip
         reasoned_at_scale(store, generated)
