@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ZonekgError
-from .targets import NotRegular, read_regular
+from .targets import NotRegular, process_alive, read_regular
 
 FORMAT = "zonekg-cache 1"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -301,18 +301,8 @@ def remove_stale(parent: Path) -> None:
             if not name.startswith((_BUILDING, _WORKING)):
                 continue
             pid = name.split("-")[1]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 _remove_tree(entry)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove_tree(folder: Path) -> None:

@@ -409,7 +409,8 @@ def swap_folder(staging: Path, target: Path) -> None:
 _PID = re.compile(r"\.(?:staging|old)\.(\d+)")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process *pid* runs (this one does): whose leftovers must not be removed."""
     if pid == os.getpid():
         return True
     try:
@@ -436,7 +437,7 @@ def recover_folder(target: Path) -> list[Path]:
         if not name.startswith(f".{target.name}."):
             continue
         found = _PID.search(name[len(target.name) + 1 :])
-        if found is None or _alive(int(found.group(1))):
+        if found is None or process_alive(int(found.group(1))):
             continue
         if ".old." in name and not target.exists():
             os.rename(entry, target)  # the fallback swap was killed between its renames
