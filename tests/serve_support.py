@@ -96,7 +96,9 @@ def servers_by_engine(tmp: Path, *args: str) -> Iterator[Callable[[str], Server]
         yield get
 
 
-def _wait_ready(server: Server, limit: float = 90) -> None:
+def _wait_ready(server: Server, limit: float = 150) -> None:
+    # Longer than the server's own wait for a query worker (web.workers.START_TIMEOUT, 120 s),
+    # so that on a loaded machine a worker that does not start shows the server's message.
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -35,8 +35,9 @@ SHAPES = [FIXTURE_SHAPES, *([paths.SHAPES] if paths.SHAPES.is_file() else [])]
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("generated")
-    made = generate(2000, out, seed=7, violations=4)
-    assert made.triples >= 2000 and len(made.violations) == 4
+    # One copy of the data (it holds more than 2000 triples): one violation of each kind.
+    made = generate(2000, out, seed=7, violations=len(VIOLATION_KINDS))
+    assert made.triples >= 2000 and len(made.violations) == len(VIOLATION_KINDS)
     return out
 
 
@@ -190,9 +191,11 @@ def test_compiled_validation_matches_pyshacl_on_each_counter_example(tmp_path):
 
 
 def test_generated_violations_are_the_ones_announced(tmp_path):
-    made = generate(2500, tmp_path, seed=3, violations=5)
-    assert len(made.violations) == 5
-    report = api.validate(api.load([tmp_path]), FIXTURE_SHAPES)
+    # Two copies, so that the five violations are spread over copies and kinds.
+    per_copy = generate(1, tmp_path / "one").triples
+    made = generate(2 * per_copy, tmp_path / "two", seed=3, violations=5)
+    assert made.copies == 2 and len(made.violations) == 5
+    report = api.validate(api.load([tmp_path / "two"]), FIXTURE_SHAPES)
     broken = {str(r.focus) for r in report.results}
     clean = api.validate(api.load([paths.DATA]), FIXTURE_SHAPES)
     baseline = {str(r.focus) for r in clean.results}

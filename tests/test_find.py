@@ -164,13 +164,14 @@ def test_why_by_a_name_in_any_language(kgs, engine, name, entity):
 
 
 def test_why_never_takes_a_part_of_a_name_on_trust(kgs, engine):
-    """ "mitsubishi" starts four names (none is exactly it); "a b" is inside one name only
+    """ "mitsubishi" is in five names (none is exactly it; the fifth is the Suzhou zone's
+    "三菱重スマートシティ", sibling-zones.md); "and manga b" is inside one name only
     ("China-Japan animation and manga block"): both are listed, neither explained."""
-    with pytest.raises(UnknownName, match=r"the names of 4 entities hold it") as caught:
+    with pytest.raises(UnknownName, match=r"the names of 5 entities hold it") as caught:
         api.why(kgs[engine], "mitsubishi")
     assert _entities(caught.value.found)[0] == MHI
     with pytest.raises(UnknownName, match=r"the name of 1 entity holds it") as caught:
-        api.why(kgs[engine], "a b")
+        api.why(kgs[engine], "and manga b")
     assert _entities(caught.value.found) == [ID + "project/china-japan-animation-and-manga-block"]
 
 
@@ -193,15 +194,20 @@ def test_why_by_a_name_nobody_has_suggests_close_ones(kgs, engine):
 
 
 def test_why_shows_what_points_at_the_entity_with_its_sources(kgs, engine):
-    """zone.trig: collection:six-china-japan-zones zk:hasMember zone:chengdu in the graphs of
-    kantsuu.com (People's Daily, 2020-05-22), mechuban and People's Daily 2020-11-20."""
+    """collection:six-china-japan-zones zk:hasMember zone:chengdu in the graphs of kantsuu.com
+    (People's Daily, 2020-05-22), mechuban and People's Daily 2020-11-20 (zone.trig), and of
+    the three pages sibling-zones.md quotes for the approval of the six cities on 2020-04-27
+    (jp.dl.gov.cn 2020-08-25, regional.chinadaily.com.cn, The Mirror 2021-01-29)."""
     found = api.why(kgs[engine], "zone:chengdu")
     links = {(k.subject, k.predicate): k for k in found.pointed_by}
     six = links[(ID + "collection/six-china-japan-zones", ZK + "hasMember")]
     assert six.sources == [
+        DOC + "china-daily-dalian-jinpu-jconstruction",
+        DOC + "dalian-government-2020-08-25-27062",
         DOC + "kantsuu-2020-05-22",
         DOC + "mechuban-2020",
         DOC + "peoples-daily-japanese-2020-11-20",
+        DOC + "the-mirror-2021-01-29",
     ]
     assert six.label.startswith("the six China-Japan")
     # every link is a triple of each source graph named, and each such triple is listed
@@ -227,12 +233,15 @@ def _source_documents(kg) -> list[str]:
 def test_why_shows_where_sources_disagree_about_the_entity(kgs, engine):
     """disagreements.trig: the approval month (April 2020, People's Daily 2020-11-20, of the
     six zones | May 2020, china.org.cn, of the zones, and the zone launched in May 2020, the
-    Chinese Embassy in Japan), what the 36.9 km² are, and the initial construction area."""
+    Chinese Embassy in Japan), what the 36.9 km² are (sibling-zones.md adds the asiapresswire
+    repost's "当初の範囲"), the initial construction area, and (sibling-zones.md's table of
+    disagreements) Chengdu's approval in April 2020 against its establishment on 2020-05-20."""
     found = api.why(kgs[engine], "zone:chengdu")
     points = {d.disagreement.removeprefix(ID): d for d in found.disagreements}
     assert sorted(points) == [
         "disagreement/approval-month",
         "disagreement/area-36-9-km2",
+        "disagreement/chengdu-approval-and-launch",
         "disagreement/initial-construction-area",
     ]
     month = points["disagreement/approval-month"]
@@ -250,6 +259,16 @@ def test_why_shows_where_sources_disagree_about_the_entity(kgs, engine):
         ("one side", "totalArea", "article-2020-11-19"),
         ("one side", "totalArea", "afpbb-2020-11-21"),
         ("other side", "firstPhaseArea", "peoples-daily-japanese-2020-11-20"),
+        ("other side", "firstPhaseArea", "asiapresswire-2020-05"),
+    }
+    launch = points["disagreement/chengdu-approval-and-launch"]
+    assert {
+        (c.side, c.predicate.removeprefix(ZK), c.source.removeprefix(DOC), c.value.value)
+        for c in launch.claims
+    } == {
+        ("one side", "approvalDate", "hkcd-2022-05-18", "2020-04"),
+        ("one side", "approvalDate", "peoples-china-2022-07-12", "2020-04"),
+        ("other side", "establishmentDate", "kantsuu-2020-05-22", "2020-05-20"),
     }
     assert len(points["disagreement/initial-construction-area"].claims) == 4
 
@@ -348,11 +367,18 @@ def test_cli_why_shows_pointed_to_by_and_disagreements():
     pointed = text[text.index("\nPointed to by (") : text.index("\nWhere sources disagree")]
     line = "  collection:six-china-japan-zones (the six China-Japan"
     assert line in pointed
-    after = pointed[pointed.index(line) :].splitlines()[1]
-    assert after == (
-        "    stated by document:kantsuu-2020-05-22, document:mechuban-2020, "
-        "document:peoples-daily-japanese-2020-11-20"
-    )
+    # The terminal width wraps long lines: compare the words of the entry.
+    lines = pointed[pointed.index(line) :].splitlines()
+    ends = [i for i, x in enumerate(lines) if i and x.startswith("  ") and x[2] != " "]
+    entry = " ".join(" ".join(lines[: ends[0] if ends else None]).split())
+    assert entry.split(" stated by ")[1].split(", ") == [
+        "document:china-daily-dalian-jinpu-jconstruction",
+        "document:dalian-government-2020-08-25-27062",
+        "document:kantsuu-2020-05-22",
+        "document:mechuban-2020",
+        "document:peoples-daily-japanese-2020-11-20",
+        "document:the-mirror-2021-01-29",
+    ]
     disagree = text[text.index("\nWhere sources disagree") :]
     assert "the month in which NDRC approved the zones (disagreement:approval-month)" in disagree
     assert (

@@ -149,10 +149,13 @@ def test_push_with_credentials_and_every_question_answers_remotely(oxigraph):
     done = _run("push", "--endpoint", oxigraph.url + "/store", "--with-inferred", env=CREDENTIALS)
     assert done.returncode == 0, done.stderr
     assert PASSWORD not in done.stderr + done.stdout
-    assert "22 named graphs" in done.stderr and ASSERTED_GRAPH in done.stderr
+    # the ontology's graph and one per source document (21 in sources.trig, 56 in
+    # sibling-sources.trig), then the merged graphs
+    graphs = 1 + 21 + 56
+    assert f"{graphs} named graphs" in done.stderr and ASSERTED_GRAPH in done.stderr
     writes = [entry for entry in oxigraph.log[before:] if entry[0] == "PUT"]
     # the proxy asks only on writes: the first PUT learns the challenge, the rest carry it
-    assert sum(given for _, _, given in writes) == 22 + 4 and len(writes) <= 22 + 4 + 1
+    assert sum(given for _, _, given in writes) == graphs + 4 and len(writes) <= graphs + 4 + 1
     _every_question_matches(oxigraph.url + "/query")
     # the merged graphs do not overlap: FROM A FROM B would count a shared triple twice
     kg = api.load()
@@ -375,6 +378,36 @@ def test_virtuoso_validation_equals_embedded(virtuoso, monkeypatch, tmp_path):
     assert _validates_as_embedded(store, endpoint, by_value=True).conforms
     passed = _validate_cli(endpoint)
     assert passed.returncode == 0 and "Conforms" in passed.stdout, passed.stderr
+
+
+SHELF_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:ShelfShape a sh:NodeShape ; sh:targetClass ex:Shelf ;
+    sh:property [ sh:path ex:holds ; sh:in ( ex:a ex:b ex:c ) ] .
+"""
+SHELF_DATA = """\
+@prefix ex: <https://example.org/> .
+ex:records { ex:shelf a ex:Shelf ; ex:holds ex:a, ex:b, ex:c, ex:d, "a" . }
+"""
+
+
+def test_virtuoso_sh_in_of_iris_lets_through_only_the_listed_ones(virtuoso, monkeypatch, tmp_path):
+    """Regression: Virtuoso 7 answered an || of sameTerm(?v, <iri>) as its last term alone,
+    so that sh:in (a b c) reported a and b as not listed."""
+    base, user, password = virtuoso
+    monkeypatch.setenv("ZONEKG_USER", user)
+    monkeypatch.setenv("ZONEKG_PASSWORD", password)
+    monkeypatch.setenv("NETRC", os.devnull)
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "shelf.trig"
+    shapes.write_text(SHELF_SHAPES)
+    data.write_text(SHELF_DATA)
+    kg = api.load([data])
+    local = api.validate(kg, shapes)
+    remote.push(base + "/sparql-graph-crud-auth", remote.body(kg, with_inferred=False))
+    far = api.validate_remote(base + "/sparql", shapes)
+    _same_report(local, far)
+    assert sorted(str(r.value) for r in far.results) == ["a", "https://example.org/d"]
 
 
 def test_virtuoso_push_with_digest_and_every_question_answers(virtuoso):

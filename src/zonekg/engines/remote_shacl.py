@@ -81,6 +81,15 @@ class RemoteCompiler(Compiler):
         # classes is one focus node)
         return f"{{ SELECT DISTINCT ?this WHERE {self.target_queries[shape]} }}"
 
+    def one_of(self, v: str, members: list) -> str:
+        # Virtuoso 7 answers an || of sameTerm(?v, <iri>) as its last term alone (so that
+        # sh:in (A B C) let B and C through): the IRIs go in one IN, where = is sameTerm.
+        iris = [x for x in members if isinstance(x, ox.NamedNode)]
+        tests = [f"sameTerm({v}, {_n3(x)})" for x in members if x not in iris]
+        if iris:
+            tests.insert(0, f"(isIRI({v}) && {v} IN ({', '.join(_n3(x) for x in iris)}))")
+        return f"({' || '.join(tests) or 'false'})"
+
     def violated(self, component, expr: str) -> str:
         # The logical components' tests are built of EXISTS and of tests already wrapped
         # in COALESCE, so they never raise an error and the wrapper changes nothing; and

@@ -293,6 +293,11 @@ class Compiler:
         found once in the scratch graph (``prepare``)."""
         return f"GRAPH {sparql_iri(SCRATCH)} {{ ?this {sparql_iri(TARGET)} {_n3(shape)} }}"
 
+    def one_of(self, v: str, members: list) -> str:
+        """A test true when *v* is one of the terms *members* (sh:in: the same term)."""
+        tests = " || ".join(f"sameTerm({v}, {_n3(x)})" for x in members)
+        return f"({tests or 'false'})"
+
     def violated(self, component, expr: str) -> str:
         """An expression true when the test *expr* of *component* finds a violation: an
         error (a value the test cannot compare) is one."""
@@ -369,8 +374,7 @@ class Compiler:
                     )
                 )
         for members in g.objects(shape, SH["in"]):
-            tests = " || ".join(f"sameTerm({v}, {_n3(x)})" for x in self.items(members))
-            found.append((SH.InConstraintComponent, f"!({tests or 'false'})"))
+            found.append((SH.InConstraintComponent, f"!{self.one_of(v, self.items(members))}"))
         for alternatives in g.objects(shape, SH["or"]):
             tests = " || ".join(self.conforms(x, v) for x in self.items(alternatives))
             found.append((SH.OrConstraintComponent, f"!({tests or 'false'})"))
