@@ -83,9 +83,11 @@ def _answers(rows: list[dict]) -> list[tuple]:
     return sorted(tuple(row.items()) for row in rows)
 
 
-def every_question_as_embedded(store: Store, data: list[Path] | None = None) -> None:
+def every_question_as_embedded(
+    store: Store, data: list[Path] | None = None, limits: api.Limits | None = None
+) -> None:
     """Every competency question, asked at the store as `query --endpoint` asks it, answers
-    as the embedded engine does over the same data."""
+    as the embedded engine does over the same data (*limits*: as ``query`` takes them)."""
     kg = api.load(data)
     pushed = api.remote_graphs(store.query)
     assert INFERRED_GRAPH in pushed and ASSERTED_GRAPH in pushed
@@ -96,7 +98,9 @@ def every_question_as_embedded(store: Store, data: list[Path] | None = None) -> 
     wrong = []
     for cq in found:
         notes: list[str] = []
-        there = api.remote_answer(store.query, screen(cq.text), cq.needs_reasoning, pushed, notes)
+        there = api.remote_answer(
+            store.query, screen(cq.text), cq.needs_reasoning, pushed, notes, limits
+        )
         here = api.answer(kg, screen(cq.text), cq.needs_reasoning)
         assert not notes
         store_rows, embedded_rows = _answers(csv_rows(there)), _answers(csv_rows(here))
