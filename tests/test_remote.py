@@ -233,6 +233,25 @@ def _generated(folder) -> list:
     return files
 
 
+def _validated_here_and_there(store, shapes_text, data_text, monkeypatch, tmp_path):
+    """Load *data_text* (TriG), validate it against *shapes_text* here, push it to *store*
+    (graph store, query endpoint, user, password) and validate it there: the load and the
+    store's report, which equals the local one."""
+    graph_store, endpoint, user, password = store
+    monkeypatch.setenv("ZONEKG_USER", user)
+    monkeypatch.setenv("ZONEKG_PASSWORD", password)
+    monkeypatch.setenv("NETRC", os.devnull)
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "data.trig"
+    shapes.write_text(shapes_text)
+    data.write_text(data_text)
+    kg = api.load([data])
+    local = api.validate(kg, shapes)
+    remote.push(graph_store, remote.body(kg, with_inferred=False))
+    far = api.validate_remote(endpoint, shapes)
+    _same_report(local, far)
+    return kg, far
+
+
 GUARDIAN_SHAPES = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix ex: <https://example.org/> .
@@ -264,18 +283,11 @@ def test_sparql_the_compiler_hands_over_runs_in_the_store_with_this_pre_bound(
 ):
     """A SPARQL constraint with a UNION (the compiler hands it to pySHACL locally) runs in
     the store once per focus node, with $this pre-bound, and reports what pySHACL does."""
-    monkeypatch.setenv("ZONEKG_USER", USER)
-    monkeypatch.setenv("ZONEKG_PASSWORD", PASSWORD)
-    monkeypatch.setenv("NETRC", os.devnull)
-    shapes, data = tmp_path / "shapes.ttl", tmp_path / "people.trig"
-    shapes.write_text(GUARDIAN_SHAPES)
-    data.write_text(GUARDIAN_DATA)
-    kg = api.load([data])
-    local = api.validate(kg, shapes)
+    kg, far = _validated_here_and_there(
+        (oxigraph.url + "/store", oxigraph.url + "/query", USER, PASSWORD),
+        GUARDIAN_SHAPES, GUARDIAN_DATA, monkeypatch, tmp_path,
+    )  # fmt: skip
     assert any("validated by pySHACL" in str(n) or "pySHACL" in str(n) for n in kg.notes)
-    remote.push(oxigraph.url + "/store", remote.body(kg, with_inferred=False))
-    far = api.validate_remote(oxigraph.url + "/query", shapes)
-    _same_report(local, far)
     found = sorted((str(r.focus).rsplit("/")[-1], str(r.value)) for r in far.results)
     assert found == [
         ("ann", "https://example.org/acme"),
@@ -396,17 +408,10 @@ def test_virtuoso_sh_in_of_iris_lets_through_only_the_listed_ones(virtuoso, monk
     """Regression: Virtuoso 7 answered an || of sameTerm(?v, <iri>) as its last term alone,
     so that sh:in (a b c) reported a and b as not listed."""
     base, user, password = virtuoso
-    monkeypatch.setenv("ZONEKG_USER", user)
-    monkeypatch.setenv("ZONEKG_PASSWORD", password)
-    monkeypatch.setenv("NETRC", os.devnull)
-    shapes, data = tmp_path / "shapes.ttl", tmp_path / "shelf.trig"
-    shapes.write_text(SHELF_SHAPES)
-    data.write_text(SHELF_DATA)
-    kg = api.load([data])
-    local = api.validate(kg, shapes)
-    remote.push(base + "/sparql-graph-crud-auth", remote.body(kg, with_inferred=False))
-    far = api.validate_remote(base + "/sparql", shapes)
-    _same_report(local, far)
+    _, far = _validated_here_and_there(
+        (base + "/sparql-graph-crud-auth", base + "/sparql", user, password),
+        SHELF_SHAPES, SHELF_DATA, monkeypatch, tmp_path,
+    )  # fmt: skip
     assert sorted(str(r.value) for r in far.results) == ["a", "https://example.org/d"]
 
 
