@@ -83,7 +83,8 @@ class RemoteCompiler(Compiler):
 
     def one_of(self, v: str, members: list) -> str:
         # Virtuoso 7 answers an || of sameTerm(?v, <iri>) as its last term alone (so that
-        # sh:in (A B C) let B and C through): the IRIs go in one IN, where = is sameTerm.
+        # sh:in (A B C) reported A and B as not listed): the IRIs go in one IN, where = is
+        # sameTerm.
         iris = [x for x in members if isinstance(x, ox.NamedNode)]
         tests = [f"sameTerm({v}, {_n3(x)})" for x in members if x not in iris]
         if iris:
