@@ -84,7 +84,8 @@ def dist(tmp_path_factory) -> Path:
     if vendor.is_dir():
         shutil.copytree(vendor, source / "src/zonekg/web/static/vendor")
     out = base / "out"
-    _checked([sys.executable, "-m", "build", "--outdir", out, source])
+    built = _checked([sys.executable, "-m", "build", "--outdir", out, source])
+    (base / "build.log").write_text(built.stdout + built.stderr, "utf-8")
     assert len(list(out.glob("*.whl"))) == 1 and len(list(out.glob("*.tar.gz"))) == 1
     return out
 
@@ -160,6 +161,24 @@ def test_the_wheel_carries_the_projects_files_as_they_are(dist):
     for folder in NOT_CARRIED:
         assert not any(name.startswith(f"zonekg/home/{folder}") for name in home), folder
     assert "zonekg/core/context.jsonld" in held
+
+
+def test_setuptools_is_told_of_every_folder_of_package_files(dist):
+    """Regression: the folders of .rq, template and static files were not in `packages`;
+    setuptools shipped them with a warning that it would drop them in a later release."""
+    (wheel,) = dist.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        held = set(archive.namelist())
+    package_files = [
+        path.relative_to(ROOT / "src").as_posix()
+        for path in sorted((ROOT / "src/zonekg").rglob("*"))
+        if path.is_file() and path.suffix in {".rq", ".html", ".css", ".js", ".jsonld"}
+    ]
+    assert any(name.startswith("zonekg/api/queries/") for name in package_files)
+    assert any(name.startswith("zonekg/web/templates/") for name in package_files)
+    assert [name for name in package_files if name not in held] == []
+    log = (dist.parent / "build.log").read_text("utf-8")
+    assert "absent from the `packages` configuration" not in log
 
 
 def test_the_sdist_holds_what_the_wheel_is_built_from(dist):
