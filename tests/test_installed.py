@@ -82,7 +82,7 @@ def dist(tmp_path_factory) -> Path:
             shutil.copy2(ROOT / name, source / name)
     vendor = ROOT / "src/zonekg/web/static/vendor"  # made by `make vendor`, git-ignored
     if vendor.is_dir():
-        shutil.copytree(vendor, source / "src/zonekg/web/static/vendor")
+        shutil.copytree(vendor, source / "src/zonekg/web/static/vendor", dirs_exist_ok=True)
     out = base / "out"
     built = _checked([sys.executable, "-m", "build", "--outdir", out, source])
     (base / "build.log").write_text(built.stdout + built.stderr, "utf-8")
