@@ -68,19 +68,24 @@ def _carried_files() -> dict[str, bytes]:
     return found
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory) -> Path:
-    """The sdist and the wheel built from it, from a copy of the files git sees."""
-    base = tmp_path_factory.mktemp("dist")
+def _git_files(source: Path) -> Path:
+    """A copy of the files git sees (a fresh clone's, with any new ones), in *source*."""
     listed = _checked(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
     ).stdout.split("\0")
-    source = base / "source"
     for name in [n for n in listed if n]:
         if (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
-    vendor = ROOT / "src/zonekg/web/static/vendor"  # made by `make vendor`, git-ignored
+    return source
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    """The sdist and the wheel built from it, from a copy of the files git sees."""
+    base = tmp_path_factory.mktemp("dist")
+    source = _git_files(base / "source")
+    vendor = ROOT / "src/zonekg/web/static/vendor"  # its files made by `make vendor`, git-ignored
     if vendor.is_dir():
         shutil.copytree(vendor, source / "src/zonekg/web/static/vendor", dirs_exist_ok=True)
     out = base / "out"
@@ -179,6 +184,17 @@ def test_setuptools_is_told_of_every_folder_of_package_files(dist):
     assert [name for name in package_files if name not in held] == []
     log = (dist.parent / "build.log").read_text("utf-8")
     assert "absent from the `packages` configuration" not in log
+
+
+def test_a_clone_without_the_fetched_editor_builds(tmp_path):
+    """Regression: with static/vendor listed as a package, a build from a clone where
+    `make vendor` had not run stopped (no such package folder in the sdist)."""
+    source = _git_files(tmp_path / "source")
+    assert not list((source / "src/zonekg/web/static/vendor").glob("yasgui*"))
+    _checked([sys.executable, "-m", "build", "--outdir", tmp_path / "out", source])
+    (wheel,) = (tmp_path / "out").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "zonekg/web/templates/query.html" in archive.namelist()
 
 
 def test_the_sdist_holds_what_the_wheel_is_built_from(dist):
