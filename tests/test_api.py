@@ -6,6 +6,7 @@ import pytest
 from rdflib import URIRef
 
 from zonekg import api
+from zonekg.core import paths
 from zonekg.core.errors import LoadError, QueryError
 from zonekg.core.render import csv_rows
 
@@ -65,6 +66,29 @@ def test_separate_loads_of_the_same_inputs_reason_once(tmp_path, monkeypatch):
     assert api.reason(second) == count
     assert calls == []
     assert set(api.inferred(second)) == set(api.inferred(first))
+
+
+def test_the_closed_schema_is_kept_and_read_back_for_other_data(tmp_path, monkeypatch):
+    """The schema closes the same way whatever the data (owlrl: 1.2 s of the 1.4 s it takes
+    to reason over the project's data): it is kept under the digest of its triples."""
+    from zonekg.engines.reference import owlrl
+
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "kept"))
+    api.reason(api.load())
+    assert len(list((tmp_path / "kept").glob("schema-*.nt"))) == 1
+    closed = []
+    close = owlrl.close_schema
+    monkeypatch.setattr(owlrl, "close_schema", lambda triples: closed.append(1) or close(triples))
+    (part,) = [p for p in sorted(paths.DATA.glob("*.trig")) if p.stem == "areas"]
+    again = api.load([part])  # other data, its closure not kept: the schema is
+    api.reason(again)
+    assert closed == []
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "empty"))
+    fresh = api.load([part])
+    api.reason(fresh)
+    assert closed == [1]
+    assert set(api.inferred(again)) == set(api.inferred(fresh))
+    assert api.inferred(fresh)
 
 
 def test_from_and_from_named_select_source_graphs(kgs, engine):
