@@ -39,12 +39,12 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     cap = kg.limits.max_triples
     try:
         count = kg.engine.reason(
-            kg.loaded, cap=cap, close_schema=_schema_closer(kg), progress=progress
+            kg.loaded, cap=cap, close_schema=schema_closer(kg), progress=progress
         )
     except engines.Unsupported as refusal:
         engine, loaded = kg.fallback(refusal)
         kg.handed_over(refusal, "reasoned")
-        engine.reason(loaded, cap=cap, close_schema=_schema_closer(kg, engine), progress=progress)
+        engine.reason(loaded, cap=cap, close_schema=schema_closer(kg, engine), progress=progress)
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
     if cache is not None:
         _write_closure(*cache, kg.engine.inferred(kg.loaded))
@@ -53,7 +53,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     return count
 
 
-def _schema_closer(kg: KnowledgeGraph, engine: engines.Engine | None = None):
+def schema_closer(kg: KnowledgeGraph, engine: engines.Engine | None = None):
     """What closes the schema for *engine* (the load's): nothing if it does it itself, else
     its fallback's ``close_schema`` (no load needed: it takes the triples it closes)."""
     engine = engine or kg.engine

@@ -13,6 +13,7 @@ from ..core.results import ValidationReport
 from ..engines.base import Progress, no_progress
 from ..inputs.shapes import Shapes, load_shapes
 from .loading import KnowledgeGraph
+from .reasoning import schema_closer
 
 #: What ``validate`` may infer before validating (``inference=``).
 INFERENCE_CHOICES = ("none", "rdfs", "owlrl")
@@ -33,15 +34,17 @@ def validate(
     if not isinstance(shapes, Shapes):
         shapes = load_shapes(shapes, kg.limits)
     extra = graph_descriptions(kg, shapes)
+    # OWL-RL inference is reasoning: the same cap and schema closer as `reason`
+    entailment = {"cap": kg.limits.max_triples, "close_schema": schema_closer(kg)}
     try:
         report = kg.engine.validate(
-            kg.loaded, shapes, inference=inference, extra=extra, progress=progress
+            kg.loaded, shapes, inference=inference, extra=extra, progress=progress, **entailment
         )
     except engines.Unsupported as refusal:
         engine, loaded = kg.fallback(refusal)
         kg.handed_over(refusal, "validated")
         report = engine.validate(
-            loaded, shapes, inference=inference, extra=extra, progress=progress
+            loaded, shapes, inference=inference, extra=extra, progress=progress, **entailment
         )
     locate(kg, report)
     report.data_files = len(kg.data_files)

@@ -133,9 +133,13 @@ class Engine(ABC):
         *,
         inference: str = "none",
         extra: Iterable[ox.Triple] = (),
+        cap: int | None = None,
+        close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
     ) -> ValidationReport:
-        """SHACL validation of ontology + data (+ *extra* triples) against *shapes*."""
+        """SHACL validation of ontology + data (+ *extra* triples) against *shapes*, after
+        *inference*; an engine that infers OWL-RL with its ``reason`` stops once the closure
+        passes *cap* triples and is given *close_schema* as ``reason`` is."""
 
     @abstractmethod
     def reason(

@@ -12,8 +12,9 @@
   no library of another's (rdflib, owlrl, pySHACL).
 * Validation: ``validation`` (shapes compiled to SPARQL, for the shapes the
   compiler is proven on; any other is refused and the pipeline hands it to
-  the fallback engine, pySHACL). Inference before validation is the fallback's
-  work too.
+  the fallback engine, pySHACL). OWL-RL inference before validation is
+  ``reason``'s closure, made for the run beside the data; RDFS inference is the
+  fallback's work.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ...core.errors import LoadError, Setting
-from ...core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, RDF, TYPES_GRAPH
+from ...core.namespaces import (
+    ASSERTED_GRAPH,
+    GRAPH,
+    INFERRED_GRAPH,
+    PREFIXES,
+    RDF,
+    TYPES_GRAPH,
+)
 from ...core.results import ASK, QueryResult, ValidationReport
 from ...inputs import Inputs
 from ...inputs.shapes import Shapes
@@ -40,6 +48,10 @@ INFERRED = ox.NamedNode(INFERRED_GRAPH)
 DEFAULT = ox.DefaultGraph()
 #: Derived graphs that never overlap the asserted ones, so they can sit beside the merge.
 _DISJOINT = {INFERRED_GRAPH, TYPES_GRAPH}
+#: Graphs that live only while a validation with inference runs: the triples it adds to the
+#: data (the data graphs' descriptions), and the closure it validates with the data.
+_CHECKED_EXTRA = ox.NamedNode(GRAPH + "validation/extra")
+_CHECKED_CLOSURE = ox.NamedNode(GRAPH + "validation/closure")
 _QUERY_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 
 
@@ -202,6 +214,30 @@ def changing(loaded: OxigraphLoaded) -> Iterator[None]:
     seal(loaded)
 
 
+def _entail(
+    loaded: OxigraphLoaded, added: list[ox.Quad], cap: int | None, close_schema: SchemaCloser
+) -> None:
+    """Add to the default graph (the data validated) the OWL-RL closure of the ontology,
+    the data and the triples *added* for validation, as ``reason`` makes it (the compiled
+    rules): the entailment pySHACL's owlrl gives the reference engine's validation, in a
+    second instead of minutes. The closure is made in a graph of its own first, and holds
+    no triple the default graph holds."""
+    from .rules import closure
+
+    loaded.store.extend(ox.Quad(q.subject, q.predicate, q.object, _CHECKED_EXTRA) for q in added)
+    closure(
+        loaded.store,
+        loaded.nodes(loaded.ontology_graphs),
+        [*loaded.nodes(loaded.data_graphs), _CHECKED_EXTRA],
+        _CHECKED_CLOSURE,
+        no_progress,
+        close_schema,
+        cap=cap,
+    )
+    where = f"{{ GRAPH {_CHECKED_CLOSURE} {{ ?s ?p ?o }} }}"
+    loaded.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {where}")
+
+
 class OxigraphEngine(Engine):
     name = "oxigraph"
     validator = "the compiled validator"
@@ -260,11 +296,13 @@ class OxigraphEngine(Engine):
         *,
         inference: str = "none",
         extra: Iterable[ox.Triple] = (),
+        cap: int | None = None,
+        close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
     ) -> ValidationReport:
         from .validation import validate
 
-        if inference != "none":
+        if inference == "rdfs" or (inference == "owlrl" and close_schema is None):
             reference = Setting("engine", "reference")
             raise Unsupported(
                 f"the fast validator does not infer ({inference}) before validating",
@@ -280,14 +318,28 @@ class OxigraphEngine(Engine):
             for t in extra
             if not any(loaded.store.quads_for_pattern(t.subject, t.predicate, t.object, DEFAULT))
         ]
-        if added:
-            loaded.writable()
-        loaded.store.extend(added)
-        try:
+        if not added and inference == "none":
             report = validate(loaded.store, None, {"default_graph": [DEFAULT]}, shapes, progress)
-        finally:
-            for quad in added:
-                loaded.store.remove(quad)
+        else:
+            # an on-disk store is not trusted while it holds what the run adds (a killed run
+            # leaves it to be loaded again, never taken for the inputs)
+            with changing(loaded):
+                loaded.store.extend(added)
+                try:
+                    if inference == "owlrl":
+                        _entail(loaded, added, cap, close_schema)
+                    options = {"default_graph": [DEFAULT]}
+                    report = validate(loaded.store, None, options, shapes, progress)
+                finally:
+                    # the closure holds no triple the default graph held before: taking it
+                    # out again leaves the merge as it was
+                    loaded.store.update(
+                        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {_CHECKED_CLOSURE} {{ ?s ?p ?o }} }}"
+                    )
+                    loaded.store.update(f"DROP SILENT GRAPH {_CHECKED_EXTRA}")
+                    loaded.store.update(f"DROP SILENT GRAPH {_CHECKED_CLOSURE}")
+                    for quad in added:
+                        loaded.store.remove(quad)
         report.data_triples = self.distinct_count(loaded, loaded.data_graphs)
         return report
 

@@ -121,9 +121,13 @@ class ReferenceEngine(Engine):
         *,
         inference: str = "none",
         extra: Iterable[ox.Triple] = (),
+        cap: int | None = None,
+        close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
     ) -> ValidationReport:
         from .shacl import validate
+
+        # pySHACL infers itself (owlrl), with no cap: *cap* and *close_schema* are not used
 
         data = loaded.merged(loaded.data_graphs)
         data_triples = len(data)
