@@ -200,3 +200,38 @@ def test_a_release_replaces_an_existing_bundle_whole(kg, kgs, engine, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
     # whichever engine loaded the graph, the bundle holds it
     assert isomorphic(Graph().parse(target / "zonekg.ttl"), kg.rdf.asserted())
+
+
+_SMALL_GRAPH = """\
+@prefix zk: <https://w3id.org/zonekg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/zonekg/id/zone/example> a zk:Zone ; rdfs:label "Example zone"@en ;
+    zk:partOf <https://w3id.org/zonekg/id/place/example> .
+<https://w3id.org/zonekg/id/place/example> a zk:City ; rdfs:label "Example city"@en .
+"""
+
+
+def test_the_framed_documents_are_kept_and_a_damaged_entry_is_framed_again(tmp_path, monkeypatch):
+    """pyld framed the graph once per class in every release (about 100 s of CPU for the
+    project's graph): an unchanged graph now reads them back from the cache folder, and
+    only an entry that checks out."""
+    from zonekg import api
+    from zonekg.core import jsonld
+
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "cache"))
+    kg = api.load()
+    graph = Graph().parse(data=_SMALL_GRAPH, format="turtle")
+    framed = release._class_documents(kg, graph)
+    assert "City" in framed and framed == jsonld.class_documents(graph)
+    [kept] = (tmp_path / "cache").glob("jsonld-*[0-9a-f].json")  # (its manifest beside it)
+
+    def not_again(_graph):
+        raise AssertionError("framed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(jsonld, "class_documents", not_again)
+        assert release._class_documents(kg, graph) == framed
+    assert not kg.notes
+    kept.write_bytes(kept.read_bytes().replace(b"Example city", b"Changed city"))
+    assert release._class_documents(kg, graph) == framed  # framed again
+    assert any("were not used" in note and "SHA-256" in note for note in kg.notes), kg.notes
