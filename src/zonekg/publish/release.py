@@ -215,7 +215,7 @@ def _relative(path: Path, folder: Path) -> str:
 
 
 #: The bytes the kept class documents may take, per byte of the graph's N-Triples (each
-#: document nests what its instances link to: ~30 MB for the project's 0.9 MB).
+#: document nests what its instances link to: 21 MB for the project's 0.9 MB).
 _DOCUMENT_BYTES_PER_BYTE = 200
 
 
