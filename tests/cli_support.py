@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import subprocess
 import sys
 import warnings
@@ -29,12 +30,15 @@ from zonekg.cli import output
 @contextlib.contextmanager
 def _process_state_restored() -> Iterator[None]:
     """What `main()` changes in its process (environment, argv, working folder, warning
-    filters, debug switch, consoles), put back afterwards so that runs stay independent."""
+    filters, debug switch, consoles, the memory cap `serve` puts on its own process), put
+    back afterwards so that runs stay independent."""
     environ, argv, cwd, debug = dict(os.environ), sys.argv, os.getcwd(), cli.DEBUG["on"]
+    memory = resource.getrlimit(resource.RLIMIT_AS)
     try:
         with warnings.catch_warnings():
             yield
     finally:
+        resource.setrlimit(resource.RLIMIT_AS, memory)  # (the hard limit is never lowered)
         os.environ.clear()
         os.environ.update(environ)
         sys.argv = argv

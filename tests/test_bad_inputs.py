@@ -99,3 +99,16 @@ def test_bad_input(case, engine):
 def test_a_warned_file_is_served_with_its_warning(case, engine, tmp_path):
     with running_server(tmp_path, "--data", _file(case), "--engine", engine) as server:
         assert case["message"] in flat(server.log_text())
+
+
+def test_a_run_in_this_process_leaves_its_memory_cap_as_it_was():
+    """`serve` caps its own process's memory before it loads the data; run in the test
+    process, a bad-data case left the test worker capped, and a browser started by a later
+    test in that worker could not start (test_zones_browser)."""
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    case = next(c for c in DATA_CASES if not c.get("warning"))
+    result = zonekg_in_process(*DATA_COMMANDS["serve"], "--data", _file(case), cwd=ROOT)
+    assert result.returncode != 0, result.stdout
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
