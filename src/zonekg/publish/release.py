@@ -229,8 +229,8 @@ def _class_documents(kg: KnowledgeGraph, graph: Graph) -> dict[str, dict]:
     from ..core.errors import Note
     from ..safety import cache
 
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
+    raw = graph.serialize(format="nt", encoding="utf-8")
+    lines = sorted({line for line in raw.decode("utf-8").splitlines() if line.strip()})
     digest = hashlib.sha256(f"pyld {metadata.version('pyld')}\0".encode())
     for part in (jsonld.CONTEXT_FILE.read_bytes(), Path(jsonld.__file__).read_bytes()):
         digest.update(hashlib.sha256(part).digest())
@@ -239,7 +239,7 @@ def _class_documents(kg: KnowledgeGraph, graph: Graph) -> dict[str, dict]:
     key = digest.hexdigest()
     root = paths.cache_folder()
     path = root / f"jsonld-{key[:32]}.json"
-    cap = _DOCUMENT_BYTES_PER_BYTE * sum(len(line) + 1 for line in lines)
+    cap = _DOCUMENT_BYTES_PER_BYTE * len(raw)
     try:
         entry = cache.read(root, path, key, cap)
         if entry is not None:

@@ -128,7 +128,6 @@ class ReferenceEngine(Engine):
         from .shacl import validate
 
         # pySHACL infers itself (owlrl), with no cap: *cap* and *close_schema* are not used
-
         data = loaded.merged(loaded.data_graphs)
         data_triples = len(data)
         for triple in extra:
