@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import shutil
 import subprocess
+import threading
 from importlib import metadata
 
 import pytest
@@ -235,3 +237,33 @@ def test_the_framed_documents_are_kept_and_a_damaged_entry_is_framed_again(tmp_p
     kept.write_bytes(kept.read_bytes().replace(b"Example city", b"Changed city"))
     assert release._class_documents(kg, graph) == framed  # framed again
     assert any("were not used" in note and "SHA-256" in note for note in kg.notes), kg.notes
+
+
+def test_two_releases_that_miss_the_kept_documents_at_once_frame_the_graph_once(
+    tmp_path, monkeypatch
+):
+    """Two releases (two test workers) started on a cold cache each framed the graph
+    (~75 s of CPU each): the second now waits for the first's documents."""
+    from zonekg import api
+    from zonekg.core import jsonld
+
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "cache"))
+    kg = api.load()
+    graph = Graph().parse(data=_SMALL_GRAPH, format="turtle")
+    framings, frame = [], jsonld.class_documents
+    monkeypatch.setattr(jsonld, "class_documents", lambda g: framings.append(1) or frame(g))
+    both_missed, looked = threading.Barrier(2, timeout=60), threading.local()
+    kept = release._kept_documents
+
+    def kept_once_both_looked(*args):
+        found = kept(*args)
+        if not getattr(looked, "once", False):  # each run's first look: both miss
+            looked.once = True
+            both_missed.wait()
+        return found
+
+    monkeypatch.setattr(release, "_kept_documents", kept_once_both_looked)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: release._class_documents(kg, graph), range(2))
+    assert len(framings) == 1
+    assert first == second and "City" in first

@@ -10,6 +10,7 @@ ontology's owl:versionInfo must agree, and a test checks it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -224,10 +225,11 @@ def _class_documents(kg: KnowledgeGraph, graph: Graph) -> dict[str, dict]:
     all that makes them (the graph's triples, the context, pyld and the framing code): pyld
     frames the project's graph 35 times, about 100 s of CPU, and a release of an unchanged
     graph (or a test of one) frames it once. A kept entry is read only if its size, SHA-256
-    and count match its manifest; one that does not is discarded, with a note."""
+    and count match its manifest; one that does not is discarded, with a note. Two runs
+    that miss at once frame once: the second waits on the first's lock, then reads."""
     from ..core import jsonld
-    from ..core.errors import Note
     from ..safety import cache
+    from ..safety.atomic import file_lock
 
     raw = graph.serialize(format="nt", encoding="utf-8")
     lines = sorted({line for line in raw.decode("utf-8").splitlines() if line.strip()})
@@ -240,20 +242,39 @@ def _class_documents(kg: KnowledgeGraph, graph: Graph) -> dict[str, dict]:
     root = paths.cache_folder()
     path = root / f"jsonld-{key[:32]}.json"
     cap = _DOCUMENT_BYTES_PER_BYTE * len(raw)
+    docs = _kept_documents(kg, root, path, key, cap)
+    if docs is not None:
+        return docs
+    with contextlib.ExitStack() as alone:
+        with contextlib.suppress(OSError):  # as cache.write: a cache not writable is skipped
+            root.mkdir(parents=True, exist_ok=True)
+            alone.enter_context(file_lock(root / f".{path.stem}.lock"))
+        docs = _kept_documents(kg, root, path, key, cap)
+        if docs is None:
+            docs = jsonld.class_documents(graph)
+            data = json.dumps(docs, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            cache.write(root, path, key, data, len(docs))
+    return docs
+
+
+def _kept_documents(
+    kg: KnowledgeGraph, root: Path, path: Path, key: str, cap: int
+) -> dict[str, dict] | None:
+    from ..core.errors import Note
+    from ..safety import cache
+
     try:
         entry = cache.read(root, path, key, cap)
-        if entry is not None:
-            try:
-                docs = json.loads(entry.data.decode("utf-8"))
-            except (ValueError, RecursionError):
-                raise cache.Damaged("it is not JSON") from None
-            if not isinstance(docs, dict) or len(docs) != entry.count:
-                raise cache.Damaged(f"it does not hold the {entry.count} documents it should")
-            return docs
+        if entry is None:
+            return None
+        try:
+            docs = json.loads(entry.data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise cache.Damaged("it is not JSON") from None
+        if not isinstance(docs, dict) or len(docs) != entry.count:
+            raise cache.Damaged(f"it does not hold the {entry.count} documents it should")
+        return docs
     except cache.Damaged as damage:
         cache.discard(root, path)
         kg.notes.append(Note(f"the kept JSON-LD documents {path} were not used: {damage}"))
-    docs = jsonld.class_documents(graph)
-    data = json.dumps(docs, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    cache.write(root, path, key, data, len(docs))
-    return docs
+        return None

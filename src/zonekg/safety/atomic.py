@@ -21,10 +21,19 @@ from pathlib import Path
 from ..core.errors import ZonekgError, environment_error
 
 
-@contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
+def folder_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock on *folder* (blocks while another process holds it)."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    return _locked(os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
+
+
+def file_lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold an exclusive lock on the file *path*, made empty if missing (blocks while
+    another process holds it): for work that no folder lock should wait on."""
+    return _locked(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+
+
+@contextlib.contextmanager
+def _locked(fd: int) -> Iterator[None]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
