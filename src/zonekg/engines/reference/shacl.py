@@ -82,12 +82,13 @@ def _each_query_prepared_once() -> Iterator[None]:
     from rdflib import plugin
     from rdflib.query import Processor
 
+    before = plugin.get("sparql", Processor)  # rdflib's own, or what a caller registered
     PreparedOnce.prepared = {}
     plugin.register("sparql", Processor, __name__, "PreparedOnce")
     try:
         yield
     finally:
-        plugin.register("sparql", Processor, "rdflib.plugins.sparql.processor", "SPARQLProcessor")
+        plugin.register("sparql", Processor, before.__module__, before.__qualname__)
         PreparedOnce.prepared = {}
 
 
