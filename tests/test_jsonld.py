@@ -199,6 +199,45 @@ def test_pyld_is_handed_the_dataset_its_own_reader_makes():
     assert {g: len(v) for g, v in jsonld._dataset(text).items()} == {"@default": 3, "urn:g": 2}
 
 
+def test_frames_of_the_remembering_processor_are_pyld_s_own(asserted, no_network):
+    """The processor that remembers compacted IRIs frames exactly as pyld does alone."""
+    from pyld import jsonld as pyld
+
+    whole = jsonld.expanded(asserted)
+    processor = jsonld._Processor()
+    for term in ("Organization", "Proposal", "Passage"):
+        frame = {"@context": jsonld.CONTEXT_IRI, **jsonld.class_frame(term)}
+        plain = pyld.frame(whole, dict(frame), jsonld._options(omitGraph=True))
+        assert processor.frame(whole, dict(frame), jsonld._options(omitGraph=True)) == plain
+        assert plain.get("@graph"), term
+
+
+def test_a_release_s_frames_compact_each_iri_once(asserted, monkeypatch, no_network):
+    """pyld scanned the context's 220 terms for a prefix at each occurrence of an IRI:
+    framing every class took 47 s, 15 s now that each IRI is compacted once."""
+    from collections import Counter
+
+    from pyld.jsonld import JsonLdProcessor
+
+    compacted = Counter()
+    pyld_compact_iri = JsonLdProcessor._compact_iri
+
+    def counting(self, active_ctx, iri, value=None, vocab=False, base=None, reverse=False):
+        if value is None:
+            compacted[active_ctx.get("_uuid"), iri, vocab, base, reverse] += 1
+        return pyld_compact_iri(self, active_ctx, iri, value, vocab, base, reverse)
+
+    monkeypatch.setattr(JsonLdProcessor, "_compact_iri", counting)
+    subset = Graph()
+    for s in asserted.subjects(RDF.type, ZK.Proposal):
+        for p, o in asserted.predicate_objects(s):
+            subset.add((s, p, o))
+    docs = jsonld.class_documents(subset)
+    assert docs.get("Proposal"), "no Proposal document was framed"
+    assert len(compacted) > 20
+    assert max(compacted.values()) == 1, compacted.most_common(3)
+
+
 def test_no_term_hides_a_project_prefix():
     # A term named like a prefix (say "unit") would stop "unit:KiloM2" from compacting.
     from zonekg.core.namespaces import PREFIXES
