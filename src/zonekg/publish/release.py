@@ -223,10 +223,11 @@ _DOCUMENT_BYTES_PER_BYTE = 200
 def _class_documents(kg: KnowledgeGraph, graph: Graph) -> dict[str, dict]:
     """``jsonld.class_documents`` of *graph*, kept in the cache folder under the digest of
     all that makes them (the graph's triples, the context, pyld and the framing code): pyld
-    frames the project's graph 35 times, about 15 s on a quiet machine, and a release of an unchanged
-    graph (or a test of one) frames it once. A kept entry is read only if its size, SHA-256
-    and count match its manifest; one that does not is discarded, with a note. Two runs
-    that miss at once frame once: the second waits on the first's lock, then reads."""
+    frames the project's graph 35 times, about 15 s on a quiet machine, and a release of an
+    unchanged graph (or a test of one) frames it once. A kept entry is read only if its
+    size, SHA-256 and count match its manifest; one that does not is discarded, with a
+    note. Two runs that miss at once frame once: the second waits on the first's lock,
+    then reads."""
     from ..core import jsonld
     from ..safety import cache
     from ..safety.atomic import file_lock
