@@ -15,7 +15,8 @@ from ..core import paths
 from ..core.errors import Note
 from ..core.namespaces import INFERRED_GRAPH
 from ..engines import consistency
-from ..engines.base import Progress, SchemaCloser, no_progress
+from ..engines.base import MAKING_LIBRARIES, Progress, SchemaCloser, no_progress
+from ..safety import cache
 from .loading import KnowledgeGraph
 
 
@@ -130,25 +131,10 @@ def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
     return paths.cache_folder() / f"closure-{key[:32]}.nt", key
 
 
-@functools.cache
 def _makers() -> str:
     """The digest of what reasons besides the inputs: the engines' code and the versions of
     the libraries that reason and parse (a changed reasoner never reads an old closure)."""
-    digest = hashlib.sha256()
-    for library in ("pyoxigraph", "owlrl", "rdflib"):
-        digest.update(f"\0{library} {_version(library)}".encode())
-    for file in sorted(Path(engines.__file__).parent.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def _version(library: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return "-"
+    return cache.makers(Path(engines.__file__).parent, MAKING_LIBRARIES)
 
 
 #: The bytes a cached closure may take: generous for the triples the reasoner may make.
@@ -158,7 +144,6 @@ _BYTES_PER_TRIPLE = 1024
 def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
     """The closure kept for *key*, if its bytes and count match its manifest; else None
     (a damaged entry is discarded, with a note)."""
-    from ..safety import cache
 
     cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
     try:
@@ -180,7 +165,6 @@ def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] |
 
 def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:
     """Keep the closure for the next command; a cache that cannot be written is skipped."""
-    from ..safety import cache
 
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     cache.write(paths.cache_folder(), path, key, data, len(triples))

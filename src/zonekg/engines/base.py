@@ -34,6 +34,9 @@ from ..inputs.shapes import Shapes
 from ..safety.screen import ScreenedQuery
 
 Progress = Callable[[str, int], None]
+#: The libraries whose versions change what the engines make (kept closures and stores
+#: are keyed by them besides the engines' code).
+MAKING_LIBRARIES = ("pyoxigraph", "owlrl", "rdflib")
 #: What the OWL-RL closure of a set of schema triples adds (``Engine.close_schema``).
 SchemaCloser = Callable[[list[ox.Triple]], list[ox.Triple]]
 

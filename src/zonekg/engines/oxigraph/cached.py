@@ -25,7 +25,6 @@ use; the least recently used go first. 0 keeps none (every command loads in memo
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ from ...core.errors import LoadError, Note
 from ...core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, TYPES_GRAPH
 from ...inputs import Inputs
 from ...safety import cache
-from ..base import Progress
+from ..base import MAKING_LIBRARIES, Progress
 
 #: The folder of the cache folder the stores are kept in.
 KIND = "stores"
@@ -52,29 +51,10 @@ def key_of(inputs: Inputs) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@functools.cache
 def _makers() -> str:
     """What makes an entry's graphs besides the inputs: the engines' code (the derived
     graphs: types, closure), and the versions of the libraries that store and reason."""
-    digest = hashlib.sha256()
-    for file in sorted(Path(__file__).parents[1].rglob("*.py")):
-        digest.update(file.read_bytes())
-    for library in ("pyoxigraph", "owlrl", "rdflib"):
-        digest.update(f"\0{library} {_installed(library)}".encode())
-    return digest.hexdigest()
-
-
-def _installed(library: str) -> str:
-    """The installed version of *library*, by the name of its metadata folder beside it
-    (importlib.metadata scans every installed package: a tenth of a second, every run)."""
-    from importlib.util import find_spec
-
-    spec = find_spec(library)
-    if spec is None or spec.origin is None:
-        return "-"
-    beside = Path(spec.origin).resolve().parents[1]
-    names = sorted(p.name for p in beside.glob(f"{library}-*.dist-info"))
-    return " ".join(names) or "-"
+    return cache.makers(Path(__file__).parents[1], MAKING_LIBRARIES)
 
 
 def cap_bytes(inputs: Inputs) -> int:
