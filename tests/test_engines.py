@@ -530,3 +530,33 @@ def test_the_reference_engine_parses_a_sparql_constraint_once_not_per_focus_node
     expected = {f"http://example.org/{n}" for n, state in things if state == "bad"}
     assert {str(r.focus) for r in report.results} == expected
     assert {str(f) for f in alone.objects(None, SH.focusNode)} == expected
+
+
+def test_the_fast_engine_compiles_a_shapes_graph_once_for_many_validations(monkeypatch):
+    """Compiling the project's shapes took twice as long as validating a small file with
+    them, and every validation compiled them again."""
+    from rdflib import BNode
+
+    from zonekg.engines.oxigraph import shacl
+
+    compiled = []
+
+    def counting(graph):
+        compiled.append(graph)
+        return compile_shapes(graph)
+
+    monkeypatch.setattr(shacl, "compile_shapes", counting)
+    examples = sorted(paths.INVALID.glob("*.trig"))[:3]
+    assert len(examples) == 3
+    shapes = load_shapes()
+    for example in examples:
+        report = api.validate(api.load([example], engine="oxigraph"), shapes)
+        assert not report.conforms, example.name
+    assert len(compiled) == 1
+    # the same file read again has blank nodes of its own, which its results must name
+    again = load_shapes()
+    report = api.validate(api.load([examples[1]], engine="oxigraph"), again)
+    assert len(compiled) == 2
+    sources = [r.source_shape for r in report.results]
+    assert any(isinstance(s, BNode) for s in sources), "no blank-node shape: proves nothing"
+    assert all((s, None, None) in again.graph for s in sources)

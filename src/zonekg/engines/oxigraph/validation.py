@@ -11,6 +11,7 @@ shapes' own, with ``{?var}``/``{$var}`` filled in from the result, as pySHACL do
 from __future__ import annotations
 
 import re
+import weakref
 
 import pyoxigraph as ox
 
@@ -26,17 +27,7 @@ def validate(
 ) -> ValidationReport:
     """Validate the union of *graphs* (None: the store's default graph; *dataset*: the
     query options that select it) against *shapes*."""
-    from ..base import Unsupported
-    from .shacl import Graph, NotCompiled, compile_shapes, unproven
-
-    why = unproven(Graph(shapes.triples))
-    if why is None:
-        try:
-            checks = compile_shapes(Graph(skolemized(shapes.triples)))
-        except NotCompiled as exc:
-            why = str(exc)
-    if why is not None:
-        raise Unsupported(f"the compiled validator is not proven on these shapes ({why})")
+    checks = _compiled(shapes)
     from .shacl import finish, prepare
 
     prepare(store, graphs, checks)
@@ -45,6 +36,41 @@ def validate(
     finally:
         finish(store)
     return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
+
+
+#: The checks compiled from the shapes validated last, by Shapes object (its blank nodes
+#: are what the checks name, so equal files read twice are two entries): compiling the
+#: project's shapes takes longer than validating a small file with them.
+_COMPILED: dict[int, tuple[weakref.ref, list | str]] = {}
+
+
+def _compiled(shapes: Shapes) -> list:
+    """The compiled checks of *shapes*, compiled once per Shapes object; ``Unsupported``
+    where the compiler is not proven on them."""
+    from ..base import Unsupported
+
+    found = _COMPILED.get(id(shapes))
+    if found is None or found[0]() is not shapes:
+        if len(_COMPILED) >= 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        found = _COMPILED[id(shapes)] = (weakref.ref(shapes), _compile(shapes))
+    outcome = found[1]
+    if isinstance(outcome, str):
+        raise Unsupported(f"the compiled validator is not proven on these shapes ({outcome})")
+    return outcome
+
+
+def _compile(shapes: Shapes) -> list | str:
+    """The checks of *shapes*, or why the compiler is not proven on them."""
+    from .shacl import Graph, NotCompiled, compile_shapes, unproven
+
+    why = unproven(Graph(shapes.triples))
+    if why is not None:
+        return why
+    try:
+        return compile_shapes(Graph(skolemized(shapes.triples)))
+    except NotCompiled as exc:
+        return str(exc)
 
 
 def skolemized(triples: list[ox.Triple]) -> list[ox.Triple]:
