@@ -1,8 +1,8 @@
 """The kept bad-input suite: each case in bad_inputs/cases.toml gets one clear message.
 
 Every case runs the CLI (`zonekg.cli.main` in this process: the same parsing, checks and
-exit codes as a subprocess, without an interpreter start per case; a case read with a
-warning in a subprocess) and must exit with the expected code,
+exit codes as a subprocess, without an interpreter start per case; a worker's warnings come
+back to the process that forked it) and must exit with the expected code,
 print the expected fragment (whitespace-normalised), print no traceback, and
 leave every source file and every case file unchanged. A case about a data
 file (written as ``stats --data {file}``) runs through every command that
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import zonekg_in_process
-from safety_support import ROOT, flat, run_cli, source_hashes, tree_hashes
+from safety_support import ROOT, flat, source_hashes, tree_hashes
 from serve_support import running_server
 
 # Slow: hundreds of runs, each loading the ontology and a case.
@@ -51,12 +51,7 @@ def test_the_suite_is_big_enough_and_every_case_file_exists():
 
 def _check(case, args, env=None, exit_code=None, fragment=None):
     sources, inputs = source_hashes(), tree_hashes(CASES_DIR)
-    if case.get("warning"):
-        # printed by the command's worker process on the stderr it was forked with: only a
-        # process of its own has that stderr to show
-        result = run_cli(*args, env=env)
-    else:
-        result = zonekg_in_process(*args, env=env, cwd=ROOT)
+    result = zonekg_in_process(*args, env=env, cwd=ROOT)
     message = flat(result.stderr)
     assert result.returncode == (exit_code or case["exit"]), message
     assert (fragment or case["message"]) in message, message

@@ -103,8 +103,9 @@ def cli(ctx: click.Context, debug: bool, **limits: float | None) -> None:
 
 
 def main() -> None:
+    from ..core.errors import InputWarning
     from ..safety import guard
-    from .output import error, note, write
+    from .output import error, note, show_warning, write
 
     guard.install(sys.argv[1:])  # offline, and no file outside the project or the named paths
     if "--debug" not in sys.argv:
@@ -113,6 +114,8 @@ def main() -> None:
         import logging
 
         logging.getLogger("rdflib").setLevel(logging.WARNING)  # the libraries then log
+    warnings.simplefilter("always", InputWarning)  # each input's own: file, line, what to do
+    warnings.showwarning = show_warning
     try:
         # Without standalone mode click returns an Exit's code instead of exiting.
         code = cli.main(standalone_mode=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Iterable
 from functools import cache
 from itertools import chain, islice
@@ -56,6 +57,18 @@ def err():
     from rich.console import Console
 
     return Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """How the command line shows a warning (``warnings.showwarning``): a problem with an
+    input as ``warning: TEXT`` on stderr, escaped; any other as Python does."""
+    from ..core.errors import InputWarning
+
+    if not issubclass(category, InputWarning):
+        shown = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(shown)
+        return
+    print(f"warning: {printable(str(message), lines=True)}", file=sys.stderr, flush=True)
 
 
 def say(text: str, style: str | None = None, end: str = "\n") -> None:

@@ -139,6 +139,13 @@ class InvalidValue(ZonekgError):
         super().__init__(hint=hint, **where)
 
 
+class InputWarning(UserWarning):
+    """A problem with an input that is read all the same (a relative IRI resolved against
+    the file's graph, an IRI that displays as another): its text names the file and line
+    and what to do. Issued with ``warnings.warn``, so that a Python caller filters it as
+    any other warning and the command line prints it as its own."""
+
+
 class Note(str):
     """A note for the user (a hand-over, a warning), with the settings it names (as
     ``ZonekgError.settings``), so that each caller can say them in its own words."""

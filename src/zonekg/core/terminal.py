@@ -43,10 +43,3 @@ def excerpt(text: str, limit: int = 500) -> str:
     """At most *limit* characters of text a peer sent, on one line, printable."""
     cut = text if len(text) <= limit else text[:limit] + "…"
     return printable(" ".join(cut.split()))
-
-
-def warn(text: str) -> None:
-    """A warning on stderr from below the CLI (the input checks), escaped like the CLI's."""
-    import sys
-
-    print(f"warning: {printable(text, lines=True)}", file=sys.stderr, flush=True)

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..core import terminal
-from ..core.errors import LimitError, LoadError
+from ..core.errors import InputWarning, LimitError, LoadError
 from ..core.namespaces import XSD
 from ..core.settings import DEFAULT_LIMITS, Limits
 
@@ -68,8 +68,8 @@ class IllTyped:
 
 
 def warn(text: str) -> None:
-    """A warning about an input that is read all the same, on stderr."""
-    terminal.warn(text)
+    """A warning about an input that is read all the same (``InputWarning``)."""
+    warnings.warn(InputWarning(text), stacklevel=3)
 
 
 # --- before parsing --------------------------------------------------------------------

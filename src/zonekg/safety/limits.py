@@ -23,6 +23,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
@@ -70,13 +71,18 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, limits: Limits, **kwa
     send.close()
     ended = None  # (exit code, resource usage) once reaped
     try:
-        if not receive.poll(timeout):
-            raise limits.exceeded("timeout", f"{what} stopped after {timeout:g} s (time limit)")
-        try:
-            status, payload = receive.recv()
-        except EOFError:
-            ended = _reap(pid)
-            raise died(what, *ended, limits) from None
+        while True:
+            if not receive.poll(max(0.0, limit[0] - time.monotonic())):
+                raise limits.exceeded("timeout", f"{what} stopped after {timeout:g} s (time limit)")
+            try:
+                status, payload = receive.recv()
+            except EOFError:
+                ended = _reap(pid)
+                raise died(what, *ended, limits) from None
+            if status != "warning":
+                break
+            category, text = payload  # the worker's warning, issued here as it comes
+            warnings.warn(category(text), stacklevel=2)
     finally:
         if ended is None:
             with contextlib.suppress(ProcessLookupError):
@@ -124,7 +130,9 @@ def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
     if cpu_hard == resource.RLIM_INFINITY or cpu_seconds < cpu_hard:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_hard))
     try:
-        reply = ("ok", fn(*args, **kwargs))
+        with warnings.catch_warnings():
+            warnings.showwarning = _forwarding(send)
+            reply = ("ok", fn(*args, **kwargs))
     except MemoryError:
         reply = ("memory", None)
     except ZonekgError as exc:
@@ -144,6 +152,28 @@ def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
         send.send(("memory", None))
     finally:
         send.close()
+
+
+def _forwarding(send):
+    """How the worker shows a warning: sent to the parent, which issues it again (the
+    worker's own stderr may be one only it has, as under a test's captured output)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        kind = category if _picklable(category) else UserWarning
+        with contextlib.suppress(OSError, ValueError):
+            send.send(("warning", (kind, str(message))))
+
+    return show
+
+
+def _picklable(category: type) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(category)
+    except Exception:  # a class pickle cannot find again by its name
+        return False
+    return True
 
 
 def die_with_parent(parent: int) -> None:
