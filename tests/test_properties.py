@@ -9,6 +9,7 @@ a status docs/usage.md lists), within the limits, leaving the source files uncha
 from __future__ import annotations
 
 import hashlib
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from safety_support import flat, run_cli, source_hashes
 from serve_support import running_server
 
-from zonekg.core.errors import ZonekgError
+from zonekg.core.errors import InputWarning, ZonekgError
 from zonekg.core.namespaces import BASE
 from zonekg.inputs import read_file
 from zonekg.safety.screen import screen
@@ -142,10 +143,13 @@ def test_the_loader_only_raises_documented_errors(tmp_path, text):
     file = tmp_path / "random.ttl"
     file.write_text(text, encoding="utf-8", errors="surrogatepass")
     before = hashlib.sha256(file.read_bytes()).hexdigest()
-    try:
-        read_file(file)
-    except ZonekgError as exc:
-        assert str(exc)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            read_file(file)
+        except ZonekgError as exc:
+            assert str(exc)
+    assert all(issubclass(w.category, InputWarning) for w in warned), warned
     assert hashlib.sha256(file.read_bytes()).hexdigest() == before
 
 

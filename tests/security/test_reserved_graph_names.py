@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from safety_support import Listener, flat, run_cli
 
-from zonekg.core.errors import LoadError
+from zonekg.core.errors import InputWarning, LoadError
 from zonekg.core.namespaces import ASSERTED_GRAPH, GRAPH, INFERRED_GRAPH, PUSHED_GRAPH, TYPES_GRAPH
 from zonekg.inputs import collect
 
@@ -66,7 +66,7 @@ def test_n_quads_graph_names_are_refused_with_their_line(tmp_path):
 def test_a_relative_graph_name_cannot_reach_the_namespace(tmp_path):
     """A relative graph name resolves against the file's graph IRI, in the namespace."""
     path = _trig(tmp_path, "<../../inferred>")
-    with pytest.raises(LoadError) as refused:
+    with pytest.raises(LoadError) as refused, pytest.warns(InputWarning, match="relative IRI"):
         collect([path], [])
     assert refused.value.line == 4
 
