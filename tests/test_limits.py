@@ -334,7 +334,15 @@ def _warns_then_answers() -> int:
 
     warnings.warn(InputWarning("data.ttl:3:1: an input's warning"), stacklevel=1)
     warnings.warn(Local("a library's own warning"), stacklevel=1)
+    warnings.warn(_TwoArguments("made", "with two arguments"), stacklevel=1)
     return 7
+
+
+class _TwoArguments(UserWarning):
+    """A library's warning whose constructor takes more than a message."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
 
 
 def test_a_worker_s_warnings_are_issued_in_the_process_that_forked_it():
@@ -351,6 +359,7 @@ def test_a_worker_s_warnings_are_issued_in_the_process_that_forked_it():
     assert [(w.category, str(w.message)) for w in caught] == [
         (InputWarning, "data.ttl:3:1: an input's warning"),
         (UserWarning, "a library's own warning"),
+        (UserWarning, "made with two arguments"),
     ]
 
 

@@ -149,7 +149,8 @@ def _described_once(doc: dict[str, Any]) -> dict[str, Any]:
     keeps it apart from the rest (the zone document described its areas three times). A
     node's description is the same wherever pyld wrote it, so the document states the same
     triples."""
-    roots = doc.get("@graph", [doc])
+    graph = doc.get("@graph")
+    roots = [doc] if graph is None else graph if isinstance(graph, list) else [graph]
     descriptions: dict[str, dict] = {}
     pending: list[Any] = [roots]
     while pending:
@@ -159,7 +160,7 @@ def _described_once(doc: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, dict):
             if isinstance(value.get("id"), str) and len(value) > 1:
                 descriptions.setdefault(value["id"], value)
-            pending.extend(value.values())
+            pending.extend(v for k, v in value.items() if k != "@context")
     described = {r["id"] for r in roots if isinstance(r, dict) and isinstance(r.get("id"), str)}
     # under these keys a string is a node's id (the context coerces them to @id)
     links = {k for k, v in context().items() if isinstance(v, dict) and v.get("@type") == "@id"}
@@ -201,7 +202,7 @@ def _described_once(doc: dict[str, Any]) -> dict[str, Any]:
         else:
             described.add(node)
             open_node(container, slot, descriptions[node])
-    return {**doc, "@graph": written} if "@graph" in doc else written[0]
+    return written[0] if graph is None else {**doc, "@graph": written}
 
 
 def class_frame(class_term: str) -> dict[str, Any]:

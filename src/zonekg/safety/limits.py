@@ -81,8 +81,7 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, limits: Limits, **kwa
                 raise died(what, *ended, limits) from None
             if status != "warning":
                 break
-            category, text = payload  # the worker's warning, issued here as it comes
-            warnings.warn(category(text), stacklevel=2)
+            warnings.warn(_warning(*payload), stacklevel=2)  # the worker's, as it comes
     finally:
         if ended is None:
             with contextlib.suppress(ProcessLookupError):
@@ -164,6 +163,16 @@ def _forwarding(send):
             send.send(("warning", (kind, str(message))))
 
     return show
+
+
+def _warning(category: type, text: str) -> Warning:
+    """The worker's warning made again; a library's class that takes other arguments
+    than a message comes as a UserWarning with its text."""
+    try:
+        made = category(text)
+    except Exception:  # any constructor of any library's warning class
+        return UserWarning(text)
+    return made if isinstance(made, Warning) else UserWarning(text)
 
 
 def _picklable(category: type) -> bool:
