@@ -68,6 +68,39 @@ def test_separate_loads_of_the_same_inputs_reason_once(tmp_path, monkeypatch):
     assert set(api.inferred(second)) == set(api.inferred(first))
 
 
+def test_a_kept_closure_is_not_checked_for_consistency_again(tmp_path, monkeypatch):
+    """A closure is kept only once found consistent, so a later load of the same inputs
+    takes it without running the OWL 2 RL inconsistency rules again."""
+    from zonekg.engines import consistency
+
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path))
+    api.reason(api.load())
+    checked = []
+    violations = consistency.violations
+    monkeypatch.setattr(
+        consistency, "violations", lambda *a, **k: checked.append(1) or violations(*a, **k)
+    )
+    api.reason(api.load())
+    assert checked == []
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "empty"))
+    api.reason(api.load())  # no closure kept: the rules run
+    assert checked == [1]
+
+
+def test_an_inconsistent_closure_is_not_kept(tmp_path, monkeypatch):
+    """An inconsistent load is refused by every command: its closure is never kept (a kept
+    one is taken as consistent), and the second refusal names the same rule."""
+    from zonekg.engines.consistency import Inconsistent
+
+    inconsistent = paths.ROOT / "tests" / "fixtures" / "inconsistent-two-declared-counts.trig"
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path))
+    for _ in range(2):
+        with pytest.raises(Inconsistent) as refused:
+            api.reason(api.load([inconsistent]))
+        assert refused.value.rule == "dt-diff"
+        assert not list(tmp_path.glob("closure-*"))
+
+
 def test_the_closed_schema_is_kept_and_read_back_for_other_data(tmp_path, monkeypatch):
     """The schema closes the same way whatever the data (owlrl: 1.2 s of the 1.4 s it takes
     to reason over the project's data): it is kept under the digest of its triples."""
