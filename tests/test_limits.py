@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -222,6 +224,45 @@ def test_the_worker_is_killed_on_time(monkeypatch):
     monkeypatch.setenv("ZONEKG_TIMEOUT", "0.5")  # the API's default: Limits.from_env()
     with pytest.raises(LimitError, match="sleep stopped after 0.5 s"):
         api.bounded(time.sleep, 60, what="sleep")
+
+
+def _pattern(n: int) -> bytes:
+    return bytes(i % 251 for i in range(n))
+
+
+@pytest.mark.parametrize("size", [0, 3_980, 3_990, 4_096, 70_000, 40_000_000])
+def test_an_answer_of_any_size_comes_back_whole_from_the_worker(size):
+    """The worker's pipe carries each message after its size: one of 40 MB (far more than
+    a pipe holds) comes back whole, as do those around the one-write bound."""
+    assert limits.bounded(_pattern, size, what="pattern", limits=Limits()) == _pattern(size)
+
+
+def _half_sent(then):
+    """A sender that writes half of its message, then does *then* (in the worker)."""
+
+    def send(self, message):
+        data = pickle.dumps(message)
+        os.write(self.fd, len(data).to_bytes(8, "big") + data[: len(data) // 2])
+        then()
+
+    return send
+
+
+def test_a_worker_that_dies_half_way_through_its_answer_is_a_crash(monkeypatch):
+    monkeypatch.setattr(limits._Sender, "send", _half_sent(lambda: os._exit(0)))
+    with pytest.raises(limits.WorkerCrash, match="exited with code 0 without an answer"):
+        limits.bounded(_pattern, 100_000, what="pattern", limits=Limits(timeout=30))
+
+
+def test_an_answer_still_coming_at_the_time_limit_is_stopped(monkeypatch):
+    """The time limit holds while the answer is read, not only until it starts."""
+    import time
+
+    monkeypatch.setattr(limits._Sender, "send", _half_sent(lambda: time.sleep(60)))
+    started = time.monotonic()
+    with pytest.raises(LimitError, match="pattern stopped after 1 s"):
+        limits.bounded(_pattern, 100_000, what="pattern", limits=Limits(timeout=1))
+    assert time.monotonic() - started < 30
 
 
 def test_memory_limit_applies_in_the_worker_only(monkeypatch):
