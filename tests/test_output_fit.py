@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 
+import hypothesis.strategies as st
 import pytest
 import terminal_support
+from hypothesis import HealthCheck, given, settings
 from rich.cells import cell_len
 
 from zonekg.core import questions, render
@@ -109,3 +111,109 @@ def test_a_curie_with_an_escape_is_a_name_sparql_reads():
         columns="200",
     )
     assert "https://w3id.org/zonekg/id/place/chengdu" in text
+
+
+# --- text for people on a pipe, written without rich ---------------------------------------
+
+_TEXT = st.lists(
+    st.sampled_from([*"ab Z9-:/.成田\u202e\t\n[]", "bold", "[red]", "\x1b[31m", "word "]),
+    max_size=60,
+).map("".join)
+
+
+def _rich_wrote(monkeypatch, capsys, draw) -> str:
+    """What *draw* writes through rich (the console drawing every line, as before rich
+    was skipped on pipes), stdout being a pipe."""
+    from zonekg.cli import output
+
+    monkeypatch.setattr(output, "_styled", lambda: True)
+    output.out.cache_clear()
+    try:
+        draw()
+    finally:
+        output.out.cache_clear()
+        monkeypatch.undo()
+    return capsys.readouterr().out
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_TEXT, title=_TEXT, width=st.integers(40, 120))
+def test_text_for_people_on_a_pipe_is_what_rich_writes(monkeypatch, capsys, text, title, width):
+    """On a pipe, ``say`` and ``titled`` write a line that fits as it is instead of
+    importing rich: the same characters rich wrote (escaped, unstyled, wrapped alike)."""
+    from zonekg.cli import output
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def draw():
+        output.say(text)
+        output.say(text, end="")
+        output.titled(title, text)
+
+    capsys.readouterr()
+    draw()
+    plain = capsys.readouterr().out
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert plain == _rich_wrote(monkeypatch, capsys, draw)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.lists(_TEXT.filter(str.strip), min_size=1, max_size=4),
+    cells=st.lists(st.lists(_TEXT, min_size=4, max_size=4), max_size=5),
+    width=st.integers(40, 120),
+)
+def test_a_table_on_a_pipe_is_what_rich_draws(monkeypatch, capsys, header, cells, width):
+    from zonekg.cli import output
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    rows = [row[: len(header)] for row in cells]
+    capsys.readouterr()
+    output.table(header, rows)
+    plain = capsys.readouterr().out
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert plain == _rich_wrote(monkeypatch, capsys, lambda: output.table(header, rows))
+
+
+def test_forced_styles_on_a_pipe_are_rich_s(monkeypatch, capsys):
+    """FORCE_COLOR asks for styles on a pipe (as rich reads it): the text goes through rich,
+    which styles it."""
+    from zonekg.cli import output
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    output.out.cache_clear()
+    try:
+        output.say("7 rows", style="dim")
+    finally:
+        output.out.cache_clear()
+    assert "\x1b[" in capsys.readouterr().out
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")  # rich: not a terminal, whatever FORCE_COLOR says
+    output.say("7 rows", style="dim")
+    assert capsys.readouterr().out == "7 rows\n"
+
+
+def test_a_query_on_a_pipe_imports_neither_rich_nor_multiprocessing():
+    """A cold `zonekg query` on a pipe draws its table without rich and runs its worker
+    without multiprocessing (importing them took 35 ms of its 310 ms)."""
+    script = (
+        "import sys; sys.argv = ['zonekg', 'query', 'cq01']\n"
+        "from zonekg.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+        "found = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'multiprocessing'})\n"
+        "print('imported:', found, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_environment("100"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "┃ what" in done.stdout
+    assert "imported: []" in done.stderr

@@ -215,6 +215,16 @@ STORE_CACHE_DEFAULT_MB = 0
 STORE_PAUSE_ENV = "ZONEKG_TEST_PAUSE_STORE_BUILD"
 
 
+def styles_forced() -> bool:
+    """Whether the environment asks for a terminal's styles on a pipe or file too: rich's
+    rules (``TTY_COMPATIBLE=1``; ``FORCE_COLOR`` set and not empty, unless
+    ``TTY_COMPATIBLE=0``), as rich draws the text for people on a terminal."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    return os.environ.get("FORCE_COLOR", "") != ""
+
+
 def home() -> str:
     """``$ZONEKG_HOME``: a folder laid out as a checkout to take the project's files from
     ("" when unset)."""
