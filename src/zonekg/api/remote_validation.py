@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ..core.errors import InvalidChoice, ZonekgError
 from ..core.namespaces import ASSERTED_GRAPH, PUSHED_GRAPH, RDF
 from ..core.results import ValidationReport
@@ -79,9 +81,8 @@ def validate_remote(
 
 
 def _mentions(shapes: Shapes, iri: str) -> bool:
-    from rdflib import URIRef
-
-    return (None, None, URIRef(iri)) in shapes.graph
+    node = ox.NamedNode(iri)
+    return any(t.object == node for t in shapes.triples)
 
 
 def _select(endpoint: str, text: str, what: str, limits: Limits, default=None):

@@ -72,9 +72,7 @@ def graph_descriptions(kg: KnowledgeGraph, shapes: Shapes) -> list[ox.Triple]:
     zk:DataGraph checks that, so that every statement has a source. Shapes that never
     mention zk:DataGraph (a user's own) get no such triples.
     """
-    from rdflib import URIRef
-
-    if (None, None, URIRef(DATA_GRAPH)) not in shapes.graph:
-        return []
     rdf_type, data_graph = ox.NamedNode(RDF + "type"), ox.NamedNode(DATA_GRAPH)
+    if not any(t.object == data_graph for t in shapes.triples):
+        return []
     return [ox.Triple(ox.NamedNode(g), rdf_type, data_graph) for g in kg.loaded.data_graphs]

@@ -147,7 +147,7 @@ class ValidationReport:
 
     conforms: bool
     results: list[ValidationResult]
-    shapes: Any = None
+    shapes: Any = None  # the Shapes the results point into (inputs.shapes)
     data_triples: int = 0
     data_files: int = 0
     ill_typed: list = field(default_factory=list)  # ill-typed literals no result reports
@@ -194,7 +194,7 @@ class ValidationReport:
         if self.shapes is None or not isinstance(node, BNode) or node in copied:
             return
         copied.add(node)
-        for p, o in self.shapes.predicate_objects(node):
+        for p, o in self.shapes.graph.predicate_objects(node):
             graph.add((node, p, o))
             self._copy_blank(graph, o, copied)
 

@@ -355,7 +355,7 @@ def validate(
             hint="validate here instead (without the endpoint)",
         ) from None
     results = _results(store, {}, shapes, checks, progress)
-    return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
+    return ValidationReport(conforms=not results, results=results, shapes=shapes)
 
 
 def _prebound_checks(store: _Store, g: Graph, compiler: RemoteCompiler, handed) -> list[Check]:

@@ -37,55 +37,68 @@ SPARQL_KEYS = ("select", "ask", "construct", "update")
 
 @dataclass
 class Shapes:
-    """A checked shapes graph: as rdflib reads it (``graph``, what pySHACL validates with
-    and reports point into), and as pyoxigraph terms (``triples``) for the engines that
-    work without rdflib; blank nodes keep their labels in both."""
+    """A checked shapes graph: as pyoxigraph terms (``triples``), what the fast engine
+    compiles, and as rdflib reads it (``graph``, made when first asked for: what pySHACL
+    validates with and a Turtle report copies from; importing rdflib and parsing with it
+    took 0.35 s of a validation); blank nodes keep their labels in both."""
 
-    graph: object  # an rdflib Graph
+    triples: list[ox.Triple]
     path: Path
     digest: str
 
     @functools.cached_property
-    def triples(self) -> list[ox.Triple]:
-        from ..core.terms import triple_to_ox
+    def graph(self):
+        """The shapes as an rdflib Graph, literals as written."""
+        from rdflib import Graph
 
-        return [triple_to_ox(t) for t in self.graph]
+        from ..core.terms import triple_to_rdflib
+        from ..core.vocab import bind_prefixes
+
+        graph = bind_prefixes(Graph())
+        with literals_as_written():
+            for triple in self.triples:
+                graph.add(triple_to_rdflib(triple))
+        return graph
+
+    @functools.cached_property
+    def _parents(self) -> dict:
+        """Each property shape or SPARQL constraint, and the shape that has it."""
+        has = {SH + "property", SH + "sparql"}
+        found: dict = {}
+        for t in self.triples:
+            if t.predicate.value in has:
+                found.setdefault(t.object, t.subject)
+        return found
 
     def node_shape(self, shape: ox.NamedNode | ox.BlankNode) -> ox.NamedNode | ox.BlankNode:
         """The node shape that the shape *shape* (a property shape, a SPARQL constraint)
         belongs to, or *shape* itself."""
-        from ..core.terms import to_ox, to_rdflib
-
-        return to_ox(owning_node_shape(self.graph, to_rdflib(shape)))
+        return _owner(shape, self._parents.get)
 
 
 def load_shapes(file: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Shapes:
-    from rdflib import Graph, Literal, URIRef
-
-    from ..core.vocab import bind_prefixes
-
     path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
-    checked = read_file(path, role="shapes", limits=limits)
-    graph = bind_prefixes(Graph())
-    with literals_as_written():
-        graph.parse(data=checked.text, format=checked.syntax, publicID=checked.base)
-    declared = declared_prefixes(graph, path)
-    for key in SPARQL_KEYS:
-        predicate = URIRef(SH + key)
-        for subject, text in list(graph.subject_objects(predicate)):
+    checked = read_file(path, role="shapes", limits=limits)  # its syntax checked: it parses
+    triples = list(dict.fromkeys(quad.triple for quad in checked.parse()))
+    declared = declared_prefixes(triples, path)
+    kept = []
+    for triple in triples:
+        key = triple.predicate.value[len(SH) :] if triple.predicate.value.startswith(SH) else ""
+        if key == "prefixes":
+            continue  # used up: the text needs none
+        if key in SPARQL_KEYS:
             # No FROM at all: a SPARQL constraint runs over the data graph it is given.
             screened = screen(
-                str(text),
+                triple.object.value,
                 f"{path} ({curie(SH + key)})",
                 allowed_graph=lambda _iri: False,
                 prefixes=declared,
                 limits=limits,
             )
-            refuse_forbidden(screened.text, key, path, subject)
-            graph.remove((subject, predicate, text))
-            graph.add((subject, predicate, Literal(screened.text)))
-    graph.remove((None, URIRef(SH + "prefixes"), None))  # used up: the text needs none
-    return Shapes(graph, path, checked.digest)
+            refuse_forbidden(screened.text, key, path, triple.subject)
+            triple = ox.Triple(triple.subject, triple.predicate, ox.Literal(screened.text))
+        kept.append(triple)
+    return Shapes(list(dict.fromkeys(kept)), path, checked.digest)
 
 
 @contextlib.contextmanager
@@ -179,24 +192,25 @@ def _union_branch_filters_unbound_this(tokens: list[str], upper: list[str]) -> b
 
 
 def _name(node) -> str:
-    from rdflib import URIRef
-
-    return curie(str(node)) if isinstance(node, URIRef) else "a blank node"
+    return curie(node.value) if isinstance(node, ox.NamedNode) else "a blank node"
 
 
-def declared_prefixes(graph, path: Path) -> dict[str, str]:
+def declared_prefixes(triples: list[ox.Triple], path: Path) -> dict[str, str]:
     """Every ``sh:prefix``/``sh:namespace`` pair declared in the shapes graph, each checked
     (one prefix name, one absolute IRI; a prefix declared twice means one namespace)."""
-    from rdflib import Literal, URIRef
-
+    prefix_key, namespace_key = SH + "prefix", SH + "namespace"
+    values: dict = {}  # declaration: (its sh:prefix values, its sh:namespace values)
+    for t in triples:
+        if t.predicate.value in (prefix_key, namespace_key):
+            pair = values.setdefault(t.subject, ([], []))
+            pair[t.predicate.value == namespace_key].append(t.object)
     found: dict[str, str] = {}
-    prefix_key, namespace_key = URIRef(SH + "prefix"), URIRef(SH + "namespace")
-    for declaration in set(graph.subjects(prefix_key, None)):
-        prefixes = list(graph.objects(declaration, prefix_key))
-        namespaces = list(graph.objects(declaration, namespace_key))
+    for declaration, (prefixes, namespaces) in values.items():
+        if not prefixes:
+            continue  # not a declaration (sh:namespace alone says nothing)
         where = (
             f"the prefix declaration {_name(declaration)}"
-            if isinstance(declaration, URIRef)
+            if isinstance(declaration, ox.NamedNode)
             else "a prefix declaration (sh:declare)"
         )
         if len(prefixes) != 1 or len(namespaces) != 1:
@@ -207,14 +221,14 @@ def declared_prefixes(graph, path: Path) -> dict[str, str]:
                 file=path,
             )
         prefix, namespace = prefixes[0], namespaces[0]
-        if not isinstance(prefix, Literal) or not isinstance(namespace, Literal):
+        if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal):
             raise LoadError(
                 f"{where} gives its sh:prefix or sh:namespace as a resource, not a literal",
                 hint='write them as literals: sh:prefix "ex" ; sh:namespace "http://..."'
                 "^^xsd:anyURI",
                 file=path,
             )
-        name, iri = str(prefix), str(namespace)
+        name, iri = prefix.value, namespace.value
         try:
             check_prefixes({name: iri}, str(path))
         except QueryError as exc:
@@ -230,16 +244,25 @@ def declared_prefixes(graph, path: Path) -> dict[str, str]:
 
 
 def owning_node_shape(shapes, shape):
-    """The node shape a property shape or SPARQL constraint belongs to (blank or named)."""
+    """The node shape a property shape or SPARQL constraint belongs to (blank or named), in
+    the rdflib graph *shapes*."""
     from rdflib import URIRef
 
+    has = (URIRef(SH + "property"), URIRef(SH + "sparql"))
+
+    def parent(node):
+        return next((s for key in has for s in shapes.subjects(key, node)), None)
+
+    return _owner(shape, parent)
+
+
+def _owner(shape, parent):
+    """*shape*'s node shape: up the links ``parent`` gives, to a shape that has none."""
     seen = set()
     while shape not in seen:
         seen.add(shape)
-        parent = next(shapes.subjects(URIRef(SH + "property"), shape), None)
-        if parent is None:
-            parent = next(shapes.subjects(URIRef(SH + "sparql"), shape), None)
-        if parent is None:
+        up = parent(shape)
+        if up is None:
             break
-        shape = parent
+        shape = up
     return shape

@@ -35,7 +35,7 @@ def validate(
         results = _results(store, dataset, shapes, checks, progress)
     finally:
         finish(store)
-    return ValidationReport(conforms=not results, results=results, shapes=shapes.graph)
+    return ValidationReport(conforms=not results, results=results, shapes=shapes)
 
 
 #: The checks compiled from the shapes validated last, by Shapes object (its blank nodes

@@ -134,6 +134,7 @@ class ReferenceEngine(Engine):
             data.add(tuple(to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
         ontology = loaded.merged(loaded.ontology_graphs)
         report = validate(data, ontology, shapes.graph, inference)
+        report.shapes = shapes
         report.data_triples = data_triples
         return report
 

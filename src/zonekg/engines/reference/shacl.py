@@ -55,7 +55,7 @@ def validate(data: Graph, ontology: Graph, shapes: Graph, inference: str) -> Val
         for report in report_graph.subjects(RDF.type, SH.ValidationReport)
         for node in report_graph.objects(report, SH.result)
     ]
-    return ValidationReport(bool(conforms), results, shapes=shapes)
+    return ValidationReport(bool(conforms), results)  # the engine attaches its Shapes
 
 
 class PreparedOnce(SPARQLProcessor):
