@@ -163,3 +163,31 @@ def test_the_fast_engine_validates_without_rdflib():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Conforms:")
     assert "imported: []" in done.stderr
+
+
+def test_a_labelled_blank_node_of_the_shapes_is_one_of_their_own(tmp_path):
+    """pyoxigraph's parser keeps a document's blank node labels: a shape written `_:s` is
+    made a node of the shapes' own (each reading its own, as rdflib's parser did), and a
+    result names it, not the data's `_:s`."""
+    shapes_file = tmp_path / "labelled.shapes.ttl"
+    shapes_file.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "_:s a sh:NodeShape ; sh:targetClass <http://example.org/T> ;\n"
+        "  sh:property [ sh:path <http://example.org/p> ; sh:minCount 1 ] .\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "labelled.ttl"
+    data.write_text(
+        "_:s a <http://example.org/T> ; <http://example.org/q> _:s .\n", encoding="utf-8"
+    )
+    first, second = load_shapes(shapes_file), load_shapes(shapes_file)
+    labels = {t.subject.value for t in first.triples if isinstance(t.subject, ox.BlankNode)}
+    assert labels and "s" not in labels
+    assert not labels & {
+        t.subject.value for t in second.triples if isinstance(t.subject, ox.BlankNode)
+    }
+    kg = api.load([data], ontology=[], engine="oxigraph")
+    (result,) = api.validate(kg, first).results
+    shape = first.node_shape(ox.BlankNode(str(result.source_shape)))
+    assert shape.value in labels
+    assert str(result.focus) not in labels | {"s"}

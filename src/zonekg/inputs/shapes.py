@@ -79,7 +79,22 @@ class Shapes:
 def load_shapes(file: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Shapes:
     path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
     checked = read_file(path, role="shapes", limits=limits)  # its syntax checked: it parses
-    triples = list(dict.fromkeys(quad.triple for quad in checked.parse()))
+    fresh: dict = {}
+
+    def own(term):
+        # pyoxigraph keeps a document's labels (_:b0), and a report names the shapes' blank
+        # nodes beside the data's: each blank node of the shapes is made one of their own
+        if not isinstance(term, ox.BlankNode):
+            return term
+        if term not in fresh:
+            fresh[term] = ox.BlankNode()
+        return fresh[term]
+
+    triples = list(
+        dict.fromkeys(
+            ox.Triple(own(q.subject), q.predicate, own(q.object)) for q in checked.parse()
+        )
+    )
     declared = declared_prefixes(triples, path)
     kept = []
     for triple in triples:
