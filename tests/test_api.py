@@ -106,6 +106,7 @@ def test_the_closed_schema_is_kept_and_read_back_for_other_data(tmp_path, monkey
     to reason over the project's data): it is kept under the digest of its triples."""
     from zonekg.engines.reference import owlrl
 
+    monkeypatch.setattr(paths, "SCHEMA_CLOSURE", tmp_path / "none.nt")  # not shipped
     monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "kept"))
     api.reason(api.load())
     assert len(list((tmp_path / "kept").glob("schema-*.nt"))) == 1
@@ -122,6 +123,63 @@ def test_the_closed_schema_is_kept_and_read_back_for_other_data(tmp_path, monkey
     assert closed == [1]
     assert set(api.inferred(again)) == set(api.inferred(fresh))
     assert api.inferred(fresh)
+
+
+def test_the_shipped_schema_closure_is_what_owlrl_adds_to_the_project_s_schema():
+    """ontology/zonekg.schema-closure.nt is made by `make schema-closure`: after the ontology
+    changes, this fails until it is made again."""
+    from zonekg.api.reasoning import shipped_schema
+
+    made = shipped_schema(api.load())
+    assert made.count("\n") > 500
+    assert paths.SCHEMA_CLOSURE.read_text(encoding="utf-8") == made, (
+        "ontology/zonekg.schema-closure.nt is stale: run `make schema-closure`"
+    )
+
+
+def test_a_first_reasoning_run_takes_the_shipped_schema_closure(tmp_path, monkeypatch):
+    """An empty cache (a new clone, an installed package): the project's schema is not
+    closed by owlrl again, and the closure is the one owlrl's schema closure gives."""
+    from zonekg.engines.reference import owlrl
+
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "empty"))
+    closed = []
+    close = owlrl.close_schema
+    monkeypatch.setattr(owlrl, "close_schema", lambda triples: closed.append(1) or close(triples))
+    shipped = set(api.inferred(api.load()))
+    assert closed == []
+    monkeypatch.setattr(paths, "SCHEMA_CLOSURE", tmp_path / "none.nt")
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "again"))
+    assert set(api.inferred(api.load())) == shipped
+    assert closed == [1]
+
+
+def test_a_shipped_schema_closure_for_another_schema_is_not_taken(tmp_path, monkeypatch):
+    from zonekg.engines.reference import owlrl
+
+    text = paths.SCHEMA_CLOSURE.read_text(encoding="utf-8")
+    first, _, body = text.partition("\n")
+    other = tmp_path / "other.nt"
+    other.write_text(first[:-8] + "0" * 8 + "\n" + body, encoding="utf-8")
+    monkeypatch.setattr(paths, "SCHEMA_CLOSURE", other)
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "empty"))
+    closed = []
+    close = owlrl.close_schema
+    monkeypatch.setattr(owlrl, "close_schema", lambda triples: closed.append(1) or close(triples))
+    api.reason(api.load())
+    assert closed == [1]
+
+
+def test_a_damaged_shipped_schema_closure_is_named(tmp_path, monkeypatch):
+    text = paths.SCHEMA_CLOSURE.read_text(encoding="utf-8")
+    damaged = tmp_path / "damaged.nt"
+    damaged.write_text(text.partition("\n")[0] + "\n<a> <b> .\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "SCHEMA_CLOSURE", damaged)
+    monkeypatch.setenv("ZONEKG_CACHE", str(tmp_path / "empty"))
+    with pytest.raises(LoadError, match="closed schema does not parse") as refused:
+        api.reason(api.load())
+    assert refused.value.file == damaged
+    assert "make schema-closure" in refused.value.hint
 
 
 def test_from_and_from_named_select_source_graphs(kgs, engine):

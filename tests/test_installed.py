@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The project's files the wheel carries (as zonekg/home/...), by the globs pyproject.toml maps.
 CARRIED = (
     "ontology/zonekg.ttl",
+    "ontology/zonekg.schema-closure.nt",
     "ontology/shapes/*.ttl",
     "data/*.trig",
     "data/sources/*",

@@ -12,8 +12,9 @@ import pyoxigraph as ox
 
 from .. import engines
 from ..core import paths
-from ..core.errors import Note
+from ..core.errors import LoadError, Note
 from ..core.namespaces import INFERRED_GRAPH
+from ..core.settings import Limits
 from ..engines import consistency
 from ..engines.base import MAKING_LIBRARIES, Progress, SchemaCloser, no_progress
 from ..safety import cache
@@ -67,11 +68,16 @@ def schema_closer(kg: KnowledgeGraph, engine: engines.Engine | None = None):
 
 
 def _kept_schema(kg: KnowledgeGraph, close: SchemaCloser, triples: list[ox.Triple]):
-    """The schema closed by *close*, kept in the cache folder under the digest of *triples*
+    """The schema closed by *close*: the project's own closed schema when *triples* are its
+    schema (``shipped_schema``), else kept in the cache folder under the digest of *triples*
     (the same ontology closes the same way whatever the data: owlrl takes 1.2 s on the
     project's 831 schema triples, of the 1.4 s a reasoning run on the project's data takes)."""
+    lines = sorted(str(t) for t in triples)
+    shipped = _shipped_schema(lines, kg.limits)
+    if shipped is not None:
+        return shipped
     digest = hashlib.sha256(_makers().encode())
-    for line in sorted(str(t) for t in triples):
+    for line in lines:
         digest.update(f"{line}\n".encode())
     key = digest.hexdigest()
     path = paths.cache_folder() / f"schema-{key[:32]}.nt"
@@ -81,6 +87,66 @@ def _kept_schema(kg: KnowledgeGraph, close: SchemaCloser, triples: list[ox.Tripl
     closed = close(triples)
     _write_closure(path, key, closed)
     return closed
+
+
+#: The first line of the shipped closed schema, before the digest of the schema it closes.
+_SHIPPED = "# zonekg: what owlrl's OWL-RL closure adds to the schema triples of SHA-256 "
+def _schema_digest(lines: list[str]) -> str:
+    return hashlib.sha256("".join(f"{line}\n" for line in lines).encode()).hexdigest()
+
+
+def _shipped_schema(lines: list[str], limits: Limits) -> list[ox.Triple] | None:
+    """The closed schema shipped with the project (``paths.SCHEMA_CLOSURE``) when it closes
+    the schema of sorted N-Triples *lines*, else None. Made by ``make schema-closure`` and
+    checked by the tests to be what owlrl adds to the project's schema, so that a first
+    reasoning run (a new clone, an empty cache) does not pay owlrl's 1.2 s."""
+    from ..inputs.files import read_bounded
+
+    if not paths.SCHEMA_CLOSURE.is_file():
+        return None  # a home of the project's files without it: owlrl closes the schema
+    data = read_bounded(paths.SCHEMA_CLOSURE, limits)
+    first, _, body = data.partition(b"\n")
+    if first.decode("utf-8", "replace") != _SHIPPED + _schema_digest(lines):
+        return None
+    try:
+        return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise LoadError(
+            f"the project's closed schema does not parse: {exc}",
+            hint="make it again: make schema-closure",
+            file=paths.SCHEMA_CLOSURE,
+        ) from None
+
+
+def shipped_schema(kg: KnowledgeGraph) -> str:
+    """The text of the shipped closed schema for the schema of *kg* (``make
+    schema-closure`` writes it for the project's data): a first line naming the digest of
+    the schema it closes, then what owlrl adds to it, as sorted N-Triples lines."""
+    engine = kg.engine
+    helper = engines.get(engine.fallback) if not engine.closes_schema else None
+    if helper is None:
+        raise engines.Unsupported(f"the {engine.name} engine closes its schema itself")
+    made: list = []
+
+    def close(triples: list[ox.Triple]) -> list[ox.Triple]:
+        made.append((sorted(str(t) for t in triples), helper.close_schema(triples)))
+        return made[-1][1]
+
+    engine.reason(kg.loaded, cap=kg.limits.max_triples, close_schema=close)
+    lines, closed = made[0]
+    text = ox.serialize(closed, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    body = sorted({line for line in text.splitlines() if line.strip()})
+    return "".join(f"{line}\n" for line in [_SHIPPED + _schema_digest(lines), *body])
+
+
+def write_shipped_schema() -> Path:
+    """Make the project's shipped closed schema again (``make schema-closure``, after the
+    ontology changed: a test says when)."""
+    from ..safety.atomic import write_atomic
+    from .loading import load
+
+    write_atomic(paths.SCHEMA_CLOSURE, shipped_schema(load()), rdf_format="ntriples")
+    return paths.SCHEMA_CLOSURE
 
 
 def ill_typed_literals(kg: KnowledgeGraph) -> None:

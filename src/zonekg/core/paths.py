@@ -75,6 +75,8 @@ def missing_hint() -> str:
 ROOT = project_root()
 ONTOLOGY = ROOT / "ontology" / "zonekg.ttl"
 SHAPES = ROOT / "ontology" / "shapes" / "zonekg.shapes.ttl"
+#: What owlrl adds to the project's schema, made by `make schema-closure` (api.reasoning).
+SCHEMA_CLOSURE = ROOT / "ontology" / "zonekg.schema-closure.nt"
 QC = ROOT / "ontology" / "qc"
 DATA = ROOT / "data"
 INVALID = DATA / "invalid"
