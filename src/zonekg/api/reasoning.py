@@ -91,6 +91,8 @@ def _kept_schema(kg: KnowledgeGraph, close: SchemaCloser, triples: list[ox.Tripl
 
 #: The first line of the shipped closed schema, before the digest of the schema it closes.
 _SHIPPED = "# zonekg: what owlrl's OWL-RL closure adds to the schema triples of SHA-256 "
+
+
 def _schema_digest(lines: list[str]) -> str:
     return hashlib.sha256("".join(f"{line}\n" for line in lines).encode()).hexdigest()
 
