@@ -467,11 +467,56 @@ def test_validation_with_inference_leaves_the_store_as_it_was(tmp_path):
     del capped
     # a run stopped half-way never leaves a store taken for its inputs: it is loaded again
     again = api.load(store=tmp_path / "store")
-    assert not again.loaded.reused and again.loaded.named() == graphs
+    assert not again.loaded.reused
+    api.validate(again)  # the merge, made again
+    assert (again.loaded.named(), len(again.loaded.store)) == (graphs, size)
+
+
+def test_the_asserted_graphs_are_merged_once_as_graph_asserted():
+    """A question that reads the asserted graphs and names graph/asserted (cq01: its GRAPH
+    ranges over the published graphs) makes one merge: graph/asserted, which its default
+    graph is; the store's default graph stays empty (it held a second copy)."""
+    import pyoxigraph as ox
+
+    from zonekg.core.namespaces import ASSERTED_GRAPH
+    from zonekg.core.questions import find_question
+
+    kg = api.load(engine="oxigraph")
+    cq01 = find_question("cq01")
+    assert api.query(kg, cq01.text).rows
+    store = kg.loaded.store
+    merged = {
+        q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_GRAPH))
+    }
+    asserted = {
+        q.triple
+        for g in kg.asserted_graphs
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    }
+    assert merged == asserted and kg.loaded.merged_count == len(merged)
+    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def test_an_on_disk_store_of_the_earlier_layout_is_loaded_again(tmp_path):
+    """A store whose manifest names no layout (written while the merge was its default
+    graph) is not taken for its inputs: it is loaded again."""
+    import json
+
+    from zonekg.engines.oxigraph.store import MANIFEST
+
+    kg = api.load(store=tmp_path / "store")
+    api.validate(kg)
+    del kg
+    manifest = tmp_path / "store" / MANIFEST
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    assert api.load(store=tmp_path / "store").loaded.reused
+    written.pop("layout")
+    manifest.write_text(json.dumps(written), encoding="utf-8")
+    assert not api.load(store=tmp_path / "store").loaded.reused
 
 
 def test_an_on_disk_store_is_not_trusted_while_validation_adds_to_it(tmp_path):
-    """Validation adds `G a zk:DataGraph` to an on-disk store's default graph for its run
+    """Validation adds `G a zk:DataGraph` to an on-disk store's graph/asserted for its run
     and took them out afterwards, with the store's manifest in place all along: a run killed
     in between left a store that later commands trusted, with those triples in its data."""
     from zonekg.engines.oxigraph.store import MANIFEST

@@ -41,9 +41,9 @@ from ..base import MAKING_LIBRARIES, Progress
 
 #: The folder of the cache folder the stores are kept in.
 KIND = "stores"
-#: This layout (one named graph per input graph, their merge as the default graph).
-LAYOUT = "zonekg-store 1"
-_DEFAULT = ox.DefaultGraph()
+#: This layout (one named graph per input graph, their merge as graph/asserted).
+LAYOUT = "zonekg-store 2"
+_MERGED = ox.NamedNode(ASSERTED_GRAPH)
 
 
 def key_of(inputs: Inputs) -> str:
@@ -148,8 +148,10 @@ def _build(inputs: Inputs, root: Path, folder: Path, key: str, progress: Progres
         store.bulk_extend(_quads(inputs, counted, progress))
         store.flush()
         graphs = sum(1 for _ in store.named_graphs())
+        merged = int(next(iter(store.query(_COUNT_MERGED)))["n"].value)
         del store  # closed: its files are final before they are digested
-        cache.seal_folder(building, key, counted[0], graphs=graphs, derived={}, layout=LAYOUT)
+        derived = {ASSERTED_GRAPH: merged}
+        cache.seal_folder(building, key, counted[0], graphs=graphs, derived=derived, layout=LAYOUT)
         _pause_for_tests()
         cache.commit_folder(building, folder)  # False: another process made it first
     finally:
@@ -168,13 +170,11 @@ def in_memory(opened: Opened, inputs: Inputs) -> ox.Store:
     for f in inputs.files:
         graph = ox.NamedNode(f.graph)
         store.load(f.data, format=f.ox_format, base_iri=f.base, to_graph=graph)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # only asserted yet
-    for graph in sorted(opened.derived):
+    # only the asserted graphs yet: their merge, as the entry holds it
+    store.update(f"INSERT {{ GRAPH {_MERGED} {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    for graph in sorted(set(opened.derived) - {ASSERTED_GRAPH}):
         node = ox.NamedNode(graph)
-        if graph == ASSERTED_GRAPH:
-            store.update(f"INSERT {{ GRAPH {node} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        else:
-            store.extend(opened.store.quads_for_pattern(None, None, None, node))
+        store.extend(opened.store.quads_for_pattern(None, None, None, node))
     return store
 
 
@@ -211,16 +211,19 @@ def keep_derived(opened: Opened, store: ox.Store, derived: dict) -> Opened:
     return again
 
 
+_COUNT_MERGED = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_MERGED} {{ ?s ?p ?o }} }}"
+
+
 def _quads(inputs: Inputs, counted: list[int], progress: Progress) -> Iterator[ox.Quad]:
     """Each file's quads in their graphs (its default graph's in the file's graph) and, once
-    more, in the default graph: the merge of the asserted graphs, each triple once."""
+    more, in graph/asserted: the merge of the asserted graphs, each triple once."""
     for f in inputs.files:
         graph = ox.NamedNode(f.graph)
         try:
             for q in f.parse():
                 name = graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
                 yield ox.Quad(q.subject, q.predicate, q.object, name)
-                yield ox.Quad(q.subject, q.predicate, q.object, _DEFAULT)
+                yield ox.Quad(q.subject, q.predicate, q.object, _MERGED)
                 counted[0] += 1
         except (SyntaxError, ValueError) as exc:
             raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None

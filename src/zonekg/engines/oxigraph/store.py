@@ -147,10 +147,16 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in result}
 
 
+#: How a store holds its graphs (in its manifest): 2 since the merge of the asserted graphs
+#: is graph/asserted (it was the default graph); a store of another layout is loaded again.
+LAYOUT = 2
+
+
 def trusted(store: ox.Store, location: Path, digest: str) -> dict | None:
-    """The manifest, if the store holds exactly what it says (else None: reload)."""
+    """The manifest, if the store holds exactly what it says in this layout (else None:
+    reload)."""
     manifest = read_manifest(location)
-    if not manifest or manifest.get("inputs") != digest:
+    if not manifest or manifest.get("inputs") != digest or manifest.get("layout") != LAYOUT:
         return None
     if graph_sizes(store) != manifest.get("graphs"):
         return None
