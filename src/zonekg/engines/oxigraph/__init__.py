@@ -355,8 +355,25 @@ class OxigraphEngine(Engine):
                     loaded.store.update(f"DROP SILENT GRAPH {_CHECKED_CLOSURE}")
                     for quad in added:
                         loaded.store.remove(quad)
-        report.data_triples = self.distinct_count(loaded, loaded.data_graphs)
+        report.data_triples = self._data_triples(loaded)
         return report
+
+    def _data_triples(self, loaded: OxigraphLoaded) -> int:
+        """The data graphs' triples, each once: the merge's, less those only the ontology
+        states (the ontology is small: counting the data graphs' merge again took 0.1 s of a
+        validation at 100k triples)."""
+        if loaded.merged_count is None or not loaded.merged:
+            return self.distinct_count(loaded, loaded.data_graphs)
+        if not loaded.ontology_graphs:
+            return loaded.merged_count
+        onto = " ".join(sparql_iri(g) for g in loaded.ontology_graphs)
+        data = " ".join(sparql_iri(g) for g in loaded.data_graphs)
+        result = loaded.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+            f"VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ VALUES ?h {{ {data} }} GRAPH ?h {{ ?s ?p ?o }} }} }} }}"
+        )
+        return loaded.merged_count - int(next(iter(result))["n"].value)
 
     def reason(
         self,
