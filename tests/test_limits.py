@@ -237,6 +237,25 @@ def test_an_answer_of_any_size_comes_back_whole_from_the_worker(size):
     assert limits.bounded(_pattern, size, what="pattern", limits=Limits()) == _pattern(size)
 
 
+def test_the_worker_answers_a_process_with_a_thousand_files_open():
+    """The pipe's descriptor may be above select's 1,024 in a long-running server: the
+    worker's answer is still read."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200 if hard == resource.RLIM_INFINITY else min(1200, hard)
+    assert wanted == 1200, f"the test needs 1,200 open files (the hard limit is {hard})"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    opened = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert max(opened) >= 1024
+        assert limits.bounded(_pattern, 10, what="pattern", limits=Limits()) == _pattern(10)
+    finally:
+        for fd in opened:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def _half_sent(then):
     """A sender that writes half of its message, then does *then* (in the worker)."""
 

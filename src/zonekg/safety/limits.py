@@ -16,6 +16,7 @@ reads the environment. An error at a limit names the setting that raises it.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import pickle
 import resource
@@ -114,8 +115,11 @@ class _Receiver:
         self.fd = fd
 
     def poll(self, timeout: float) -> bool:
-        """Whether a message (or the end of the pipe) can be read within *timeout* s."""
-        return bool(select.select([self.fd], [], [], timeout)[0])
+        """Whether a message (or the end of the pipe) can be read within *timeout* s (poll,
+        not select: a process with a thousand files open has descriptors select refuses)."""
+        waiting = select.poll()
+        waiting.register(self.fd, select.POLLIN)
+        return bool(waiting.poll(math.ceil(max(0.0, timeout) * 1000)))
 
     def recv(self, until: float) -> Any:
         """The next message; EOFError when the worker ended without one (or died half-way
