@@ -273,6 +273,19 @@ def test_a_worker_that_dies_half_way_through_its_answer_is_a_crash(monkeypatch):
         limits.bounded(_pattern, 100_000, what="pattern", limits=Limits(timeout=30))
 
 
+def test_a_message_longer_than_the_worker_can_hold_is_a_crash(monkeypatch):
+    """The parent reads no message longer than the worker's memory limit (it would
+    allocate what its header says)."""
+
+    def send(self, message):
+        os.write(self.fd, (2**62).to_bytes(8, "big"))
+        os._exit(0)
+
+    monkeypatch.setattr(limits._Sender, "send", send)
+    with pytest.raises(limits.WorkerCrash, match="without an answer"):
+        limits.bounded(_pattern, 10, what="pattern", limits=Limits(timeout=30))
+
+
 def test_an_answer_still_coming_at_the_time_limit_is_stopped(monkeypatch):
     """The time limit holds while the answer is read, not only until it starts."""
     import time

@@ -52,7 +52,7 @@ def bounded(fn: Callable[..., Any], *args: Any, what: str, limits: Limits, **kwa
     """
     timeout = limits.timeout
     memory = int(limits.memory_mb * 1024 * 1024)
-    receive, send = _pipe()
+    receive, send = _pipe(memory)
     parent = os.getpid()
     limit = (time.monotonic() + timeout, cpu_backstop(timeout))
     pid = os.fork()
@@ -111,8 +111,9 @@ class _Receiver:
     in 8 bytes. Python's own ``multiprocessing.Pipe`` does the same; importing
     multiprocessing took 10 ms of a cold ``zonekg query``'s 250."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, cap: int) -> None:
         self.fd = fd
+        self.cap = cap  # no message is longer: the worker cannot hold more
 
     def poll(self, timeout: float) -> bool:
         """Whether a message (or the end of the pipe) can be read within *timeout* s (poll,
@@ -125,6 +126,8 @@ class _Receiver:
         """The next message; EOFError when the worker ended without one (or died half-way
         through it), TimeoutError when it is not whole by *until* (``time.monotonic``)."""
         size = int.from_bytes(self._read(8, until), "big")
+        if size > self.cap:  # not a size the worker can have sent whole: a broken pipe
+            raise EOFError
         return pickle.loads(self._read(size, until))
 
     def _read(self, n: int, until: float) -> bytearray:
@@ -165,9 +168,9 @@ class _Sender:
             os.close(self.fd)
 
 
-def _pipe() -> tuple[_Receiver, _Sender]:
+def _pipe(cap: int) -> tuple[_Receiver, _Sender]:
     read, write = os.pipe()
-    return _Receiver(read), _Sender(write)
+    return _Receiver(read, cap), _Sender(write)
 
 
 def _reap(pid: int) -> tuple[int, resource.struct_rusage | None]:
