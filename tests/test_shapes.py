@@ -195,3 +195,18 @@ def test_a_labelled_blank_node_of_the_shapes_is_one_of_their_own(tmp_path):
     shape = first.node_shape(ox.BlankNode(str(result.source_shape)))
     assert shape.value in labels
     assert str(result.focus) not in labels | {"s"}
+
+
+def test_shapes_pyoxigraph_cannot_parse_are_a_load_error_naming_the_file(monkeypatch):
+    """Should the parse fail after the checks passed (a verdict kept for these bytes), the
+    shapes are refused with the file named, not with a traceback."""
+    from zonekg.core.errors import LoadError
+    from zonekg.inputs import InputFile
+
+    def broken(self):
+        raise SyntaxError("unexpected end of file")
+
+    monkeypatch.setattr(InputFile, "parse", broken)
+    with pytest.raises(LoadError, match="cannot load: unexpected end of file") as refused:
+        load_shapes()
+    assert refused.value.file == paths.SHAPES

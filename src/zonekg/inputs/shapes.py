@@ -78,7 +78,7 @@ class Shapes:
 
 def load_shapes(file: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Shapes:
     path = Path(file) if file else paths.require(paths.SHAPES, "the project's SHACL shapes")
-    checked = read_file(path, role="shapes", limits=limits)  # its syntax checked: it parses
+    checked = read_file(path, role="shapes", limits=limits)
     fresh: dict = {}
 
     def own(term):
@@ -90,11 +90,14 @@ def load_shapes(file: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Sh
             fresh[term] = ox.BlankNode()
         return fresh[term]
 
-    triples = list(
-        dict.fromkeys(
-            ox.Triple(own(q.subject), q.predicate, own(q.object)) for q in checked.parse()
+    try:
+        triples = list(
+            dict.fromkeys(
+                ox.Triple(own(q.subject), q.predicate, own(q.object)) for q in checked.parse()
+            )
         )
-    )
+    except (SyntaxError, ValueError) as exc:  # as the engines' loads say it
+        raise LoadError(f"cannot load: {exc}", hint="check the file", file=path) from None
     declared = declared_prefixes(triples, path)
     kept = []
     for triple in triples:
