@@ -23,6 +23,7 @@ import pytest
 
 from zonekg import api
 from zonekg.core import paths
+from zonekg.engines import oxigraph as oxigraph_engine
 from zonekg.engines.oxigraph import cached
 
 pytestmark = pytest.mark.slow
@@ -35,7 +36,9 @@ AREA_VALUE = b"qudt:numericValue 36.9 ;"
 def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("ZONEKG_CACHE", str(folder))
-    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "4096")  # off by default
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "4096")
+    # the command keeps its load itself (by default a process of its own does, for big inputs)
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_BUILD", "now")
     return folder
 
 
@@ -87,8 +90,9 @@ def test_a_later_load_opens_the_kept_store_and_parses_nothing(cache, data, monke
     def no_parsing(*_args, **_kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(cached, "_quads", no_parsing)
+    monkeypatch.setattr(cached, "write_entry", no_parsing)
     monkeypatch.setattr(cached, "in_memory", no_parsing)
+    monkeypatch.setattr(oxigraph_engine.stores, "open_store", no_parsing)  # the in-memory load
     again = api.load([data])
     assert again.loaded.reused and not again.loaded.kept.built
     assert again.loaded.kept.folder.name.endswith("-ait"), again.loaded.kept.folder

@@ -127,7 +127,15 @@ def load(
     )
     chosen = engines.get(engine)
     loaded = chosen.load(inputs, store=store, progress=progress)
-    return KnowledgeGraph(inputs, chosen, loaded, limits, notes=list(loaded.notes))
+    kg = KnowledgeGraph(inputs, chosen, loaded, limits, notes=list(loaded.notes))
+    if loaded.entry_wanted:  # kept for the next command, by a process of its own
+        from . import keeping
+
+        try:
+            keeping.request(inputs, chosen.name)
+        except OSError as exc:
+            kg.notes.append(Note(f"the load cannot be kept in the cache folder: {exc}"))
+    return kg
 
 
 def bounded(

@@ -206,10 +206,14 @@ ALLOW_ENV = "ZONEKG_ALLOW"
 USER_ENV = "ZONEKG_USER"
 PASSWORD_ENV = "ZONEKG_PASSWORD"
 STORE_CACHE_ENV = "ZONEKG_CACHE_STORES_MB"
-#: The megabytes of loaded stores the cache folder keeps by default (the oldest go first).
-#: None: measured, a store reopened from disk answered the questions 3x slower than memory and
-#: building it slowed the first command, which at the size of the real graph gains nothing.
-STORE_CACHE_DEFAULT_MB = 0
+#: The megabytes of loaded stores the cache folder keeps by default (the oldest go first): a
+#: store of a million triples takes some 900 MB.
+STORE_CACHE_DEFAULT_MB = 2048
+STORE_BUILD_ENV = "ZONEKG_CACHE_STORES_BUILD"
+#: Who builds a kept store: a process of its own after the command has read the inputs
+#: (``background``, the default: the command itself works in memory, as fast as with no
+#: cache), or the command itself before it works (``now``: the next command finds it).
+STORE_BUILDS = ("background", "now")
 #: A test's hook: a path the store cache creates, then pauses, just before it commits an
 #: entry (so that a test can kill the run there). Unset in every real run.
 STORE_PAUSE_ENV = "ZONEKG_TEST_PAUSE_STORE_BUILD"
@@ -238,7 +242,7 @@ def cache() -> str:
 
 def store_cache_mb() -> float:
     """``$ZONEKG_CACHE_STORES_MB``: how many megabytes of loaded stores the cache keeps
-    (0 keeps none: every command loads in memory)."""
+    (0 keeps none: every command loads in memory, and no store is built)."""
     raw = os.environ.get(STORE_CACHE_ENV, "").strip()
     if not raw:
         return STORE_CACHE_DEFAULT_MB
@@ -252,6 +256,17 @@ def store_cache_mb() -> float:
             hint=f"set it to 0 or more (default {STORE_CACHE_DEFAULT_MB}), or unset it",
         )
     return value
+
+
+def store_build() -> str:
+    """``$ZONEKG_CACHE_STORES_BUILD``: who builds a kept store (one of ``STORE_BUILDS``)."""
+    raw = os.environ.get(STORE_BUILD_ENV, "").strip() or STORE_BUILDS[0]
+    if raw not in STORE_BUILDS:
+        raise ZonekgError(
+            f"${STORE_BUILD_ENV}={raw!r} is not one of {', '.join(STORE_BUILDS)}",
+            hint=f"set it to one of them, or unset it (default {STORE_BUILDS[0]})",
+        )
+    return raw
 
 
 def store_pause() -> str:

@@ -74,6 +74,9 @@ class Loaded:
         self.unchecked = False
         #: What the user should know of the load (a cache entry not used).
         self.notes: list[str] = []
+        #: Whether the engine keeps loads like this one and found none kept: the pipeline
+        #: then has one made in the background for the next command (``api.keeping``).
+        self.entry_wanted = False
 
     def keep(self) -> None:
         """Keep the derived graphs made so far for the next command, where the engine keeps

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import LoadError, Setting
+from ...core.errors import LoadError, Note, Setting
 from ...core.namespaces import (
     ASSERTED_GRAPH,
     GRAPH,
@@ -226,6 +226,19 @@ def changing(loaded: OxigraphLoaded) -> Iterator[None]:
     seal(loaded)
 
 
+def _keep_now(loaded: OxigraphLoaded) -> None:
+    """Keep the load, with its merge, as the cache's entry of its inputs; the command goes on
+    in memory (a cache folder that cannot be written keeps nothing, with a note)."""
+    loaded.merge_asserted()
+    derived = {ASSERTED_GRAPH: loaded.merged_count}
+    try:
+        loaded.kept = cached.write_entry(loaded.inputs, loaded.store, derived)
+    except (OSError, Damaged) as exc:
+        loaded.notes.append(Note(f"the load could not be kept in the cache folder: {exc}"))
+        return
+    loaded.in_memory = True
+
+
 def _entail(
     loaded: OxigraphLoaded, added: list[ox.Quad], cap: int | None, close_schema: SchemaCloser
 ) -> None:
@@ -261,6 +274,7 @@ class OxigraphEngine(Engine):
         self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
     ) -> OxigraphLoaded:
         location = Path(store) if store is not None else None
+        plan = ""
         if location is None:
             notes: list[str] = []
             kept = cached.open_cached(inputs, notes, progress)
@@ -272,6 +286,7 @@ class OxigraphEngine(Engine):
                 loaded.inferred_count = kept.derived.get(INFERRED_GRAPH)
                 loaded.notes.extend(notes)
                 return loaded
+            plan = cached.plan(inputs)
         oxstore = stores.open_store(location)
         loaded = OxigraphLoaded(inputs, oxstore, location)
         if location is None:
@@ -301,6 +316,10 @@ class OxigraphEngine(Engine):
             progress("load", len(f.data))
         if location is not None:
             seal(loaded)
+        elif plan == "now":
+            _keep_now(loaded)
+        elif plan == "background":
+            loaded.entry_wanted = True
         return loaded
 
     def validate(

@@ -1,0 +1,46 @@
+"""The keeper's process (``python -m zonekg.api.keeper FD``): it keeps the load a command
+asked for (``keeping``), as a command with ``$ZONEKG_CACHE_STORES_BUILD=now`` does, with the
+derived graphs the questions read (the types, and the closure: a GRAPH ?g ranges over it), and
+exits."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+from .. import engines
+from ..core import settings
+from ..core.errors import ZonekgError
+from ..safety.cache import Damaged
+from .dataset import derive, published_graphs
+from .keeping import Changed, forget_request, read_request, requested_inputs
+from .loading import KnowledgeGraph
+
+
+def main(argv: list[str]) -> int:
+    """Keep the load the locked request file (descriptor ``argv[1]``) asks for: 0 when it is
+    kept, 1 on a failure (nothing kept), 3 when the files changed since they were checked."""
+    fd = int(argv[1])
+    with contextlib.suppress(OSError):
+        os.nice(19)
+    try:
+        wanted = read_request(fd)
+        inputs = requested_inputs(wanted["files"])
+        if inputs.digest() != wanted["inputs"]:
+            raise Changed("the files are not the ones checked")
+        engine = engines.get(wanted["engine"])
+        kg = KnowledgeGraph(inputs, engine, engine.load(inputs), settings.Limits.from_env())
+        derive(kg, published_graphs(kg))  # what GRAPH ?g ranges over, kept with the load
+        return 0
+    except Changed:
+        return 3
+    except (ZonekgError, OSError, Damaged, ValueError, KeyError, TypeError):
+        return 1
+    finally:
+        forget_request(fd)
+        os.close(fd)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

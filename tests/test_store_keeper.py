@@ -1,0 +1,199 @@
+"""Issue 19, point 2, by default: a command on big inputs that finds no kept store asks a
+process of its own, the keeper, to keep one (api/keeping.py, api/keeper.py), and goes on in
+memory; the next command opens what the keeper kept.
+
+The keeper is a real process here. Its threshold (``BACKGROUND_FROM_BYTES``, 4 MiB) is the
+command's to apply; the tests lower it in the asking process so that the project's data
+(0.5 MB) is enough.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zonekg import api
+from zonekg.api import keeping
+from zonekg.core import paths, settings
+from zonekg.core.errors import ZonekgError
+from zonekg.engines.oxigraph import cached
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ZONEKG_CACHE", str(folder))
+    monkeypatch.delenv("ZONEKG_CACHE_STORES_MB", raising=False)  # the defaults
+    monkeypatch.delenv("ZONEKG_CACHE_STORES_BUILD", raising=False)
+    return folder
+
+
+@pytest.fixture()
+def data(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    found = sorted(paths.DATA.glob("*.trig"))
+    assert found, "the project's data files"
+    for file in found:
+        shutil.copy2(file, folder / file.name)
+    return folder
+
+
+@pytest.fixture()
+def small_enough(monkeypatch):
+    monkeypatch.setattr(cached, "BACKGROUND_FROM_BYTES", 0)
+
+
+def entries(cache: Path) -> list[Path]:
+    folder = cache / cached.KIND
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def requests(cache: Path) -> list[Path]:
+    folder = cache / cached.KIND
+    return sorted(folder.glob(".keep-*")) if folder.exists() else []
+
+
+def at_work(request: Path) -> bool:
+    """Whether a keeper holds *request* (its lock taken)."""
+    fd = os.open(request, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def wait_for_keepers(cache: Path, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while any(at_work(r) for r in requests(cache) if r.exists()):
+        assert time.monotonic() < deadline, "the keeper never ended"
+        time.sleep(0.05)
+
+
+def answers(kg) -> dict[str, list]:
+    found = {}
+    for question in api.all_questions():
+        job = api.job_for(question, None)
+        result = api.answer(kg, api.screen_job(job), job.needs_reasoning)
+        rows = result.rows if result.rows is not None else result.triples
+        found[job.label] = sorted(str(row) for row in rows)
+    assert len(found) == len(api.all_questions())
+    return found
+
+
+def test_a_first_command_goes_on_in_memory_and_the_next_opens_what_the_keeper_kept(
+    cache, data, small_enough
+):
+    first = api.load([data])
+    assert first.loaded.kept is None, "the command itself works in memory"
+    [request] = requests(cache)
+    expected = answers(first)
+    wait_for_keepers(cache)
+    assert not request.exists(), "the keeper removes its request when done"
+    names = [e.name for e in entries(cache)]
+    assert any(n.endswith("-ait") for n in names), names  # with the types and the closure
+    again = api.load([data])
+    assert again.loaded.reused and again.loaded.kept.folder.name.endswith("-ait")
+    assert answers(again) == expected
+    assert again.loaded.kept.folder.name.endswith("-ait"), "no derived graph made again"
+
+
+def test_inputs_below_the_threshold_ask_no_keeper(cache, data):
+    assert sum(p.stat().st_size for p in data.iterdir()) < cached.BACKGROUND_FROM_BYTES
+    kg = api.load([data])
+    assert kg.loaded.kept is None and not kg.loaded.entry_wanted
+    assert requests(cache) == [] and entries(cache) == []
+
+
+def test_a_second_command_while_a_keeper_works_starts_none(cache, data, small_enough):
+    first = api.load([data])
+    assert first.loaded.entry_wanted
+    [request] = requests(cache)
+    assert at_work(request)
+    assert keeping.request(first.inputs, first.engine.name) is False
+    wait_for_keepers(cache)
+    assert len([e for e in entries(cache) if e.name.endswith("-ait")]) == 1
+
+
+def test_the_keeper_keeps_nothing_when_a_file_changed_after_the_command_checked_it(
+    cache, data, small_enough, monkeypatch
+):
+    monkeypatch.setattr(cached, "plan", lambda _inputs: "")  # the command asks for no keeper
+    kg = api.load([data])
+    zone = data / "zone.trig"
+    zone.write_bytes(zone.read_bytes().replace(b"36.9", b"99.9"))
+    assert keeping.request(kg.inputs, kg.engine.name)
+    wait_for_keepers(cache)
+    assert entries(cache) == [], "nothing kept for inputs the command did not check"
+    assert requests(cache) == []
+
+
+def test_a_command_s_output_is_not_held_open_by_its_keeper(cache, data):
+    """The keeper is given none of the command's descriptors: a caller reading the command's
+    output to its end (a pipe, ``capture_output``) is not kept waiting for the keeper."""
+    code = (
+        "import sys; from zonekg import api; from zonekg.engines.oxigraph import cached\n"
+        "cached.BACKGROUND_FROM_BYTES = 0\n"
+        "kg = api.load([sys.argv[1]]); print('loaded', kg.loaded.entry_wanted)\n"
+    )
+    env = {**os.environ, "ZONEKG_CACHE": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data)], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == "loaded True"
+    [request] = requests(cache)
+    assert at_work(request), "the output was read to its end while the keeper still worked"
+    wait_for_keepers(cache)
+    assert any(e.name.endswith("-ait") for e in entries(cache))
+
+
+def test_a_keeper_killed_half_way_keeps_nothing_and_the_next_command_asks_again(
+    cache, data, small_enough, tmp_path, monkeypatch
+):
+    signal_file = tmp_path / "building"
+    monkeypatch.setenv("ZONEKG_TEST_PAUSE_STORE_BUILD", str(signal_file))
+    api.load([data])
+    deadline = time.monotonic() + 120
+    while not signal_file.exists():
+        assert time.monotonic() < deadline, "the keeper never reached the hook"
+        time.sleep(0.05)
+    [building] = [p for p in (cache / cached.KIND).iterdir() if p.name.startswith(".build-")][:1]
+    keeper_pid = int(building.name.split("-")[1])
+    os.kill(keeper_pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while any(at_work(r) for r in requests(cache)):
+        assert time.monotonic() < deadline, "the killed keeper still holds its request"
+        time.sleep(0.05)
+    assert entries(cache) == [], "no entry: the keeper was killed before it put one in place"
+    assert requests(cache), "its request is left, unlocked"
+    monkeypatch.delenv("ZONEKG_TEST_PAUSE_STORE_BUILD")
+    again = api.load([data])
+    assert again.loaded.kept is None and again.loaded.entry_wanted
+    wait_for_keepers(cache)
+    assert any(e.name.endswith("-ait") for e in entries(cache))
+    assert not any(p.name.startswith(".build-") for p in (cache / cached.KIND).iterdir()), (
+        "the killed keeper's folders are removed once its process is gone"
+    )
+
+
+def test_an_unknown_builder_setting_is_named(monkeypatch):
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_BUILD", "later")
+    with pytest.raises(ZonekgError, match="ZONEKG_CACHE_STORES_BUILD") as caught:
+        settings.store_build()
+    assert "background" in caught.value.hint
