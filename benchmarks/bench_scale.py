@@ -116,6 +116,31 @@ def python_step(code: str, limit: float, repeats: int = 1) -> dict:
 THREE = ("validate", "reason -o", "query --all")
 
 
+def keepers_done(cache: Path, limit: float) -> float:
+    """Wait until no keeper holds a request in *cache* (each holds its request file locked
+    while it works): the seconds waited."""
+    import fcntl
+
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        busy = False
+        for request in (cache / "stores").glob(".keep-*"):
+            try:
+                fd = os.open(request, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                busy = True
+            finally:
+                os.close(fd)
+        if not busy:
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
 def user_commands(data: Path, out: Path, limit: float, repeats: int) -> dict:
     """What a user runs, cold, with every default: three commands, the questions as CSV, a
     later query on the same data (twice), and `zonekg run`."""
@@ -133,10 +158,14 @@ def user_commands(data: Path, out: Path, limit: float, repeats: int) -> dict:
         ("query cq01 (later)", [ZONEKG, "query", "cq01", *d]),
     ):
         steps[name] = median_run(command, limit, 1, env)
+    # the keeper the first command started (api/keeping.py) ends before anything else is timed
+    waited = keepers_done(cache, limit)
+    steps["keeper still at work"] = {"seconds": waited, "peak_mib": 0.0, "timed_out": False}
     shutil.rmtree(cache, ignore_errors=True)
     steps["run (one load)"] = median_run(
         [ZONEKG, "run", *d, "-o", str(out / "inferred-run.ttl")], limit, 1, env
     )
+    keepers_done(cache, limit)
     shutil.rmtree(cache, ignore_errors=True)
     for step in steps.values():
         step["repeats"] = 1
