@@ -13,6 +13,7 @@ import pytest
 from serve_support import Server, running_server
 
 from zonekg import api
+from zonekg.core import paths
 from zonekg.engines import NAMES
 
 
@@ -41,6 +42,18 @@ def kgs() -> dict[str, api.KnowledgeGraph]:
 @pytest.fixture(scope="session")
 def inferred(kg):
     return api.inferred(kg)
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A copy of the project's data files, to change (or to keep a store of)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    found = sorted(paths.DATA.glob("*.trig"))
+    assert found, "the project's data files"
+    for file in found:
+        shutil.copy2(file, folder / file.name)
+    return folder
 
 
 @pytest.fixture()

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from zonekg import api
-from zonekg.core import paths
 from zonekg.engines import oxigraph as oxigraph_engine
 from zonekg.engines.oxigraph import cached
 
@@ -43,15 +42,8 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture()
-def data(tmp_path) -> Path:
-    """A copy of the project's data, to change."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    found = sorted(paths.DATA.glob("*.trig"))
-    assert found, "the project's data files"
-    for file in found:
-        shutil.copy2(file, folder / file.name)
-    return folder
+def data(data_copy) -> Path:
+    return data_copy
 
 
 def entries(cache: Path) -> list[Path]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 
 from zonekg import api
 from zonekg.api import keeping
-from zonekg.core import paths, settings
+from zonekg.core import settings
 from zonekg.core.errors import ZonekgError
 from zonekg.engines.oxigraph import cached
 
@@ -39,14 +38,8 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture()
-def data(tmp_path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    found = sorted(paths.DATA.glob("*.trig"))
-    assert found, "the project's data files"
-    for file in found:
-        shutil.copy2(file, folder / file.name)
-    return folder
+def data(data_copy) -> Path:
+    return data_copy
 
 
 @pytest.fixture()
