@@ -118,7 +118,7 @@ def test_a_second_command_while_a_keeper_works_starts_none(cache, data, small_en
     assert first.loaded.entry_wanted
     [request] = requests(cache)
     assert at_work(request)
-    assert keeping.request(first.inputs, first.engine.name) is False
+    assert keeping.request(first.inputs, first.engine.name) == (False, "")
     wait_for_keepers(cache)
     assert len([e for e in entries(cache) if e.name.endswith("-ait")]) == 1
 
@@ -130,7 +130,7 @@ def test_the_keeper_keeps_nothing_when_a_file_changed_after_the_command_checked_
     kg = api.load([data])
     zone = data / "zone.trig"
     zone.write_bytes(zone.read_bytes().replace(b"36.9", b"99.9"))
-    assert keeping.request(kg.inputs, kg.engine.name)
+    assert keeping.request(kg.inputs, kg.engine.name) == (True, "")
     wait_for_keepers(cache)
     assert entries(cache) == [], "nothing kept for inputs the command did not check"
     assert requests(cache) == []
@@ -190,3 +190,27 @@ def test_an_unknown_builder_setting_is_named(monkeypatch):
     with pytest.raises(ZonekgError, match="ZONEKG_CACHE_STORES_BUILD") as caught:
         settings.store_build()
     assert "background" in caught.value.hint
+
+
+def test_a_keeper_that_fails_says_why_and_the_next_command_starts_no_other(
+    cache, data, small_enough, monkeypatch
+):
+    """A keeper that cannot keep the load (here: the files are over its size limit) leaves
+    its reason; the next command on the same inputs says it, with the file to remove to try
+    again, instead of starting a keeper that fails the same way."""
+    monkeypatch.setenv("ZONEKG_MAX_INPUT_MB", "0.01")  # the keeper's limit, not the command's
+    first = api.load([data], limits=settings.Limits())
+    assert first.loaded.entry_wanted
+    wait_for_keepers(cache)
+    assert entries(cache) == []
+    [request] = requests(cache)
+    again = api.load([data], limits=settings.Limits())
+    [said] = [n for n in again.notes if "not kept" in n]
+    assert "Largest input file" in said or "size" in said, said
+    assert str(request) in said and "remove" in said
+    assert not any(at_work(r) for r in requests(cache)), "no keeper started again"
+    request.unlink()
+    monkeypatch.delenv("ZONEKG_MAX_INPUT_MB")
+    api.load([data], limits=settings.Limits())
+    wait_for_keepers(cache)
+    assert any(e.name.endswith("-ait") for e in entries(cache)), "kept once the request went"

@@ -14,7 +14,7 @@ from ..core import settings
 from ..core.errors import ZonekgError
 from ..safety.cache import Damaged
 from .dataset import derive, published_graphs
-from .keeping import Changed, forget_request, read_request, requested_inputs
+from .keeping import Changed, forget_request, read_request, record_failure, requested_inputs
 from .loading import KnowledgeGraph
 
 
@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
     fd = int(argv[1])
     with contextlib.suppress(OSError):
         os.nice(19)
+    failed, wanted = "", None
     try:
         wanted = read_request(fd)
         inputs = requested_inputs(wanted["files"])
@@ -35,10 +36,17 @@ def main(argv: list[str]) -> int:
         return 0
     except Changed:
         return 3
-    except (ZonekgError, OSError, Damaged, ValueError, KeyError, TypeError):
+    except ZonekgError as exc:
+        failed = f"{exc.file}: {exc.message}" if exc.file else exc.message
+        return 1
+    except (OSError, Damaged, ValueError, KeyError, TypeError, MemoryError) as exc:
+        failed = str(exc) or type(exc).__name__
         return 1
     finally:
-        forget_request(fd)
+        if failed and wanted is not None:
+            record_failure(fd, wanted["inputs"], failed)
+        else:
+            forget_request(fd)
         os.close(fd)
 
 

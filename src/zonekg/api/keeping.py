@@ -18,7 +18,8 @@ The keeper trusts nothing of the request: it reads and checks the files as a com
 within the limits, and loads only if they are the ones the command checked (each SHA-256, and
 the digest of them all). It runs at the lowest priority (``nice 19``), under the command's memory
 and CPU limits (a child process has its parent's ``setrlimit`` values), its output thrown
-away; a failure keeps nothing, and the next command asks again.
+away; a failure keeps nothing, and leaves its reason in the request: the next command on the
+same inputs says so (with the file to remove to try again) instead of starting another.
 """
 
 from __future__ import annotations
@@ -53,19 +54,25 @@ class Changed(ValueError):
     """A requested file is not the one the command checked."""
 
 
-def request(inputs: Inputs, engine: str) -> bool:
-    """Start a keeper for *inputs* loaded by *engine*; False when one is at work on them."""
+def request(inputs: Inputs, engine: str) -> tuple[bool, str]:
+    """Start a keeper for *inputs* loaded by *engine*: whether one was started (not when one
+    is at work on them), and why none was when an earlier keeper failed on the same inputs
+    (its request, left in place, says so until it is removed), else ""."""
     import subprocess
 
     root = paths.cache_folder()
     (root / KIND).mkdir(parents=True, exist_ok=True)
     digest = inputs.digest()
-    fd = os.open(_request_path(root, digest), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    path = _request_path(root, digest)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return False  # a keeper holds it
+            return False, ""  # a keeper holds it
+        failed = _failure(fd, digest)
+        if failed:
+            return False, f"an earlier try failed ({failed}); remove {path} to try again"
         os.ftruncate(fd, 0)
         os.pwrite(fd, _request_body(inputs, engine, digest), 0)
         # The keeper gets the locked file itself: the lock belongs to the open file, so it
@@ -85,9 +92,30 @@ def request(inputs: Inputs, engine: str) -> bool:
             start_new_session=True,  # not stopped with the command's terminal or group
         )
         _KEEPERS.append(keeper)
-        return True
+        return True, ""
     finally:
         os.close(fd)
+
+
+def _failure(fd: int, digest: str) -> str:
+    """What a failed keeper recorded in the request *fd* for the inputs *digest*, or ""."""
+    try:
+        recorded = json.loads(os.pread(fd, REQUEST_CAP, 0).decode("utf-8") or "{}")
+    except (ValueError, OSError):
+        return ""
+    if not isinstance(recorded, dict) or recorded.get("inputs") != digest:
+        return ""
+    failed = recorded.get("failed")
+    return failed[:500] if isinstance(failed, str) else ""
+
+
+def record_failure(fd: int, digest: str, why: str) -> None:
+    """Leave in the request *fd* why its keeper failed: the next command on the same inputs
+    says so instead of starting a keeper that fails again."""
+    body = json.dumps({"format": FORMAT, "inputs": digest, "failed": why}).encode()
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, body, 0)
 
 
 def _request_body(inputs: Inputs, engine: str, digest: str) -> bytes:

@@ -132,9 +132,11 @@ def load(
         from . import keeping
 
         try:
-            keeping.request(inputs, chosen.name)
+            _, failed = keeping.request(inputs, chosen.name)
         except OSError as exc:
-            kg.notes.append(Note(f"the load cannot be kept in the cache folder: {exc}"))
+            failed = f"the cache folder cannot be written ({exc})"
+        if failed:
+            kg.notes.append(Note(f"the load is not kept for the next command: {failed}"))
     return kg
 
 
