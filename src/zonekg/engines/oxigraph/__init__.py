@@ -386,11 +386,17 @@ class OxigraphEngine(Engine):
         if not loaded.ontology_graphs:
             return loaded.merged_count
         onto = " ".join(sparql_iri(g) for g in loaded.ontology_graphs)
-        data = " ".join(sparql_iri(g) for g in loaded.data_graphs)
+        # an ontology triple some data graph states too: found by one look-up in every graph,
+        # then the graphs that are not data graphs (few) left out; a VALUES list of the data
+        # graphs was a look-up per data graph (1,400 at 100k triples: 0.19 s)
+        known = {ASSERTED_GRAPH, TYPES_GRAPH, INFERRED_GRAPH, _CHECKED_EXTRA.value}
+        known |= {_CHECKED_CLOSURE.value, *loaded.named()}
+        others = sorted(known - set(loaded.data_graphs))
         result = loaded.store.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
             f"VALUES ?g {{ {onto} }} GRAPH ?g {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ VALUES ?h {{ {data} }} GRAPH ?h {{ ?s ?p ?o }} }} }} }}"
+            "FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } "
+            f"FILTER(?h NOT IN ({', '.join(sparql_iri(g) for g in others)})) }} }} }}"
         )
         return loaded.merged_count - int(next(iter(result))["n"].value)
 
