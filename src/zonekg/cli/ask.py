@@ -83,7 +83,10 @@ def query(name, text, run_all, reasoned, fmt, table_limit, data, engine, store, 
     else:
 
         def task():
-            kg = api.load(data_paths(data), engine=engine, store=store, limits=limits)
+            # every question: in memory (a kept store answers many questions slower)
+            kg = api.load(
+                data_paths(data), engine=engine, store=store, limits=limits, reopen=not run_all
+            )
             found = [
                 api.answer(kg, s, job.needs_reasoning)
                 for job, s in zip(jobs, screened, strict=True)

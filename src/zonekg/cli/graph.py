@@ -42,7 +42,9 @@ def _progress(step: str, total: int | None, unit: str):
     return bar(step, total, unit)
 
 
-def load_with_progress(data, engine, store, ill_typed="error", ontology=None) -> api.KnowledgeGraph:
+def load_with_progress(
+    data, engine, store, ill_typed="error", ontology=None, reopen=True
+) -> api.KnowledgeGraph:
     from .. import api
 
     with _progress("load", None, "bytes") as advance:
@@ -54,6 +56,7 @@ def load_with_progress(data, engine, store, ill_typed="error", ontology=None) ->
             ill_typed=ill_typed,
             limits=current_limits(),
             progress=advance,
+            reopen=reopen,
         )
 
 
@@ -266,7 +269,7 @@ def run(data, output, engine, store) -> None:
     screened = [api.screen_job(job, limits) for job in jobs]
 
     def task():
-        kg = load_with_progress(data_paths(data), engine, store, ill_typed="report")
+        kg = load_with_progress(data_paths(data), engine, store, "report", reopen=False)
         report = api.validate(kg)
         total = api.reason(kg)
         answers = [

@@ -127,9 +127,15 @@ class Engine(ABC):
 
     @abstractmethod
     def load(
-        self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
+        self,
+        inputs: Inputs,
+        *,
+        store: Path | None = None,
+        progress: Progress = no_progress,
+        reopen: bool = True,
     ) -> Loaded:
-        """Put every input file into its named graph(s); *store* asks for an on-disk store."""
+        """Put every input file into its named graph(s); *store* asks for an on-disk store;
+        *reopen* lets an engine that keeps loads open a kept one of the same inputs."""
 
     @abstractmethod
     def validate(

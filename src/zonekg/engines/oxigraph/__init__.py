@@ -271,13 +271,18 @@ class OxigraphEngine(Engine):
     closes_schema = False
 
     def load(
-        self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
+        self,
+        inputs: Inputs,
+        *,
+        store: Path | None = None,
+        progress: Progress = no_progress,
+        reopen: bool = True,
     ) -> OxigraphLoaded:
         location = Path(store) if store is not None else None
         plan = ""
         if location is None:
             notes: list[str] = []
-            kept = cached.open_cached(inputs, notes, progress)
+            kept = cached.open_cached(inputs, notes, progress) if reopen else None
             if kept is not None:
                 loaded = OxigraphLoaded(inputs, kept.store, None, kept)
                 loaded.reused, loaded.merged = not kept.built, True

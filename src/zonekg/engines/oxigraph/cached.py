@@ -116,6 +116,8 @@ def plan(inputs: Inputs) -> str:
     who = settings.store_build()
     if who == "background" and sum(len(f.data) for f in inputs.files) < BACKGROUND_FROM_BYTES:
         return ""
+    if _generations(paths.cache_folder() / KIND, key_of(inputs)):
+        return ""  # kept already (a load that does not reopen it: ``reopen=False``)
     return who
 
 

@@ -77,7 +77,12 @@ class ReferenceEngine(Engine):
     reasoner = "owlrl"
 
     def load(
-        self, inputs: Inputs, *, store: Path | None = None, progress: Progress = no_progress
+        self,
+        inputs: Inputs,
+        *,
+        store: Path | None = None,
+        progress: Progress = no_progress,
+        reopen: bool = True,
     ) -> ReferenceLoaded:
         from rdflib import Dataset
 
