@@ -10,7 +10,9 @@ command's to apply; the tests lower it in the asking process so that the project
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -175,6 +177,7 @@ def test_a_keeper_killed_half_way_keeps_nothing_and_the_next_command_asks_again(
         time.sleep(0.05)
     assert entries(cache) == [], "no entry: the keeper was killed before it put one in place"
     assert requests(cache), "its request is left, unlocked"
+    assert b'"tries": 1' in requests(cache)[0].read_bytes()
     monkeypatch.delenv("ZONEKG_TEST_PAUSE_STORE_BUILD")
     again = api.load([data])
     assert again.loaded.kept is None and again.loaded.entry_wanted
@@ -227,3 +230,25 @@ def test_a_load_for_many_questions_stays_in_memory_beside_a_kept_one(cache, data
     assert kg.loaded.kept is None and not kg.loaded.reused
     assert api.query(kg, "cq01").rows
     assert entries(cache) == kept and requests(cache) == [], "nothing kept or asked again"
+
+
+def test_keepers_that_keep_ending_without_a_word_are_not_started_again(cache, data, small_enough):
+    """A keeper stopped by its CPU limit (or killed) records nothing: after three of them on
+    the same inputs, the next command says so instead of starting a fourth."""
+    kg = api.load([data])
+    wait_for_keepers(cache)
+    [request] = requests(cache) or [None]
+    assert request is None, "the first keeper kept the load and removed its request"
+    [entry] = [e for e in entries(cache) if e.name.endswith("-ait")]
+    for kept in entries(cache):
+        shutil.rmtree(kept)
+    digest = kg.inputs.digest()
+    path = keeping._request_path(cache, digest)
+    path.write_text(
+        json.dumps({"format": keeping.FORMAT, "inputs": digest, "tries": keeping.MAX_TRIES}),
+        encoding="utf-8",
+    )
+    again = api.load([data])
+    [said] = [n for n in again.notes if "not kept" in n]
+    assert "3 keepers ended without keeping it" in said and str(path) in said, said
+    assert not at_work(path) and entries(cache) == []

@@ -41,6 +41,9 @@ FORMAT = "zonekg-keep 1"
 REQUEST_CAP = 16 * 2**20
 #: The folder of the cache folder the requests are made in (the kept stores').
 KIND = "stores"
+#: Keepers started on the same inputs that ended without keeping them or saying why, after
+#: which no other is started (each would be stopped the same way).
+MAX_TRIES = 3
 #: The keeper's module, run with ``python -m``.
 KEEPER = "zonekg.api.keeper"
 
@@ -70,11 +73,11 @@ def request(inputs: Inputs, engine: str) -> tuple[bool, str]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False, ""  # a keeper holds it
-        failed = _failure(fd, digest)
+        failed, tries = _failure(fd, digest)
         if failed:
             return False, f"an earlier try failed ({failed}); remove {path} to try again"
         os.ftruncate(fd, 0)
-        os.pwrite(fd, _request_body(inputs, engine, digest), 0)
+        os.pwrite(fd, _request_body(inputs, engine, digest, tries + 1), 0)
         # The keeper gets the locked file itself: the lock belongs to the open file, so it
         # stays taken from here until the keeper ends, whichever process ends first.
         _KEEPERS[:] = [k for k in _KEEPERS if k.poll() is None]  # those ended, reaped
@@ -97,16 +100,22 @@ def request(inputs: Inputs, engine: str) -> tuple[bool, str]:
         os.close(fd)
 
 
-def _failure(fd: int, digest: str) -> str:
-    """What a failed keeper recorded in the request *fd* for the inputs *digest*, or ""."""
+def _failure(fd: int, digest: str) -> tuple[str, int]:
+    """What a failed keeper recorded in the request *fd* for the inputs *digest* ("" when
+    none), and how many keepers were started on it before (one killed, by its CPU limit or
+    by hand, records nothing: after ``MAX_TRIES`` of them no other is started)."""
     try:
         recorded = json.loads(os.pread(fd, REQUEST_CAP, 0).decode("utf-8") or "{}")
     except (ValueError, OSError):
-        return ""
+        return "", 0
     if not isinstance(recorded, dict) or recorded.get("inputs") != digest:
-        return ""
+        return "", 0
     failed = recorded.get("failed")
-    return failed[:500] if isinstance(failed, str) else ""
+    tries = recorded.get("tries")
+    tries = tries if isinstance(tries, int) and tries >= 0 else 0
+    if not isinstance(failed, str) and tries >= MAX_TRIES:
+        failed = f"{tries} keepers ended without keeping it (stopped at a limit, or killed)"
+    return (failed[:500] if isinstance(failed, str) else ""), tries
 
 
 def record_failure(fd: int, digest: str, why: str) -> None:
@@ -118,11 +127,11 @@ def record_failure(fd: int, digest: str, why: str) -> None:
         os.pwrite(fd, body, 0)
 
 
-def _request_body(inputs: Inputs, engine: str, digest: str) -> bytes:
+def _request_body(inputs: Inputs, engine: str, digest: str, tries: int) -> bytes:
     files = [
         {"path": os.fsdecode(f.path), "role": f.role, "sha256": f.digest} for f in inputs.files
     ]
-    wanted = {"format": FORMAT, "engine": engine, "inputs": digest, "files": files}
+    wanted = {"format": FORMAT, "engine": engine, "inputs": digest, "files": files, "tries": tries}
     return json.dumps(wanted, sort_keys=True).encode()
 
 
