@@ -252,3 +252,18 @@ def test_keepers_that_keep_ending_without_a_word_are_not_started_again(cache, da
     [said] = [n for n in again.notes if "not kept" in n]
     assert "3 keepers ended without keeping it" in said and str(path) in said, said
     assert not at_work(path) and entries(cache) == []
+
+
+def test_a_request_nested_past_the_depth_limit_is_not_parsed(cache, data, small_enough):
+    """The request file is read from the cache folder like anything from outside: a deeply
+    nested one is refused before the JSON parser recurses, and a new request replaces it."""
+    kg = api.load([data], reopen=False, limits=settings.Limits())
+    wait_for_keepers(cache)
+    for kept in entries(cache):
+        shutil.rmtree(kept)
+    path = keeping._request_path(cache, kg.inputs.digest())
+    path.write_text("[" * 200_000, encoding="utf-8")
+    again = api.load([data])
+    assert not [n for n in again.notes if "not kept" in n], again.notes
+    wait_for_keepers(cache)
+    assert any(e.name.endswith("-ait") for e in entries(cache))

@@ -33,7 +33,9 @@ from pathlib import Path
 
 from .. import engines
 from ..core import paths, settings
+from ..core.errors import ZonekgError
 from ..inputs import DATA, ONTOLOGY, Inputs, collect
+from ..safety.jsonread import read_json
 
 #: What a request file holds first (its layout).
 FORMAT = "zonekg-keep 1"
@@ -105,8 +107,8 @@ def _failure(fd: int, digest: str) -> tuple[str, int]:
     none), and how many keepers were started on it before (one killed, by its CPU limit or
     by hand, records nothing: after ``MAX_TRIES`` of them no other is started)."""
     try:
-        recorded = json.loads(os.pread(fd, REQUEST_CAP, 0).decode("utf-8") or "{}")
-    except (ValueError, OSError):
+        recorded = _read(os.pread(fd, REQUEST_CAP, 0) or b"{}")
+    except (ZonekgError, OSError):
         return "", 0
     if not isinstance(recorded, dict) or recorded.get("inputs") != digest:
         return "", 0
@@ -135,6 +137,11 @@ def _request_body(inputs: Inputs, engine: str, digest: str, tries: int) -> bytes
     return json.dumps(wanted, sort_keys=True).encode()
 
 
+def _read(raw: bytes):
+    """A request file's JSON, its nesting bounded (the one reader of JSON from outside)."""
+    return read_json(raw, what="a keeper's request")
+
+
 def _request_path(root: Path, digest: str) -> Path:
     return root / KIND / f".keep-{digest[:40]}"
 
@@ -143,7 +150,10 @@ def read_request(fd: int) -> dict:
     raw = os.pread(fd, REQUEST_CAP + 1, 0)
     if len(raw) > REQUEST_CAP:
         raise ValueError("the request is larger than any the cache writes")
-    wanted = json.loads(raw.decode("utf-8"))
+    try:
+        wanted = _read(raw)
+    except ZonekgError as exc:
+        raise ValueError(exc.message) from None
     if not isinstance(wanted, dict) or wanted.get("format") != FORMAT:
         raise ValueError("not a request of this version")
     if wanted.get("engine") not in engines.ENGINES or not isinstance(wanted.get("inputs"), str):
