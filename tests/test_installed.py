@@ -227,6 +227,44 @@ def test_query_cq01_gives_the_expected_answer(installed):
     assert list(csv.DictReader(io.StringIO(done.stdout))) == expected_rows(cq01)
 
 
+def test_a_later_command_opens_the_load_a_keeper_kept_from_the_installed_package(
+    installed, tmp_path
+):
+    """The keeper is the installed package's own process (``python -m zonekg.api.keeper``),
+    started by the command's worker, outliving it, on inputs over the 4 MiB threshold."""
+    import fcntl
+    import time
+
+    data = tmp_path / "big"
+    made = installed.zonekg("generate", "--triples", "20000", "-o", str(data))
+    assert made.returncode == 0, made.stderr
+    assert sum(f.stat().st_size for f in data.iterdir()) >= 4 * 2**20
+    env = {"ZONEKG_CACHE": str(tmp_path / "cache")}
+    first = installed.zonekg("query", "cq01", "--data", str(data), "--format", "csv", env=env)
+    assert first.returncode == 0, first.stderr
+    stores = tmp_path / "cache" / "stores"
+    [request] = stores.glob(".keep-*")
+    deadline = time.monotonic() + 120
+    while request.exists():
+        fd = os.open(request, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break  # unlocked: the keeper ended
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(fd)
+        assert time.monotonic() < deadline, "the keeper never ended"
+        time.sleep(0.1)
+    assert not request.exists(), "the keeper kept the load and removed its request"
+    [kept] = [e for e in stores.iterdir() if e.name.endswith("-ait")]
+    os.utime(kept, (0, 0))
+    later = installed.zonekg("query", "cq01", "--data", str(data), "--format", "csv", env=env)
+    assert later.returncode == 0, later.stderr
+    assert later.stdout == first.stdout and first.stdout.count("\n") > 1
+    assert kept.stat().st_mtime > 0, "the later command opened the kept store (it touches it)"
+
+
 def test_validate_conforms(installed):
     done = installed.zonekg("validate")
     assert done.returncode == 0, done.stdout + done.stderr
