@@ -35,6 +35,7 @@ from .. import engines
 from ..core import paths, settings
 from ..core.errors import ZonekgError
 from ..inputs import DATA, ONTOLOGY, Inputs, collect
+from ..safety import cache
 from ..safety.jsonread import read_json
 
 #: What a request file holds first (its layout).
@@ -42,7 +43,7 @@ FORMAT = "zonekg-keep 1"
 #: The most bytes of a request read (the paths of 1,400 files take some 300 kB).
 REQUEST_CAP = 16 * 2**20
 #: The folder of the cache folder the requests are made in (the kept stores').
-KIND = "stores"
+KIND = cache.STORES
 #: Keepers started on the same inputs that ended without keeping them or saying why, after
 #: which no other is started (each would be stopped the same way).
 MAX_TRIES = 3

@@ -188,6 +188,8 @@ def _read_regular(path: Path, cap: int) -> bytes:
 
 FOLDER_FORMAT = "zonekg-cache-folder 1"
 FOLDER_MANIFEST = "zonekg-cache.manifest.json"
+#: The folder of the cache folder the kept loads are in (with the keepers' requests).
+STORES = "stores"
 _BUILDING, _WORKING = ".build-", ".work-"
 
 

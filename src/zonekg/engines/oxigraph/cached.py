@@ -43,7 +43,7 @@ from ...safety import cache
 from ..base import MAKING_LIBRARIES, Progress
 
 #: The folder of the cache folder the stores are kept in.
-KIND = "stores"
+KIND = cache.STORES
 #: This layout (one named graph per input graph, their merge as graph/asserted).
 LAYOUT = "zonekg-store 2"
 _MERGED = ox.NamedNode(ASSERTED_GRAPH)
