@@ -627,3 +627,33 @@ def test_a_report_counts_the_data_graphs_triples_once(tmp_path):
         counted = kg.engine.distinct_count(kg.loaded, kg.loaded.data_graphs)
         assert api.validate(kg).data_triples == counted
     assert api.validate(api.load([data], engine="oxigraph")).data_triples == 2
+
+
+def test_checks_run_on_several_threads_report_as_one_thread_does(generated):
+    """The compiled checks run on a pool of threads at once (Oxigraph evaluates without
+    the GIL): the results, in their order, are those one thread gives, on data with a
+    violation of every kind the generator makes."""
+    import threading
+
+    shapes = load_shapes()
+    kg = api.load([generated], engine="oxigraph")
+    pools = set()
+
+    def seen(step, _count):
+        pools.update(t.name for t in threading.enumerate() if t.name.startswith("zonekg-check"))
+
+    alone = kg.engine.validate(kg.loaded, shapes, threads=1, progress=seen)
+    assert not pools, "one thread starts no pool"
+    together = kg.engine.validate(kg.loaded, shapes, threads=3, progress=seen)
+    assert len(pools) > 1, "the checks ran on a pool of threads"
+    assert len(alone.results) >= len(VIOLATION_KINDS)
+    assert [r.as_dict() for r in together.results] == [r.as_dict() for r in alone.results]
+
+
+def test_usable_threads_are_at_most_the_cpus_the_process_may_run_on():
+    import os
+
+    cpus = len(os.sched_getaffinity(0))
+    assert api.Limits(threads=1).usable_threads == 1
+    assert api.Limits(threads=cpus + 5).usable_threads == cpus
+    assert api.Limits().usable_threads == min(4, cpus)

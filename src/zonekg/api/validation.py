@@ -35,16 +35,17 @@ def validate(
         shapes = load_shapes(shapes, kg.limits)
     extra = graph_descriptions(kg, shapes)
     # OWL-RL inference is reasoning: the same cap and schema closer as `reason`
-    entailment = {"cap": kg.limits.max_triples, "close_schema": schema_closer(kg)}
+    given = {"cap": kg.limits.max_triples, "close_schema": schema_closer(kg)}
+    given["threads"] = kg.limits.usable_threads
     try:
         report = kg.engine.validate(
-            kg.loaded, shapes, inference=inference, extra=extra, progress=progress, **entailment
+            kg.loaded, shapes, inference=inference, extra=extra, progress=progress, **given
         )
     except engines.Unsupported as refusal:
         engine, loaded = kg.fallback(refusal)
         kg.handed_over(refusal, "validated")
         report = engine.validate(
-            loaded, shapes, inference=inference, extra=extra, progress=progress, **entailment
+            loaded, shapes, inference=inference, extra=extra, progress=progress, **given
         )
     locate(kg, report)
     report.data_files = len(kg.data_files)

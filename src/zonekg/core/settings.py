@@ -105,6 +105,14 @@ LIMITS: dict[str, Limit] = {
             "MB",
             "Largest reply body read from a remote endpoint, in MB.",
         ),
+        Limit(
+            "threads",
+            "ZONEKG_THREADS",
+            4,
+            "threads",
+            "Most threads of that work (never more than the CPUs it may run on).",
+            whole=True,
+        ),
     )
 }
 
@@ -126,6 +134,7 @@ class Limits:
     max_chain: int = int(LIMITS["max_chain"].default)
     max_terms: int = int(LIMITS["max_terms"].default)
     max_reply_mb: float = LIMITS["max_reply_mb"].default
+    threads: int = int(LIMITS["threads"].default)
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -148,6 +157,16 @@ class Limits:
             if raw:
                 given[limit.name] = parse(limit, raw, f"${limit.env}")
         return cls(**given)
+
+    @property
+    def usable_threads(self) -> int:
+        """``threads``, but no more than the CPUs this process may run on (a thread more
+        than the CPUs only waits for one)."""
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            cpus = os.cpu_count() or 1
+        return max(1, min(self.threads, cpus))
 
     def replace(self, **changes: float) -> Limits:
         """A copy with *changes* (None leaves a field as it is)."""

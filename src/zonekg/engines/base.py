@@ -148,10 +148,12 @@ class Engine(ABC):
         cap: int | None = None,
         close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
+        threads: int = 1,
     ) -> ValidationReport:
         """SHACL validation of ontology + data (+ *extra* triples) against *shapes*, after
         *inference*; an engine that infers OWL-RL with its ``reason`` stops once the closure
-        passes *cap* triples and is given *close_schema* as ``reason`` is."""
+        passes *cap* triples and is given *close_schema* as ``reason`` is. An engine may
+        run its checks on up to *threads* threads at once."""
 
     @abstractmethod
     def reason(

@@ -337,6 +337,7 @@ class OxigraphEngine(Engine):
         cap: int | None = None,
         close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
+        threads: int = 1,
     ) -> ValidationReport:
         from .validation import validate
 
@@ -358,7 +359,7 @@ class OxigraphEngine(Engine):
         ]
         data = ([MERGED], {"default_graph": [MERGED]})
         if not added and inference == "none":
-            report = validate(loaded.store, *data, shapes, progress)
+            report = validate(loaded.store, *data, shapes, progress, threads)
         else:
             # an on-disk store is not trusted while it holds what the run adds (a killed run
             # leaves it to be loaded again, never taken for the inputs)
@@ -367,7 +368,7 @@ class OxigraphEngine(Engine):
                 try:
                     if inference == "owlrl":
                         _entail(loaded, added, cap, close_schema)
-                    report = validate(loaded.store, *data, shapes, progress)
+                    report = validate(loaded.store, *data, shapes, progress, threads)
                 finally:
                     # the closure holds no triple graph/asserted held before: taking it out
                     # again leaves the merge as it was

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import pyoxigraph as ox
 
@@ -23,19 +26,47 @@ SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
 
 
 def validate(
-    store: ox.Store, graphs: list | None, dataset: dict, shapes: Shapes, progress: Progress
+    store: ox.Store,
+    graphs: list | None,
+    dataset: dict,
+    shapes: Shapes,
+    progress: Progress,
+    threads: int = 1,
 ) -> ValidationReport:
     """Validate the union of *graphs* (None: the store's default graph; *dataset*: the
-    query options that select it) against *shapes*."""
+    query options that select it) against *shapes*, running up to *threads* checks at
+    once."""
     checks = _compiled(shapes)
     from .shacl import finish, prepare
 
     prepare(store, graphs, checks)
     try:
-        results = _results(store, dataset, shapes, checks, progress)
+        # closed before the scratch graph is dropped: no check is left running on it
+        with closing(_answers(store, dataset, checks, threads)) as answers:
+            results = _results(answers, shapes, checks, progress)
     finally:
         finish(store)
     return ValidationReport(conforms=not results, results=results, shapes=shapes)
+
+
+def _answers(store: ox.Store, dataset: dict, checks: list, threads: int) -> Iterator[tuple]:
+    """Each check's variables and rows, in the checks' order. Oxigraph lets go of the GIL
+    while it evaluates, so *threads* checks run at once on as many CPUs (the checks only
+    read the store: the scratch graph is filled before them and dropped after)."""
+
+    def evaluate(check) -> tuple:
+        answer = store.query(check.query, **dataset)
+        return answer.variables, list(answer)
+
+    if threads <= 1:
+        yield from map(evaluate, checks)
+        return
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="zonekg-check")
+    try:
+        yield from pool.map(evaluate, checks)
+    finally:
+        # a failed check (or a closed generator) leaves no other to run on
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 #: The checks compiled from the shapes validated last, by Shapes object (its blank nodes
@@ -83,13 +114,11 @@ def skolemized(triples: list[ox.Triple]) -> list[ox.Triple]:
     return [ox.Triple(iri(t.subject), t.predicate, iri(t.object)) for t in triples]
 
 
-def _results(store, dataset, shapes: Shapes, checks, progress) -> list[ValidationResult]:
+def _results(answers: Iterator[tuple], shapes: Shapes, checks, progress) -> list[ValidationResult]:
     results = []
-    for check in checks:
-        answer = store.query(check.query, **dataset)
-        variables = answer.variables
+    for check, (variables, rows) in zip(checks, answers, strict=True):
         names = {v.value for v in variables}  # (not a search of the text: "?value" may be a string)
-        for row in answer:
+        for row in rows:
             path = check.path
             if check.sparql and "path" in names and row["path"] is not None:
                 path = row["path"]

@@ -129,10 +129,12 @@ class ReferenceEngine(Engine):
         cap: int | None = None,
         close_schema: SchemaCloser | None = None,
         progress: Progress = no_progress,
+        threads: int = 1,
     ) -> ValidationReport:
         from .shacl import validate
 
-        # pySHACL infers itself (owlrl), with no cap: *cap* and *close_schema* are not used
+        # pySHACL infers itself (owlrl), with no cap, on one thread: *cap*, *close_schema*
+        # and *threads* are not used
         data = loaded.merged(loaded.data_graphs)
         data_triples = len(data)
         for triple in extra:
