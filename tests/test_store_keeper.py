@@ -158,10 +158,8 @@ def test_a_command_s_output_is_not_held_open_by_its_keeper(cache, data):
     assert any(e.name.endswith("-ait") for e in entries(cache))
 
 
-def test_a_keeper_killed_half_way_keeps_nothing_and_the_next_command_asks_again(
-    cache, data, small_enough, tmp_path, monkeypatch
-):
-    signal_file = tmp_path / "building"
+def paused_keeper(cache: Path, data: Path, signal_file: Path, monkeypatch) -> int:
+    """The process id of a keeper a command started, paused just before it commits."""
     monkeypatch.setenv("ZONEKG_TEST_PAUSE_STORE_BUILD", str(signal_file))
     api.load([data])
     deadline = time.monotonic() + 120
@@ -169,7 +167,24 @@ def test_a_keeper_killed_half_way_keeps_nothing_and_the_next_command_asks_again(
         assert time.monotonic() < deadline, "the keeper never reached the hook"
         time.sleep(0.05)
     [building] = [p for p in (cache / cached.KIND).iterdir() if p.name.startswith(".build-")][:1]
-    keeper_pid = int(building.name.split("-")[1])
+    return int(building.name.split("-")[1])
+
+
+def test_the_keeper_runs_only_on_cpu_time_the_commands_leave(
+    cache, data, small_enough, tmp_path, monkeypatch
+):
+    """SCHED_IDLE, not only nice 19: on two CPUs a nice keeper slowed the next command."""
+    keeper_pid = paused_keeper(cache, data, tmp_path / "building", monkeypatch)
+    try:
+        assert os.sched_getscheduler(keeper_pid) == os.SCHED_IDLE
+    finally:
+        os.kill(keeper_pid, signal.SIGKILL)
+
+
+def test_a_keeper_killed_half_way_keeps_nothing_and_the_next_command_asks_again(
+    cache, data, small_enough, tmp_path, monkeypatch
+):
+    keeper_pid = paused_keeper(cache, data, tmp_path / "building", monkeypatch)
     os.kill(keeper_pid, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while any(at_work(r) for r in requests(cache)):
