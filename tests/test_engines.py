@@ -640,7 +640,7 @@ def test_checks_run_on_several_threads_report_as_one_thread_does(generated):
     pools = set()
 
     def seen(step, _count):
-        pools.update(t.name for t in threading.enumerate() if t.name.startswith("zonekg-check"))
+        pools.update(t.name for t in threading.enumerate() if t.name.startswith("zonekg-work"))
 
     alone = kg.engine.validate(kg.loaded, shapes, threads=1, progress=seen)
     assert not pools, "one thread starts no pool"
@@ -657,3 +657,41 @@ def test_usable_threads_are_at_most_the_cpus_the_process_may_run_on():
     assert api.Limits(threads=1).usable_threads == 1
     assert api.Limits(threads=cpus + 5).usable_threads == cpus
     assert api.Limits().usable_threads == min(4, cpus)
+
+
+def test_answer_each_runs_the_questions_on_threads_and_answers_as_one_by_one(
+    generated, monkeypatch
+):
+    """Every competency question at once (``query --all``, ``run``): the queries run on a
+    pool of threads, each answer as ``answer`` gives it alone, in the questions' order."""
+    import os
+    import threading
+
+    from zonekg.api.querying import screen_job
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    jobs = [api.job_for(cq) for cq in api.all_questions()]
+    limits = api.Limits(threads=3)
+    screened = [screen_job(job, limits) for job in jobs]
+    reasoned = [job.needs_reasoning for job in jobs]
+    alone = api.load([generated], engine="oxigraph", limits=limits, reopen=False)
+    expected = [csv_rows(api.answer(alone, s, r)) for s, r in zip(screened, reasoned, strict=True)]
+
+    kg = api.load([generated], engine="oxigraph", limits=limits, reopen=False)
+    ran_on = []
+    query = kg.engine.query
+    together = threading.Barrier(2, timeout=10)  # broken unless two queries are in flight
+
+    def recorded(*args, **kwargs):
+        name = threading.current_thread().name
+        ran_on.append(name)
+        if sum(n.startswith("zonekg-work") for n in ran_on) <= 2 and name.startswith("zonekg"):
+            together.wait()  # the first two on the pool wait for each other
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(kg.engine, "query", recorded)
+    found = api.answer_each(kg, screened, reasoned)
+    assert [csv_rows(result) for result in found] == expected
+    assert any(result.rows for result in found)
+    asked = [name for name in ran_on if name.startswith("zonekg-work")]
+    assert len(asked) == len(jobs) and len(set(asked)) > 1, ran_on

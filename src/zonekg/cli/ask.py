@@ -87,10 +87,7 @@ def query(name, text, run_all, reasoned, fmt, table_limit, data, engine, store, 
             kg = api.load(
                 data_paths(data), engine=engine, store=store, limits=limits, reopen=not run_all
             )
-            found = [
-                api.answer(kg, s, job.needs_reasoning)
-                for job, s in zip(jobs, screened, strict=True)
-            ]
+            found = api.answer_each(kg, screened, [job.needs_reasoning for job in jobs])
             return found, [*undefined(kg, screened), *kg.notes]
 
         answers, notes = api.bounded(

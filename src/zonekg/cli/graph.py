@@ -272,9 +272,7 @@ def run(data, output, engine, store) -> None:
         kg = load_with_progress(data_paths(data), engine, store, "report", reopen=False)
         report = api.validate(kg)
         total = api.reason(kg)
-        answers = [
-            api.answer(kg, s, job.needs_reasoning) for job, s in zip(jobs, screened, strict=True)
-        ]
+        answers = api.answer_each(kg, screened, [job.needs_reasoning for job in jobs])
         return report, api.closure_text(kg, syntax), total, answers, kg.notes
 
     report, text, total, answers, notes = api.bounded(task, what="the pipeline", limits=limits)

@@ -124,6 +124,9 @@ class Engine(ABC):
     #: Whether ``reason`` closes the ontology itself; if not, the pipeline passes it the
     #: ``close_schema`` of its fallback.
     closes_schema: ClassVar[bool] = True
+    #: Whether ``query`` may be called from several threads at once on one load, and is
+    #: worth it (it waits outside Python's lock while it evaluates).
+    concurrent_queries: ClassVar[bool] = False
 
     @abstractmethod
     def load(

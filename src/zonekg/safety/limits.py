@@ -26,12 +26,32 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.errors import MEMORY, LimitError, ZonekgError, environment_error
 from ..core.settings import Limits
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
+    """``fn`` of each item, in the items' order, with up to *threads* of them running at
+    once (worth it where ``fn`` waits outside Python's lock, as Oxigraph does while it
+    evaluates a query). A failure is raised where its item comes; closing the iterator, or
+    a failure, cancels the calls not yet started and waits for those running (none is left
+    to run beside what comes next). The worker's time limit stops them all."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="zonekg-work")
+    try:
+        yield from pool.map(fn, items)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class WorkerCrash(Exception):

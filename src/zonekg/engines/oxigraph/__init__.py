@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -91,6 +92,9 @@ class OxigraphLoaded(Loaded):
         self.kept = kept
         self.in_memory = False
         self._named: set[str] | None = None
+        #: Held while a query's dataset is chosen (which may make the merge or a view):
+        #: queries run on several threads at once (``concurrent_queries``).
+        self.choosing = threading.Lock()
 
     def writable(self) -> None:
         """Before a change: a store opened from the cache is swapped for the same in memory."""
@@ -150,6 +154,10 @@ class OxigraphLoaded(Loaded):
     def dataset(self, default: list[str], named: list[str] | None) -> tuple[ox.Store, dict]:
         """The store and query options for the merge of *default* and the graphs *named*
         (None: every graph of the store)."""
+        with self.choosing:
+            return self._dataset(default, named)
+
+    def _dataset(self, default: list[str], named: list[str] | None) -> tuple[ox.Store, dict]:
         asserted = set(self.asserted_graphs)
         wanted = set(default)
         present = self.named()
@@ -269,6 +277,7 @@ class OxigraphEngine(Engine):
     reasoner = "the compiled rules"
     fallback = "reference"
     closes_schema = False
+    concurrent_queries = True  # the store is shared; a dataset is chosen under the load's lock
 
     def load(
         self,

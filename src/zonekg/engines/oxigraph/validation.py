@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pyoxigraph as ox
 
 from ...core.results import ValidationReport, ValidationResult
 from ...inputs.shapes import Shapes
+from ...safety.limits import in_order
 from ..base import Progress
 
 SKOLEM = "https://w3id.org/zonekg/shapes/.well-known/genid/"
@@ -50,23 +50,15 @@ def validate(
 
 
 def _answers(store: ox.Store, dataset: dict, checks: list, threads: int) -> Iterator[tuple]:
-    """Each check's variables and rows, in the checks' order. Oxigraph lets go of the GIL
-    while it evaluates, so *threads* checks run at once on as many CPUs (the checks only
-    read the store: the scratch graph is filled before them and dropped after)."""
+    """Each check's variables and rows, in the checks' order, *threads* checks at once on as
+    many CPUs (the checks only read the store: the scratch graph is filled before them and
+    dropped after)."""
 
     def evaluate(check) -> tuple:
         answer = store.query(check.query, **dataset)
         return answer.variables, list(answer)
 
-    if threads <= 1:
-        yield from map(evaluate, checks)
-        return
-    pool = ThreadPoolExecutor(threads, thread_name_prefix="zonekg-check")
-    try:
-        yield from pool.map(evaluate, checks)
-    finally:
-        # a failed check (or a closed generator) leaves no other to run on
-        pool.shutdown(wait=True, cancel_futures=True)
+    return in_order(evaluate, checks, threads)
 
 
 #: The checks compiled from the shapes validated last, by Shapes object (its blank nodes
