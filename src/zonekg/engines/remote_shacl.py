@@ -32,7 +32,7 @@ from ..safety.screen import ScreenedQuery, screen, sparql_iri
 from . import remote
 from .base import Progress, Unsupported, no_progress
 from .oxigraph.shacl import Check, Compiler, Graph, NotCompiled, _n3, _select_unproven, unproven
-from .oxigraph.validation import _results, skolemized
+from .oxigraph.validation import _answers, _results, skolemized
 
 SH = ns.SH
 #: The setting that gives the shapes, for a hint.
@@ -354,7 +354,8 @@ def validate(
             f"these shapes cannot be validated inside the store ({exc})",
             hint="validate here instead (without the endpoint)",
         ) from None
-    results = _results(store, {}, shapes, checks, progress)
+    # one check at a time: the store's own limits are not known here
+    results = _results(_answers(store, {}, checks, 1), shapes, checks, progress)
     return ValidationReport(conforms=not results, results=results, shapes=shapes)
 
 
