@@ -19,6 +19,27 @@ def test_a_bidi_control_in_an_iri_is_found_with_its_place(char):
     assert bidi_in_iris(data.encode("utf-8")) == [(3, 22, f"U+{ord(char):04X}")]
 
 
+@pytest.mark.parametrize(
+    ("filler", "whole"),
+    [("\u2013" + "x" * 600, False), ("\u0627\u0644" * 40, True)],
+    ids=["sparse-dashes", "arabic"],
+)
+def test_bidi_controls_are_found_in_order_among_characters_of_the_same_lead_byte(filler, whole):
+    """The controls are looked for where their first byte (D8, E2) is; dashes (E2) and
+    Arabic letters (D8) share it. Sparse ones are looked at one by one; a file full of them
+    (past one in 256 bytes) is scanned whole. Both find every control, in the file's
+    order."""
+    lines = [f'<http://example.org/a> <http://example.org/p> "{filler}" .'] * 50
+    lines[10] = "<http://example.org/x\u2066y> <http://example.org/p> <http://example.org/b> ."
+    lines[30] = "<http://example.org/c> <http://example.org/p> <http://example.org/\u061cd> ."
+    lines[40] = f"<http://example.org/{filler[:2]}\u202e> <http://example.org/p> 1 ."
+    data = "\n".join(lines).encode("utf-8")
+    leads = data.count(b"\xd8") + data.count(b"\xe2")
+    assert (leads > len(data) >> 8) == whole, "the data takes the way the case is named after"
+    found = bidi_in_iris(data)
+    assert found == [(11, 22, "U+2066"), (31, 67, "U+061C"), (41, 23, "U+202E")]
+
+
 def test_a_bidi_control_in_a_literal_is_left_alone():
     data = '<http://example.org/a> <http://example.org/p> "\u202ehello" .\n'
     assert bidi_in_iris(data.encode("utf-8")) == []

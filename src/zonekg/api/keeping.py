@@ -16,9 +16,9 @@ its process, are removed as any killed build's are).
 
 The keeper trusts nothing of the request: it reads and checks the files as a command does,
 within the limits, and loads only if they are the ones the command checked (each SHA-256, and
-the digest of them all). It runs at the lowest priority (``nice 19``), under the command's memory
-and CPU limits (a child process has its parent's ``setrlimit`` values), its output thrown
-away; a failure keeps nothing, and leaves its reason in the request: the next command on the
+the digest of them all). It runs only on CPU time the commands leave (``SCHED_IDLE``),
+under the command's memory and CPU limits (a child process has its parent's ``setrlimit``
+values), its output thrown away; a failure keeps nothing, and leaves its reason in the request: the next command on the
 same inputs says so (with the file to remove to try again) instead of starting another.
 """
 
