@@ -18,8 +18,9 @@ The keeper trusts nothing of the request: it reads and checks the files as a com
 within the limits, and loads only if they are the ones the command checked (each SHA-256, and
 the digest of them all). It runs only on CPU time the commands leave (``SCHED_IDLE``),
 under the command's memory and CPU limits (a child process has its parent's ``setrlimit``
-values), its output thrown away; a failure keeps nothing, and leaves its reason in the request: the next command on the
-same inputs says so (with the file to remove to try again) instead of starting another.
+values), its output thrown away; a failure keeps nothing, and leaves its reason in the
+request: the next command on the same inputs says so (with the file to remove to try
+again) instead of starting another.
 """
 
 from __future__ import annotations

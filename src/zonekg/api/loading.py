@@ -123,13 +123,15 @@ def load(
     a million triples costs more than the parse it saves.
     """
     limits = Limits.from_env() if limits is None else limits
+    chosen = engines.get(engine)
     inputs = collect(
         [Path(p) for p in data] if data else None,
         None if ontology is None else [Path(p) for p in ontology],
         ill_typed=ill_typed,
         limits=limits,
+        # files checked now are loaded meanwhile, for an engine that takes them so
+        preload=chosen.takes_preloaded and store is None and limits.usable_threads > 1,
     )
-    chosen = engines.get(engine)
     loaded = chosen.load(inputs, store=store, progress=progress, reopen=reopen)
     kg = KnowledgeGraph(inputs, chosen, loaded, limits, notes=list(loaded.notes))
     if loaded.entry_wanted:  # kept for the next command, by a process of its own

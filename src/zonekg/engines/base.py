@@ -127,6 +127,9 @@ class Engine(ABC):
     #: Whether ``query`` may be called from several threads at once on one load, and is
     #: worth it (it waits outside Python's lock while it evaluates).
     concurrent_queries: ClassVar[bool] = False
+    #: Whether ``load`` in memory takes ``Inputs.preloaded`` (the files loaded into an
+    #: in-memory pyoxigraph store while they were checked) instead of loading them again.
+    takes_preloaded: ClassVar[bool] = False
 
     @abstractmethod
     def load(

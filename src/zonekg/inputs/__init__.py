@@ -46,6 +46,7 @@ class InputFile:
     graphs: frozenset[str] = frozenset()  # every graph the file puts triples in
     ill_typed: tuple[checks.IllTyped, ...] = ()
     warnings: tuple[str, ...] = ()  # said on stderr each time the file is read
+    checked_now: bool = False  # its checks ran on this read (none were remembered)
 
     @property
     def text(self) -> str:
@@ -68,11 +69,29 @@ class InputFile:
     def ox_format(self) -> ox.RdfFormat:
         return _OX_FORMATS[self.syntax]
 
+    def load_into(self, store: ox.Store, bulk: bool = False) -> None:
+        """Load the file into *store*, its default-graph triples into its graph (*bulk*:
+        Oxigraph's bulk loader, for a store on disk)."""
+        loader = store.bulk_load if bulk else store.load
+        loader(
+            input=self.data,
+            format=self.ox_format,
+            base_iri=self.base,
+            to_graph=ox.NamedNode(self.graph),
+        )
+
 
 @dataclass
 class Inputs:
     files: list[InputFile]
     ill_typed: list[checks.IllTyped] = field(default_factory=list)
+    #: The files loaded into an in-memory store while they were checked (``collect``'s
+    #: *preload*), for the engine to take once (``take_preloaded``).
+    preloaded: ox.Store | None = field(default=None, repr=False, compare=False)
+
+    def take_preloaded(self) -> ox.Store | None:
+        found, self.preloaded = self.preloaded, None
+        return found
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -118,27 +137,46 @@ def collect(
     *,
     ill_typed: str = "error",
     limits: Limits = DEFAULT_LIMITS,
+    preload: bool = False,
 ) -> Inputs:
     """Find, read and check the ontology and data files, within *limits*.
 
     *ontology* defaults to the project's ontology (``[]`` means none); *data* to
     the project's data folder. ``ill_typed="report"`` keeps ill-typed literals
     in ``Inputs.ill_typed`` (validation reports them as results) instead of
-    raising LoadError at the first one.
+    raising LoadError at the first one. *preload*: where files are checked now (no
+    checks remembered), load them into an in-memory store meanwhile, on a thread of
+    its own (``preload``), given as ``Inputs.preloaded`` once every check passed.
     """
+    from .preload import Preloader
+
     ontology_files = (
         [paths.require(paths.ONTOLOGY, "the project's ontology")]
         if ontology is None
         else [Path(p) for p in ontology]
     )
-    files = [read_file(p, ONTOLOGY, limits) for p in ontology_files]
-    files += [read_file(p, DATA, limits) for p in data_files(data)]
-    for f in files:
-        refuse_reserved_graphs(f)
-    found = [problem for f in files for problem in f.ill_typed]
-    if found and ill_typed == "error":
-        raise found[0].error()
-    return Inputs(files, found)
+    wanted = [(p, ONTOLOGY) for p in ontology_files]
+    wanted += [(p, DATA) for p in data_files(data)]
+    preloader = Preloader() if preload else None
+    checked = False
+    try:
+        files = []
+        for path, role in wanted:
+            f = read_file(path, role, limits)
+            files.append(f)
+            if preloader is not None:
+                preloader.offer(f)
+                if f.checked_now:
+                    preloader.start()
+        for f in files:
+            refuse_reserved_graphs(f)
+        found = [problem for f in files for problem in f.ill_typed]
+        if found and ill_typed == "error":
+            raise found[0].error()
+        checked = True
+    finally:
+        preloaded = preloader.finish(checked) if preloader is not None else None
+    return Inputs(files, found, preloaded)
 
 
 def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> InputFile:
@@ -154,6 +192,7 @@ def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> 
     graph = graph_iri(path)
     key = _verdict_key(digest, syntax, graph, path, limits)
     verdict = _read_verdict(key, path, limits)
+    checked_now = verdict is None
     if verdict is None:
         text = checks.decode(raw, path)
         checks.check_text(text, path, syntax, limits)
@@ -179,6 +218,7 @@ def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> 
         graphs=frozenset(graphs),
         ill_typed=tuple(ill),
         warnings=tuple(warnings),
+        checked_now=checked_now,
     )
 
 

@@ -278,6 +278,7 @@ class OxigraphEngine(Engine):
     fallback = "reference"
     closes_schema = False
     concurrent_queries = True  # the store is shared; a dataset is chosen under the load's lock
+    takes_preloaded = True
 
     def load(
         self,
@@ -288,6 +289,7 @@ class OxigraphEngine(Engine):
         reopen: bool = True,
     ) -> OxigraphLoaded:
         location = Path(store) if store is not None else None
+        preloaded = inputs.take_preloaded()  # (let go of at once where a kept store opens)
         plan = ""
         if location is None:
             notes: list[str] = []
@@ -301,7 +303,9 @@ class OxigraphEngine(Engine):
                 loaded.notes.extend(notes)
                 return loaded
             plan = cached.plan(inputs)
-        oxstore = stores.open_store(location)
+        if location is not None:
+            preloaded = None
+        oxstore = preloaded if preloaded is not None else stores.open_store(location)
         loaded = OxigraphLoaded(inputs, oxstore, location)
         if location is None:
             loaded.notes.extend(notes)
@@ -321,10 +325,9 @@ class OxigraphEngine(Engine):
             oxstore.clear()
             stores.remove_leftovers(location)
         for f in inputs.files:
-            loader = oxstore.bulk_load if location is not None else oxstore.load
             try:
-                graph = ox.NamedNode(f.graph)
-                loader(input=f.data, format=f.ox_format, base_iri=f.base, to_graph=graph)
+                if preloaded is None:  # (else loaded while collect checked it)
+                    f.load_into(oxstore, bulk=location is not None)
             except (SyntaxError, OSError, ValueError) as exc:
                 raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None
             progress("load", len(f.data))
