@@ -444,3 +444,14 @@ def test_a_python_caller_gets_an_input_s_warning_as_a_warning(tmp_path, capfd):
     with pytest.warns(InputWarning, match=r"relative\.ttl:1:1: relative IRI <thing>"):
         api.load([data], ontology=[])
     assert capfd.readouterr().err == "", "nothing printed below the command line"
+
+
+@pytest.mark.parametrize("doc", ["docs/limits-and-security.md", "SECURITY.md"])
+def test_every_limit_is_in_the_tables_of_limits(doc):
+    """Each field of Limits has its row, with its variable (``threads`` had none)."""
+    from zonekg.core.settings import LIMITS
+
+    text = (Path(__file__).resolve().parents[1] / doc).read_text(encoding="utf-8")
+    assert len(LIMITS) >= 10
+    missing = [limit.env for limit in LIMITS.values() if f"`{limit.env}=" not in text]
+    assert not missing, f"{doc} has no row for {missing}"
