@@ -64,8 +64,24 @@ def test_files_whose_checks_are_remembered_are_not_preloaded(cache, data):
     assert again.preloaded is None
 
 
-def test_a_failed_check_leaves_no_store_and_no_thread(cache, data):
-    bad = data / "zz-ill-typed.ttl"
+@pytest.fixture()
+def loads(monkeypatch) -> list[tuple[str, str]]:
+    """(thread, file name) of each file loaded into a store, as it happens."""
+    from zonekg.inputs import InputFile
+
+    seen: list[tuple[str, str]] = []
+    load_into = InputFile.load_into
+
+    def recorded(self, store, bulk=False):
+        seen.append((threading.current_thread().name, self.path.name))
+        return load_into(self, store, bulk)
+
+    monkeypatch.setattr(InputFile, "load_into", recorded)
+    return seen
+
+
+def test_a_failed_check_at_the_end_leaves_no_store_and_no_thread(cache, data, loads):
+    bad = data / "zz-ill-typed.ttl"  # read last: the ill-typed literals are raised after all
     bad.write_text(
         '<http://example.org/a> <http://example.org/p> "soon"^^'
         "<http://www.w3.org/2001/XMLSchema#date> .\n",
@@ -73,25 +89,30 @@ def test_a_failed_check_leaves_no_store_and_no_thread(cache, data):
     )
     with pytest.raises(LoadError, match="zz-ill-typed.ttl"):
         collect([data], preload=True)
+    assert loads and {thread for thread, _ in loads} == {"zonekg-preload"}, "it had started"
     assert not preloading()
 
 
-def test_a_command_on_new_inputs_loads_them_while_it_checks_them(cache, data, monkeypatch):
+def test_a_file_that_fails_half_way_stops_the_loading_there(cache, data, loads):
+    names = sorted(p.name for p in data.iterdir() if p.suffix in (".ttl", ".trig", ".nq"))
+    assert len(names) >= 4
+    broken = data / (names[len(names) // 2].rsplit(".", 1)[0] + "-broken.ttl")
+    broken.write_text("<http://example.org/a> <http://example.org/p> .\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="-broken.ttl"):
+        collect([data], preload=True)
+    data_loaded = [name for _, name in loads if name in names]
+    assert data_loaded, "data files before it were loaded meanwhile"
+    assert all(name < broken.name for name in data_loaded), loads
+    assert len(data_loaded) < len(names), "none after it"
+    assert not preloading()
+
+
+def test_a_command_on_new_inputs_loads_them_while_it_checks_them(cache, data, loads, monkeypatch):
     """Through api.load, as the commands call it: on two CPUs or more the engine's own
     load does not run (it would be a second parse of every file)."""
     import os
 
-    from zonekg.inputs import InputFile
-
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    loaded_by = []
-    load_into = InputFile.load_into
-
-    def recorded(self, store, bulk=False):
-        loaded_by.append(threading.current_thread().name)
-        return load_into(self, store, bulk)
-
-    monkeypatch.setattr(InputFile, "load_into", recorded)
     kg = api.load([data])
-    assert loaded_by and set(loaded_by) == {"zonekg-preload"}, loaded_by
-    assert len(loaded_by) == len(kg.inputs.files)
+    assert loads and {thread for thread, _ in loads} == {"zonekg-preload"}, loads
+    assert len(loads) == len(kg.inputs.files)

@@ -35,8 +35,11 @@ def validate(
         shapes = load_shapes(shapes, kg.limits)
     extra = graph_descriptions(kg, shapes)
     # OWL-RL inference is reasoning: the same cap and schema closer as `reason`
-    given = {"cap": kg.limits.max_triples, "close_schema": schema_closer(kg)}
-    given["threads"] = kg.limits.usable_threads
+    given = {
+        "cap": kg.limits.max_triples,
+        "close_schema": schema_closer(kg),
+        "threads": kg.limits.usable_threads,
+    }
     try:
         report = kg.engine.validate(
             kg.loaded, shapes, inference=inference, extra=extra, progress=progress, **given
