@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import chain, islice
 
@@ -292,8 +292,10 @@ def _lines(row: list[str], widths: list[int]) -> list[list[str]]:
         size = -1 if "\n" in cell else _width(cell)
         if 0 <= size <= w:
             parts.append([cell + " " * (w - size)])
+        elif cell.isascii():  # most cells: a character is a cell
+            parts.append([line.ljust(w) for line in _wrap(cell, w, len)])
         else:
-            parts.append([_pad(line, w) for line in _wrap(cell, w)])
+            parts.append([_pad(line, w) for line in _wrap(cell, w, _width)])
     height = max(map(len, parts))
     if height == 1:
         return [[p[0] for p in parts]]
@@ -301,16 +303,16 @@ def _lines(row: list[str], widths: list[int]) -> list[list[str]]:
     return [[p[n] if n < len(p) else blank[i] for i, p in enumerate(parts)] for n in range(height)]
 
 
-def _wrap(cell: str, w: int) -> list[str]:
+def _wrap(cell: str, w: int, measure: Callable[[str], int]) -> list[str]:
     """*cell*'s lines at most *w* cells wide: words as they fit, a longer word folded (by
-    each character's cells: 成 takes two). Here rather than rich's wrapping, which took
-    0.7 s for the two thousand cells of Chinese and Japanese text of the questions at 100k
-    generated triples."""
+    each character's cells: 成 takes two; *measure* gives a text's cells, ``len`` for ASCII
+    text). Here rather than rich's wrapping, which took 0.7 s for the two thousand cells of
+    Chinese and Japanese text of the questions at 100k generated triples."""
     lines = []
     for paragraph in cell.split("\n"):
         current, used = "", 0
         for word in paragraph.split(" "):
-            size = _width(word)
+            size = measure(word)
             joined = used + 1 + size if current else size
             if joined <= w:
                 current, used = (f"{current} {word}" if current else word), joined
@@ -320,7 +322,7 @@ def _wrap(cell: str, w: int) -> list[str]:
             while size > w:
                 head, word = _fold(word, w)
                 lines.append(head)
-                size = _width(word)
+                size = measure(word)
             current, used = word, size
         lines.append(current)
     return lines
