@@ -11,6 +11,8 @@ entry; the answers equal those of a load in memory on every question.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -19,9 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from zonekg import api
+from zonekg.core.namespaces import INFERRED_GRAPH
 from zonekg.engines import oxigraph as oxigraph_engine
 from zonekg.engines.oxigraph import cached
 
@@ -246,3 +250,59 @@ def test_no_store_is_kept_when_the_cap_is_zero(cache, data, monkeypatch):
     assert kg.loaded.kept is None
     assert areas(kg) == {"36.9"}
     assert entries(cache) == []
+
+
+#: Two places the data names by blank nodes, one inside the other, inside a place of its own.
+BLANK_PLACES = (
+    "@prefix zk: <https://w3id.org/zonekg/def#> .\n"
+    "[] zk:partOf [ zk:partOf <urn:example:place> ] .\n"
+)
+#: Blank places with what they are part of, once the closure types them (zk:partOf has the
+#: domain zk:Place and is transitive): the outer one in the inner one and in the place, the
+#: inner one in the place.
+BLANK_PLACE_ROWS = 3
+BLANK_PLACES_QUERY = (
+    "SELECT ?x ?y WHERE { ?x a <https://w3id.org/zonekg/def#Place> ; "
+    "<https://w3id.org/zonekg/def#partOf> ?y FILTER(isBlank(?x)) }"
+)
+
+
+@pytest.mark.parametrize("build", ["now", "background"])
+def test_a_closure_naming_blank_nodes_answers_alike_on_every_load(
+    cache, data, tmp_path, monkeypatch, build
+):
+    """Regression: each load names a file's blank nodes anew, and a closure kept from an
+    earlier load (in closure-*.nt, or in a kept store beside a load of its own) spoke of
+    the old names: the second load found 1 row where the first found 3."""
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_BUILD", build)
+    blank = tmp_path / "blank.ttl"
+    blank.write_text(BLANK_PLACES, encoding="utf-8")
+    screened = api.screen_job(api.Job("blank", "", BLANK_PLACES_QUERY, True))
+    for _ in range(3):
+        kg = api.load([data, blank])
+        rows = api.answer(kg, screened, True).rows
+        assert len(rows) == BLANK_PLACE_ROWS
+    assert not list(cache.glob("closure-*")), "no closure naming a blank node is kept"
+
+
+def test_a_kept_closure_naming_a_blank_node_is_refused(cache, data, monkeypatch):
+    """A closure entry whose triples name a blank node (as kept before the regression above
+    was mended), its manifest agreeing, is discarded with a note and made again."""
+    monkeypatch.setenv("ZONEKG_CACHE_STORES_MB", "0")  # the closure kept in closure-*.nt
+    api.reason(api.load([data]))
+    (kept,) = cache.glob("closure-*.nt")
+    text = kept.read_bytes()
+    assert b"_:" not in text
+    _subject, rest = text.split(b" ", 1)
+    forged = b"_:b1 " + rest  # the first triple about a blank node instead
+    manifest = kept.with_name(kept.name + ".manifest.json")
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    recorded.update(sha256=hashlib.sha256(forged).hexdigest(), bytes=len(forged))
+    kept.write_bytes(forged)
+    manifest.write_text(json.dumps(recorded), encoding="utf-8")
+    again = api.load([data])
+    count = api.reason(again)
+    assert any("names a blank node" in note for note in again.notes), again.notes
+    assert count == recorded["count"]
+    closure = list(again.engine.quads(again.loaded, [INFERRED_GRAPH]))
+    assert not any(isinstance(q.subject, ox.BlankNode) for q in closure), "made again"

@@ -32,12 +32,11 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
     ill_typed_literals(kg)
     kg.__dict__.pop("rdf", None)  # an rdflib view made before this would lack the closure
     cache = _closure_cache(kg)
-    cached = _read_closure(kg, *cache) if cache is not None else None
-    if cached is not None:
+    count = _add_kept_closure(kg, *cache) if cache is not None else None
+    if count is not None:
         # A closure is kept only once found consistent (below), under a key that holds
         # everything the rules read (the inputs, the engine, the rules' code): checking it
         # again would find what it found then (cq01 on the project's data: 25 of 160 ms).
-        count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, cached)
         kg.loaded.keep()
         return count
     cap = kg.limits.max_triples
@@ -52,7 +51,7 @@ def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
         count = kg.engine.add_graph(kg.loaded, INFERRED_GRAPH, engine.inferred(loaded))
     check_consistency(kg)
     if cache is not None:
-        _write_closure(*cache, kg.engine.inferred(kg.loaded))
+        _keep_closure(*cache, kg.engine.ntriples(kg.loaded, INFERRED_GRAPH))
     kg.loaded.keep()  # a closure is kept for the next command once found consistent
     return count
 
@@ -189,9 +188,9 @@ def closure_text(kg: KnowledgeGraph, fmt: str = "turtle") -> str:
     return serialize(kg.quads([INFERRED_GRAPH]), fmt)
 
 
-#: What a kept closure means: the closure of its inputs, found consistent when it was kept
-#: (the closures kept before this meant only the first, and are not read as the second).
-CLOSURE_LAYOUT = "zonekg-closure 2: consistent"
+#: What a kept closure means: the closure of its inputs, found consistent when it was kept,
+#: naming no blank node (the closures kept before this meant less, and are not read).
+CLOSURE_LAYOUT = "zonekg-closure 3: consistent, no blank node"
 
 
 def _closure_cache(kg: KnowledgeGraph) -> tuple[Path, str] | None:
@@ -236,6 +235,50 @@ def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] |
         kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
         return None
     return triples
+
+
+def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
+    """The closure kept for *key* added to the load as its closure graph, and its size, if
+    it checks out (its bytes and count match its manifest, it names no blank node); else
+    None (a damaged entry is discarded, with a note)."""
+    cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
+    try:
+        entry = cache.read(paths.cache_folder(), path, key, cap)
+        if entry is None:
+            return None
+        try:
+            if b"_:" in entry.data and _names_blank_node(entry.data):
+                raise cache.Damaged("it names a blank node, which a new load names anew")
+            count = kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, entry.data)
+        except (SyntaxError, ValueError):
+            raise cache.Damaged("it does not parse as N-Triples") from None
+        if count != entry.count:
+            raise cache.Damaged(f"it holds {count} triples, its manifest {entry.count}")
+    except cache.Damaged as damage:
+        cache.discard(paths.cache_folder(), path)
+        kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
+        return None
+    return count
+
+
+def _names_blank_node(data: bytes) -> bool:
+    """Whether the N-Triples *data* name a blank node (SyntaxError where they do not parse)."""
+    return any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+        for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    )
+
+
+def _keep_closure(path: Path, key: str, data: bytes) -> None:
+    """Keep the closure (N-Triples *data*) for the next command, unless it names a blank
+    node: the next load of the same files gives their blank nodes other names, which the
+    kept ones would miss. A cache that cannot be written is skipped."""
+    try:
+        if b"_:" in data and _names_blank_node(data):
+            return
+    except (SyntaxError, ValueError):
+        return
+    cache.write(paths.cache_folder(), path, key, data, data.count(b"\n"))
 
 
 def _write_closure(path: Path, key: str, triples: list[ox.Triple]) -> None:

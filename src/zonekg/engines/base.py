@@ -184,6 +184,18 @@ class Engine(ABC):
         """Replace the derived graph *graph* (the closure, the types) with *triples*; its size
         (recorded with ``loaded.made``)."""
 
+    def ntriples(self, loaded: Loaded, graph: str) -> bytes:
+        """The triples of the graph *graph* as N-Triples, one per line."""
+        triples = [q.triple for q in self.quads(loaded, [graph])]
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+    def add_ntriples(self, loaded: Loaded, graph: str, data: bytes) -> int:
+        """Replace the derived graph *graph* with the N-Triples *data*, which names no blank
+        node (a store's load names a document's blank nodes anew); its size (recorded with
+        ``loaded.made``). SyntaxError where *data* does not parse."""
+        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        return self.add_graph(loaded, graph, triples)
+
     def add_merge(self, loaded: Loaded, graph: str, sources: list[str]) -> int:
         """Replace the derived graph *graph* with the merge of the graphs *sources* (each
         triple once); its size (recorded with ``loaded.made``)."""

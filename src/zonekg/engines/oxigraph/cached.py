@@ -44,8 +44,9 @@ from ..base import MAKING_LIBRARIES, Progress
 
 #: The folder of the cache folder the stores are kept in.
 KIND = cache.STORES
-#: This layout (one named graph per input graph, their merge as graph/asserted).
-LAYOUT = "zonekg-store 2"
+#: This layout (one named graph per input graph, their merge as graph/asserted; a derived
+#: graph only where it names no blank node: those kept before could).
+LAYOUT = "zonekg-store 3"
 _MERGED = ox.NamedNode(ASSERTED_GRAPH)
 #: Inputs of this size or more get a kept store built in the background: below it, parsing
 #: them again costs less than a store's opening saves (the real graph, 0.5 MB: 30 ms).
@@ -206,6 +207,13 @@ def keep_derived(opened: Opened, store: ox.Store, derived: dict) -> Opened:
     (the load in memory) holds: a copy of the entry (its files linked) with the graphs it
     lacks added in bulk, sealed and renamed into place like any entry. The new entry is
     returned, opened; the older one stays until evicted (other commands may use it)."""
+    # The entry's blank nodes are not the ones of *store* (each load names a file's anew): a
+    # derived graph naming one would speak there of nodes the entry does not hold.
+    derived = {
+        g: n for g, n in derived.items() if g in opened.derived or not _names_blank(store, g)
+    }
+    if set(derived) <= set(opened.derived):
+        return opened
     root = paths.cache_folder()
     key = opened.manifest_key
     tag = "".join(sorted(_TAGS[g] for g in derived))
@@ -233,6 +241,12 @@ def keep_derived(opened: Opened, store: ox.Store, derived: dict) -> Opened:
     again.built = opened.built
     cache.evict(root / KIND, int(settings.store_cache_mb() * 2**20), keep=folder)
     return again
+
+
+def _names_blank(store: ox.Store, graph: str) -> bool:
+    node = ox.NamedNode(graph)
+    ask = f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} FILTER(isBlank(?s) || isBlank(?o)) }}"
+    return bool(store.query(ask))
 
 
 def _pause_for_tests() -> None:
