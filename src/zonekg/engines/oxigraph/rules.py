@@ -310,7 +310,8 @@ class _SemiNaive:
             if not self.delta:
                 return self.known
             # The rules a triple fires depend on its predicate first: grouped by it, each rule
-            # runs over a list of triples instead of being looked up for each (2.5x faster).
+            # runs over a list of triples instead of being looked up for each (at 1M: 5.1 s
+            # -> 3.8 s for the rounds).
             by_predicate: dict = {}
             for t in self.delta:
                 found = by_predicate.get(t[1])
@@ -340,7 +341,8 @@ class _SemiNaive:
         out, inn, same = self.out, self.inn, self.same
         for p in self.joined.intersection(by_predicate):
             for s, _, o in by_predicate[p]:
-                # x owl:sameAs x (the closed schema states it of every term) joins nothing new
+                # x owl:sameAs x (the closed schema states it of every term) joins nothing new;
+                # counted as an alias, it made every triple look for aliases (3.8 s -> 1.5 s)
                 if p != same or s != o:
                     out.setdefault((p, s), set()).add(o)
                     inn.setdefault((p, o), set()).add(s)
