@@ -105,7 +105,6 @@ def _int(term) -> int:
     return int(term.value)
 
 
-TYPE_PATH = f"{sparql_iri(ns.RDF + 'type')}/{sparql_iri(ns.RDFS + 'subClassOf')}*"
 #: Scratch graph for one validation run: instance-of (x ISA class) and target (x TARGET shape)
 #: pairs, computed once so that each check looks them up instead of walking the hierarchy.
 SCRATCH = "https://w3id.org/zonekg/graph/validation-scratch"
@@ -125,10 +124,16 @@ def prepare(store, default_graph, checks: list[Check]) -> None:
     scratch, isa = sparql_iri(SCRATCH), sparql_iri(ISA)
     store.update(f"DROP SILENT GRAPH {scratch}")
     using = " ".join(f"USING {sparql_term(g)}" for g in default_graph or ())
+    type_, sub = sparql_term(RDF.type), sparql_term(RDFS.subClassOf)
+    # the superclasses of each class once, then its instances: the path walked for each
+    # typed node took 1.8 s at a million triples
+    classes = f"SELECT DISTINCT ?t WHERE {{ ?any {type_} ?t }}"
     store.update(
         f"INSERT {{ GRAPH {scratch} {{ ?x {isa} ?c }} }} {using} "
-        f"WHERE {{ ?x {sparql_term(RDF.type)} ?t . ?t {sparql_term(RDFS.subClassOf)}* ?c }}"
+        f"WHERE {{ {{ SELECT ?t ?c WHERE {{ {{ {classes} }} ?t {sub}* ?c }} }} ?x {type_} ?t }}"
     )
+    if using:  # the targets read the instances found above, in the scratch graph
+        using += f" USING NAMED {scratch}"
     done = set()
     for check in checks:
         if check.target_shape in done:
@@ -304,8 +309,9 @@ class Compiler:
         return f"COALESCE({expr}, true)"
 
     def class_members(self, cls) -> list[str]:
-        """Patterns (alternatives) that bind ?this to each instance of the class *cls*."""
-        return [f"?this {TYPE_PATH} {_n3(cls)} ."]
+        """Patterns (alternatives) that bind ?this to each instance of the class *cls*: its
+        instances in the scratch graph, which ``prepare`` fills before it finds targets."""
+        return [instance_of("?this", _n3(cls))]
 
     def not_instance(self, v: str, cls) -> str:
         """An expression true when node *v* is not an instance of the class *cls*."""
