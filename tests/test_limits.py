@@ -15,7 +15,7 @@ from safety_support import flat, run_cli
 from zonekg import api
 from zonekg.core.errors import LimitError, QueryError, ZonekgError
 from zonekg.core.settings import Limits
-from zonekg.inputs import read_file
+from zonekg.inputs import checks, read_file
 from zonekg.inputs.checks import check_rdfxml
 from zonekg.safety import limits
 
@@ -142,6 +142,28 @@ def test_brackets_inside_strings_iris_and_comments_do_not_count(tmp_path):
     text = '<http://x/a> <http://x/b> "' + "[" * 100 + '" . # ' + "(" * 100 + "\n"
     checked = read_file(_write(tmp_path / "strings.ttl", text))
     assert len(api.load([checked.path], ontology=[]).rdf.data) == 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "too_long"),
+    [
+        (["a" * 40] * 10, None),  # many lines of the limit's reach, none over it
+        (["a" * 50, "b" * 50, "c" * 50], None),  # lines exactly at the limit
+        (["x"] * 300 + ["c" * 51], 301),  # far past the first stretch, the last line, no end
+        (["a" * 49, "a" * 50, "b" * 51, "z"], 3),  # just over, between lines that fit
+        (["é" * 50, "成" * 50], None),  # characters, not bytes: 100 and 150 bytes
+    ],
+)
+def test_the_first_line_over_the_limit_is_named_wherever_it_is(tmp_path, lines, too_long):
+    """check_lines jumps from line start to the last line end within the limit's reach;
+    lines are counted only when one has none there."""
+    text = "\n".join(lines)
+    if too_long is None:
+        checks.check_lines(text, tmp_path / "x.ttl", Limits(max_line=50))
+        return
+    with pytest.raises(LimitError, match=f"line {too_long} is 51 characters long") as caught:
+        checks.check_lines(text, tmp_path / "x.ttl", Limits(max_line=50))
+    assert caught.value.line == too_long
 
 
 def test_overlong_lines_and_big_files_are_refused_before_parsing(tmp_path, monkeypatch):

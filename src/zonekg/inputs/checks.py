@@ -113,7 +113,16 @@ def decode(data: bytes, file: Path) -> str:
 def check_lines(text: str, file: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     """No line longer than ``limits.max_line`` characters."""
     max_line = limits.max_line
-    if len(text) <= max_line:
+    # From a line's start to the last line end within max_line characters of it: only a
+    # line longer than that has none there, and only then are the lines counted (at 1M
+    # triples, 230 MB: a split into lines took 0.6 s)
+    start = 0
+    while len(text) - start > max_line:
+        end = text.rfind("\n", start, start + max_line + 1)
+        if end < 0:
+            break
+        start = end + 1
+    else:
         return
     lengths = [len(line) for line in text.split("\n")]
     longest = max(lengths)
