@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -19,6 +21,8 @@ from ..engines import consistency
 from ..engines.base import MAKING_LIBRARIES, Progress, SchemaCloser, no_progress
 from ..safety import cache
 from .loading import KnowledgeGraph
+
+T = TypeVar("T")
 
 
 def reason(kg: KnowledgeGraph, progress: Progress = no_progress) -> int:
@@ -216,40 +220,41 @@ _BYTES_PER_TRIPLE = 1024
 
 
 def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
-    """The closure kept for *key*, if its bytes and count match its manifest; else None
-    (a damaged entry is discarded, with a note)."""
+    """The closure kept for *key*, as triples, if it checks out (``_read_kept``)."""
 
-    cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
-    try:
-        entry = cache.read(paths.cache_folder(), path, key, cap)
-        if entry is None:
-            return None
-        try:
-            triples = [q.triple for q in ox.parse(entry.data, format=ox.RdfFormat.N_TRIPLES)]
-        except (SyntaxError, ValueError):
-            raise cache.Damaged("it does not parse as N-Triples") from None
-        if len(triples) != entry.count:
-            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {entry.count}")
-    except cache.Damaged as damage:
-        cache.discard(paths.cache_folder(), path)
-        kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
-        return None
-    return triples
+    def parsed(data: bytes) -> tuple[int, list[ox.Triple]]:
+        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        return len(triples), triples
+
+    return _read_kept(kg, path, key, parsed)
 
 
 def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
     """The closure kept for *key* added to the load as its closure graph, and its size, if
-    it checks out (its bytes and count match its manifest, it names no blank node); else
-    None (a damaged entry is discarded, with a note)."""
+    it checks out (``_read_kept``) and names no blank node."""
+
+    def added(data: bytes) -> tuple[int, int]:
+        if b"_:" in data and _names_blank_node(data):
+            raise cache.Damaged("it names a blank node, which a new load names anew")
+        count = kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, data)
+        return count, count
+
+    return _read_kept(kg, path, key, added)
+
+
+def _read_kept(
+    kg: KnowledgeGraph, path: Path, key: str, take: Callable[[bytes], tuple[int, T]]
+) -> T | None:
+    """What *take* makes of the N-Triples kept for *key* (it gives the number of triples it
+    found, and its result), if the bytes and that number match the manifest; else None (a
+    damaged entry is discarded, with a note)."""
     cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
     try:
         entry = cache.read(paths.cache_folder(), path, key, cap)
         if entry is None:
             return None
         try:
-            if b"_:" in entry.data and _names_blank_node(entry.data):
-                raise cache.Damaged("it names a blank node, which a new load names anew")
-            count = kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, entry.data)
+            count, found = take(entry.data)
         except (SyntaxError, ValueError):
             raise cache.Damaged("it does not parse as N-Triples") from None
         if count != entry.count:
@@ -258,7 +263,7 @@ def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
         cache.discard(paths.cache_folder(), path)
         kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
         return None
-    return count
+    return found
 
 
 def _names_blank_node(data: bytes) -> bool:
