@@ -112,6 +112,24 @@ def test_the_closure_keeps_the_blank_nodes_of_the_data(tmp_path):
     assert not store.query(stray)
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "reference"])
+def test_a_derived_graph_of_another_count_than_said_is_not_made(engine):
+    """add_ntriples (a kept closure read back) refuses triples that are not as many as its
+    manifest says, and leaves no closure graph and no count behind: a later step would
+    otherwise take the load for reasoned."""
+    kg = api.load(engine=engine)
+    data = (
+        b'<https://w3id.org/zonekg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n'
+        b'<https://w3id.org/zonekg/id/y> <http://www.w3.org/2000/01/rdf-schema#label> "y" .\n'
+    )
+    with pytest.raises(engines.CountMismatch, match="it holds 2 triples"):
+        kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, data, 3)
+    assert not kg.reasoned
+    assert not list(kg.engine.quads(kg.loaded, [INFERRED_GRAPH]))
+    assert kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, data, 2) == 2
+    assert kg.reasoned and len(list(kg.engine.quads(kg.loaded, [INFERRED_GRAPH]))) == 2
+
+
 def _fast(data, shapes):
     kg = api.load(data, engine="oxigraph")
     report = api.validate(kg, shapes)  # the pipeline attaches the locations

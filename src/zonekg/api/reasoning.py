@@ -222,48 +222,49 @@ _BYTES_PER_TRIPLE = 1024
 def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
     """The closure kept for *key*, as triples, if it checks out (``_read_kept``)."""
 
-    def parsed(data: bytes) -> tuple[int, list[ox.Triple]]:
+    def parsed(data: bytes, count: int) -> list[ox.Triple]:
         triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-        return len(triples), triples
+        if len(triples) != count:
+            raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {count}")
+        return triples
 
     return _read_kept(kg, path, key, parsed)
 
 
 def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
     """The closure kept for *key* added to the load as its closure graph, and its size, if
-    it checks out (``_read_kept``) and names no blank node."""
+    it checks out (``_read_kept``) and names no blank node (else nothing is added)."""
 
-    def added(data: bytes) -> tuple[int, int]:
+    def added(data: bytes, count: int) -> int:
         if b"_:" in data and _names_blank_node(data):
             raise cache.Damaged("it names a blank node, which a new load names anew")
-        count = kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, data)
-        return count, count
+        try:
+            return kg.engine.add_ntriples(kg.loaded, INFERRED_GRAPH, data, count)
+        except engines.CountMismatch as mismatch:
+            raise cache.Damaged(f"{mismatch}, its manifest {count}") from None
 
     return _read_kept(kg, path, key, added)
 
 
 def _read_kept(
-    kg: KnowledgeGraph, path: Path, key: str, take: Callable[[bytes], tuple[int, T]]
+    kg: KnowledgeGraph, path: Path, key: str, take: Callable[[bytes, int], T]
 ) -> T | None:
-    """What *take* makes of the N-Triples kept for *key* (it gives the number of triples it
-    found, and its result), if the bytes and that number match the manifest; else None (a
-    damaged entry is discarded, with a note)."""
+    """What *take* makes of the N-Triples kept for *key* and the number of triples its
+    manifest gives, if the bytes match the manifest; else, or where *take* finds them
+    damaged (``cache.Damaged``), None: a damaged entry is discarded, with a note."""
     cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
     try:
         entry = cache.read(paths.cache_folder(), path, key, cap)
         if entry is None:
             return None
         try:
-            count, found = take(entry.data)
+            return take(entry.data, entry.count)
         except (SyntaxError, ValueError):
             raise cache.Damaged("it does not parse as N-Triples") from None
-        if count != entry.count:
-            raise cache.Damaged(f"it holds {count} triples, its manifest {entry.count}")
     except cache.Damaged as damage:
         cache.discard(paths.cache_folder(), path)
         kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
         return None
-    return found
 
 
 def _names_blank_node(data: bytes) -> bool:

@@ -45,6 +45,10 @@ def no_progress(_step: str, _advance: int) -> None:
     return None
 
 
+class CountMismatch(ValueError):
+    """Triples given for a derived graph are not as many as said (``add_ntriples``)."""
+
+
 class Unsupported(ZonekgError):
     """This engine cannot do this work right (the message says what); another engine may."""
 
@@ -189,11 +193,15 @@ class Engine(ABC):
         triples = [q.triple for q in self.quads(loaded, [graph])]
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
-    def add_ntriples(self, loaded: Loaded, graph: str, data: bytes) -> int:
-        """Replace the derived graph *graph* with the N-Triples *data*, which names no blank
-        node (a store's load names a document's blank nodes anew); its size (recorded with
-        ``loaded.made``). SyntaxError where *data* does not parse."""
-        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    def add_ntriples(self, loaded: Loaded, graph: str, data: bytes, count: int) -> int:
+        """Replace the derived graph *graph* with the *count* triples of the N-Triples
+        *data*, which names no blank node (a store's load names a document's blank nodes
+        anew); its size (recorded with ``loaded.made``). SyntaxError where *data* does not
+        parse, CountMismatch where it holds another number of triples: then the graph is
+        not made."""
+        triples = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+        if len(triples) != count:
+            raise CountMismatch(f"it holds {len(triples)} triples")
         return self.add_graph(loaded, graph, triples)
 
     def add_merge(self, loaded: Loaded, graph: str, sources: list[str]) -> int:
