@@ -59,7 +59,7 @@ def used_prefixes(triples) -> dict[str, str]:
     """The project's prefixes whose namespace starts an IRI the *triples* name (longer than
     the namespace): as subject, predicate, object or a literal's datatype."""
     triples = triples if isinstance(triples, list) else list(triples)
-    # each term once first: the closure at 1M triples names 0.1M terms (1.4 s -> 0.6 s)
+    # each term once first: the closure at 1M triples names 0.1M terms (1.1 s -> 0.7 s)
     terms = {t.subject for t in triples} | {t.predicate for t in triples}
     terms |= {t.object for t in triples}
     iris = sorted(
