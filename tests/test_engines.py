@@ -271,13 +271,57 @@ def test_generated_statements_keep_their_source_graphs(tmp_path):
     assert report.conforms, [r.as_dict() for r in report.results][:3]
 
 
-@pytest.mark.parametrize("store", [False, True], ids=["memory", "disk"])
+@pytest.mark.parametrize("store", ["memory", "disk", "reopened"])
 def test_every_question_answers_as_expected_on_oxigraph(store, tmp_path):
     found = questions()
     assert found
-    kg = api.load(engine="oxigraph", store=tmp_path / "store" if store else None)
+    kg = api.load(engine="oxigraph", store=None if store == "memory" else tmp_path / "store")
+    if store == "reopened":  # with the graphs the questions read made, the types and the
+        for cq in found:  # merge as its default graph
+            api.query(kg, cq)
+        del kg
+        kg = api.load(engine="oxigraph", store=tmp_path / "store")
+        assert kg.loaded.reused
+        assert kg.loaded.typed == kg.loaded.merged_count + kg.loaded.types_count
     for cq in found:
         assert csv_rows(api.query(kg, cq)) == expected_rows(cq), cq.name
+
+
+def test_a_store_whose_default_graph_was_changed_is_loaded_again(tmp_path):
+    """The default graph of a store on disk is read by the questions (the merge and the
+    types together): one changed by another program is not trusted."""
+    import pyoxigraph as ox
+
+    from zonekg.core.questions import find_question
+
+    kg = api.load(store=tmp_path / "store")
+    api.query(kg, find_question("cq12"))  # the types: the default graph made
+    typed = kg.loaded.typed
+    assert typed == kg.loaded.merged_count + kg.loaded.types_count
+    del kg
+    again = api.load(store=tmp_path / "store")
+    assert again.loaded.reused and again.loaded.typed == typed
+    del again
+    other = ox.Store(str(tmp_path / "store"))  # as another program would
+    other.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("x")))
+    del other
+    changed = api.load(store=tmp_path / "store")
+    assert not changed.loaded.reused and changed.loaded.typed is None
+
+
+def test_a_store_s_default_graph_follows_the_types_made_again(tmp_path):
+    """The default graph of a store on disk is the merge and the types together: when the
+    types are made again, so is it (else questions would read the old types)."""
+    from zonekg.core.namespaces import TYPES_GRAPH
+    from zonekg.core.questions import find_question
+    from zonekg.engines.oxigraph.store import default_size
+
+    kg = api.load(store=tmp_path / "store")
+    api.query(kg, find_question("cq12"))
+    assert kg.loaded.types_count > 0
+    assert kg.loaded.typed == kg.loaded.merged_count + kg.loaded.types_count
+    kg.engine.add_graph(kg.loaded, TYPES_GRAPH, [])  # the types, none now
+    assert kg.loaded.typed == kg.loaded.merged_count == default_size(kg.loaded.store)
 
 
 def test_disk_store_is_reused_until_a_file_changes(tmp_path):

@@ -257,7 +257,7 @@ def test_a_later_command_opens_the_load_a_keeper_kept_from_the_installed_package
         assert time.monotonic() < deadline, "the keeper never ended"
         time.sleep(0.1)
     assert not request.exists(), "the keeper kept the load and removed its request"
-    [kept] = [e for e in stores.iterdir() if e.name.endswith("-ait")]
+    [kept] = [e for e in stores.iterdir() if e.name.endswith("-adit")]
     os.utime(kept, (0, 0))
     later = installed.zonekg("query", "cq01", "--data", str(data), "--format", "csv", env=env)
     assert later.returncode == 0, later.stderr

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 
 from zonekg import api
-from zonekg.core.namespaces import INFERRED_GRAPH
+from zonekg.core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, TYPES_GRAPH
 from zonekg.engines import oxigraph as oxigraph_engine
 from zonekg.engines.oxigraph import cached
 
@@ -91,7 +91,9 @@ def test_a_later_load_opens_the_kept_store_and_parses_nothing(cache, data, monke
     monkeypatch.setattr(oxigraph_engine.stores, "open_store", no_parsing)  # the in-memory load
     again = api.load([data])
     assert again.loaded.reused and not again.loaded.kept.built
-    assert again.loaded.kept.folder.name.endswith("-ait"), again.loaded.kept.folder
+    assert again.loaded.kept.folder.name.endswith("-adit"), again.loaded.kept.folder
+    # the default graph holds the merge and the types together (they share no triple)
+    assert again.loaded.typed == again.loaded.merged_count + again.loaded.types_count
     assert answers(again, ["cq01", "cq12"]) == expected
     assert entries(cache) == kept, "nothing built or changed"
 
@@ -283,6 +285,39 @@ def test_a_closure_naming_blank_nodes_answers_alike_on_every_load(
         rows = api.answer(kg, screened, True).rows
         assert len(rows) == BLANK_PLACE_ROWS
     assert not list(cache.glob("closure-*")), "no closure naming a blank node is kept"
+
+
+#: A blank node part of a place (untyped: the types name no blank node, and are kept).
+BLANK_PART = "[] <https://w3id.org/zonekg/def#partOf> <urn:example:place> .\n"
+#: The blank node in the default graph joined with the graphs stating it: the file's graph
+#: and graph/asserted, their merge (2 rows; none if the default graph named it anew).
+BLANK_PART_QUERY = (
+    "SELECT ?x ?g WHERE { ?x <https://w3id.org/zonekg/def#partOf> <urn:example:place> "
+    "GRAPH ?g { ?x <https://w3id.org/zonekg/def#partOf> <urn:example:place> } "
+    "FILTER(isBlank(?x)) }"
+)
+
+
+@pytest.mark.parametrize("where", ["kept", "store"])
+def test_a_default_graph_on_disk_names_the_blank_nodes_of_the_graphs_it_joins(
+    cache, data, tmp_path, where
+):
+    """On disk, the default graph holds graph/asserted and graph/types together (one graph:
+    the questions ran 1.3x faster on it). Copied as text, it would name the data's blank
+    nodes anew, and a question joining it with a GRAPH pattern would find nothing."""
+    blank = tmp_path / "blank.ttl"
+    blank.write_text(BLANK_PART, encoding="utf-8")
+    screened = api.screen_job(api.Job("blank", "", BLANK_PART_QUERY, False))
+    store = tmp_path / "store" if where == "store" else None
+    for load in range(3):
+        kg = api.load([data, blank], store=store)
+        named = [*kg.asserted_graphs, ASSERTED_GRAPH, TYPES_GRAPH]  # the store's own
+        rows = api.answer(kg, screened, False, named_graphs=named).rows
+        assert len(rows) == 2, (load, rows)
+        assert {row[1].value for row in rows} == {ASSERTED_GRAPH, kg.inputs.files[-1].graph}
+        if load:  # opened, with the default graph the first load made
+            assert kg.loaded.typed == kg.loaded.merged_count + kg.loaded.types_count
+        del kg  # (an on-disk store is locked while it is open)
 
 
 def test_a_kept_closure_naming_a_blank_node_is_refused(cache, data, monkeypatch):

@@ -111,17 +111,21 @@ def load(
     ill_typed: str = "error",
     limits: Limits | None = None,
     progress: Progress = no_progress,
-    reopen: bool = True,
+    reopen: bool | str = True,
 ) -> KnowledgeGraph:
     """Check the inputs (the project's data, or *data*: files and folders) and load them.
 
     *engine* is one of ``ENGINES`` (``DEFAULT_ENGINE`` when None); *store* an on-disk store
     folder (the default engine's); *limits* bound the reading and every step on the load
     (``Limits.from_env()`` when None). *reopen* (the default engine's) opens the kept load of
-    the same inputs if there is one; False loads in memory all the same, for work that asks
-    many questions: a kept store on disk answers them up to 1.8x slower than memory, which at
-    a million triples costs more than the parse it saves.
+    the same inputs if there is one; ``"derived"`` (``engines.REOPEN_DERIVED``), for work that
+    asks many questions, only one that holds every graph the questions read, and only for
+    big inputs (on one that lacks some, they are made in memory from the files again; below
+    64 MiB memory answers them sooner); False loads in memory all the same (for work that
+    changes the load: validation, reasoning).
     """
+    if reopen not in (True, False, engines.REOPEN_DERIVED):
+        raise ValueError(f"reopen is True, False or {engines.REOPEN_DERIVED!r}, not {reopen!r}")
     limits = Limits.from_env() if limits is None else limits
     chosen = engines.get(engine)
     inputs = collect(

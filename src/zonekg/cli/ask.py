@@ -83,10 +83,11 @@ def query(name, text, run_all, reasoned, fmt, table_limit, data, engine, store, 
     else:
 
         def task():
-            # every question: in memory (a kept store answers many questions slower)
-            kg = api.load(
-                data_paths(data), engine=engine, store=store, limits=limits, reopen=not run_all
-            )
+            # every question: a kept store only if it holds every graph they read (else they
+            # are made in memory from the files again, after the store is opened)
+            reopen = "derived" if run_all else True
+            paths = data_paths(data)
+            kg = api.load(paths, engine=engine, store=store, limits=limits, reopen=reopen)
             found = api.answer_each(kg, screened, [job.needs_reasoning for job in jobs])
             return found, [*undefined(kg, screened), *kg.notes]
 

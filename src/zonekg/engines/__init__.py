@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from ..core.errors import InvalidChoice
-from .base import CountMismatch, Engine, Loaded, SchemaCloser, Unsupported
+from .base import REOPEN_DERIVED, CountMismatch, Engine, Loaded, SchemaCloser, Unsupported
 
 #: Engine name -> (module, class).
 ENGINES = {
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT",
     "ENGINES",
     "NAMES",
+    "REOPEN_DERIVED",
     "CountMismatch",
     "Engine",
     "Loaded",

@@ -37,6 +37,9 @@ Progress = Callable[[str, int], None]
 #: The libraries whose versions change what the engines make (kept closures and stores
 #: are keyed by them besides the engines' code).
 MAKING_LIBRARIES = ("pyoxigraph", "owlrl", "rdflib")
+#: ``load(reopen=REOPEN_DERIVED)``: open a kept load only where it holds every graph the
+#: questions read, so that none is made (in memory, from the files) after opening it.
+REOPEN_DERIVED = "derived"
 #: What the OWL-RL closure of a set of schema triples adds (``Engine.close_schema``).
 SchemaCloser = Callable[[list[ox.Triple]], list[ox.Triple]]
 
@@ -142,10 +145,11 @@ class Engine(ABC):
         *,
         store: Path | None = None,
         progress: Progress = no_progress,
-        reopen: bool = True,
+        reopen: bool | str = True,
     ) -> Loaded:
         """Put every input file into its named graph(s); *store* asks for an on-disk store;
-        *reopen* lets an engine that keeps loads open a kept one of the same inputs."""
+        *reopen* lets an engine that keeps loads open a kept one of the same inputs
+        (``REOPEN_DERIVED``: only one holding every graph the questions read)."""
 
     @abstractmethod
     def validate(

@@ -42,6 +42,7 @@ from ...inputs.shapes import Shapes
 from ...safety.cache import Damaged
 from ...safety.screen import ScreenedQuery, sparql_iri
 from ..base import (
+    REOPEN_DERIVED,
     CountMismatch,
     Engine,
     Loaded,
@@ -79,7 +80,9 @@ class OxigraphLoaded(Loaded):
     may name (the asserted ones and the derived ones computed so far), and any other
     dataset a query asks for is copied into a store of its own. (The merge was the
     store's default graph, and graph/asserted a copy of it: 16 ms of a cold question's
-    160, 2.9 s of the questions at a million triples.)
+    160, 2.9 s of the questions at a million triples.) A store on disk, made once for many
+    commands, has its default graph hold graph/asserted and graph/types together once both
+    are made (``typed``): what a question reads by default, as one graph.
     """
 
     def __init__(
@@ -100,6 +103,10 @@ class OxigraphLoaded(Loaded):
         self.kept = kept
         self.in_memory = False
         self._named: set[str] | None = None
+        #: The size of the store's default graph when it holds graph/asserted and graph/types
+        #: together (on disk: ``stores.fill_default``), else None (empty: in memory, where
+        #: making it costs a command more than its questions gain).
+        self.typed: int | None = None
         #: Held while a query's dataset is chosen (which may make the merge or a view):
         #: queries run on several threads at once (``concurrent_queries``).
         self.choosing = threading.Lock()
@@ -109,7 +116,15 @@ class OxigraphLoaded(Loaded):
         if self.kept is not None and not self.in_memory:
             self.store = cached.in_memory(self.kept, self.inputs)
             self.in_memory = True
+            self.typed = None  # (not copied)
             self.views.clear()
+
+    def made(self, graph: str, count: int) -> int:
+        if graph in (ASSERTED_GRAPH, TYPES_GRAPH) and self.typed is not None:
+            # made again: their union, made again when the store is sealed
+            self.store.update("DROP SILENT DEFAULT")
+            self.typed = None
+        return super().made(graph, count)
 
     def keep(self) -> None:
         """After derived graphs were made in memory: keep them in the cache, as the entry of
@@ -170,6 +185,8 @@ class OxigraphLoaded(Loaded):
         wanted = set(default)
         present = self.named()
         names_ok = named is None or set(named) == present
+        if names_ok and self.typed is not None and wanted == asserted | {TYPES_GRAPH}:
+            return self.store, {"default_graph": [DEFAULT]}
         if names_ok and asserted and asserted <= wanted and wanted - asserted <= _DISJOINT:
             self.merge_asserted()
             return self.store, {"default_graph": [MERGED, *self.nodes(sorted(wanted - asserted))]}
@@ -208,7 +225,10 @@ def _size(store: ox.Store, graph: ox.NamedNode) -> int:
 
 
 def seal(loaded: OxigraphLoaded) -> None:
-    """Flush an on-disk store and write its manifest, last."""
+    """Flush an on-disk store and write its manifest, last (with the questions' default graph
+    made once it can be: ``stores.fill_default``)."""
+    if loaded.typed is None and loaded.merged and loaded.types_count is not None:
+        loaded.typed = stores.fill_default(loaded.store)
     loaded.store.flush()
     stores.write_manifest(
         loaded.location,
@@ -218,6 +238,7 @@ def seal(loaded: OxigraphLoaded) -> None:
             "inferred": loaded.inferred_count,
             "types": loaded.types_count,
             "merged": loaded.merged,
+            "typed": loaded.typed,
             "layout": stores.LAYOUT,
         },
     )
@@ -294,20 +315,22 @@ class OxigraphEngine(Engine):
         *,
         store: Path | None = None,
         progress: Progress = no_progress,
-        reopen: bool = True,
+        reopen: bool | str = True,
     ) -> OxigraphLoaded:
         location = Path(store) if store is not None else None
         preloaded = inputs.take_preloaded()  # (let go of at once where a kept store opens)
         plan = ""
         if location is None:
             notes: list[str] = []
-            kept = cached.open_cached(inputs, notes, progress) if reopen else None
+            whole = reopen == REOPEN_DERIVED
+            kept = cached.open_cached(inputs, notes, progress, whole) if reopen else None
             if kept is not None:
                 loaded = OxigraphLoaded(inputs, kept.store, None, kept)
                 loaded.reused, loaded.merged = not kept.built, True
                 loaded.merged_count = kept.derived.get(ASSERTED_GRAPH)
                 loaded.types_count = kept.derived.get(TYPES_GRAPH)
                 loaded.inferred_count = kept.derived.get(INFERRED_GRAPH)
+                loaded.typed = kept.derived.get(cached.DEFAULT_KEY)
                 loaded.notes.extend(notes)
                 return loaded
             plan = cached.plan(inputs)
@@ -325,6 +348,7 @@ class OxigraphEngine(Engine):
                 loaded.unchecked = loaded.inferred_count is not None
                 loaded.types_count = manifest.get("types")
                 loaded.merged = bool(manifest.get("merged"))
+                loaded.typed = manifest.get("typed")
                 if loaded.merged:
                     loaded.merged_count = manifest["graphs"].get(ASSERTED_GRAPH, 0)
                 progress("load", sum(len(f.data) for f in inputs.files))

@@ -82,7 +82,7 @@ class ReferenceEngine(Engine):
         *,
         store: Path | None = None,
         progress: Progress = no_progress,
-        reopen: bool = True,
+        reopen: bool | str = True,
     ) -> ReferenceLoaded:
         from rdflib import Dataset
 
