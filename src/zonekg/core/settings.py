@@ -226,7 +226,7 @@ USER_ENV = "ZONEKG_USER"
 PASSWORD_ENV = "ZONEKG_PASSWORD"
 STORE_CACHE_ENV = "ZONEKG_CACHE_STORES_MB"
 #: The megabytes of loaded stores the cache folder keeps by default (the oldest go first): a
-#: store of a million triples takes some 900 MB.
+#: million generated triples take 1.25 GB (the load 0.49 GB, with every derived graph 0.76).
 STORE_CACHE_DEFAULT_MB = 2048
 STORE_BUILD_ENV = "ZONEKG_CACHE_STORES_BUILD"
 #: Who builds a kept store: a process of its own after the command has read the inputs
