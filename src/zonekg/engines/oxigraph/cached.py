@@ -104,9 +104,8 @@ def open_cached(
 ) -> Opened | None:
     """The kept store holding *inputs* (the one with the most derived graphs; *whole*: only
     one holding every derived graph, for inputs of ``WHOLE_FROM_BYTES`` or more), if one
-    checks out; None when there is none (then the
-    caller loads in memory, and ``plan`` says whether to keep that load), or the cache keeps
-    no stores."""
+    checks out; None when there is none (then the caller loads in memory, and ``plan`` says
+    whether to keep that load), or the cache keeps no stores."""
     if settings.store_cache_mb() <= 0:
         return None
     if whole and sum(len(f.data) for f in inputs.files) < WHOLE_FROM_BYTES:
