@@ -105,7 +105,7 @@ class OxigraphLoaded(Loaded):
         self._named: set[str] | None = None
         #: The size of the store's default graph when it holds graph/asserted and graph/types
         #: together (on disk: ``stores.fill_default``), else None (empty: in memory, where
-        #: making it costs a command more than its questions gain).
+        #: making it costs a command about what its questions gain).
         self.typed: int | None = None
         #: Held while a query's dataset is chosen (which may make the merge or a view):
         #: queries run on several threads at once (``concurrent_queries``).
