@@ -13,7 +13,7 @@ from rdflib import Graph
 from safety_support import flat, run_cli
 
 from zonekg import api
-from zonekg.core.errors import LimitError, QueryError, ZonekgError
+from zonekg.core.errors import LimitError, LoadError, QueryError, ZonekgError
 from zonekg.core.settings import Limits
 from zonekg.inputs import checks, read_file
 from zonekg.inputs.checks import check_rdfxml
@@ -183,6 +183,26 @@ def test_overlong_lines_and_big_files_are_refused_before_parsing(tmp_path, monke
     with pytest.raises(LimitError, match="over the input size limit") as caught:
         read_file(long, limits=Limits(max_line=300_000, max_input_mb=0.1))
     assert "Limits(max_input_mb=…)" in caught.value.hint
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_first_bad_file_is_named_though_files_are_read_ahead(tmp_path, threads):
+    """Files are read and hashed ahead of their checks, on threads: the error is still the
+    first file's, in the files' order, whichever fails to read or to check."""
+    from zonekg.inputs import collect
+
+    big = '<http://x/a> <http://x/b> "' + "x" * 200_000 + '" .\n'
+    broken = '<http://x/a> <http://x/b> <http://x/c> .\n<http://x/a> <http://x/b> "open .\n'
+    limits = Limits(max_line=300_000, max_input_mb=0.1, threads=threads)
+    cases = ((big, broken, LimitError, None), (broken, big, LoadError, 2))
+    for first, second, error, line in cases:
+        folder = tmp_path / f"{threads}-{error.__name__}"
+        folder.mkdir()
+        _write(folder / "a.ttl", first)
+        _write(folder / "b.ttl", second)
+        with pytest.raises(error) as caught:
+            collect([folder], [], limits=limits)
+        assert caught.value.file.name == "a.ttl" and caught.value.line == line
 
 
 def test_a_bad_limit_setting_is_reported(monkeypatch):
