@@ -309,6 +309,30 @@ def test_a_store_whose_default_graph_was_changed_is_loaded_again(tmp_path):
     assert not changed.loaded.reused and changed.loaded.typed is None
 
 
+def test_a_store_whose_default_graph_and_manifest_were_changed_alike_is_loaded_again(tmp_path):
+    """The default graph's size in the manifest is the merge's and the types' together: a
+    triple added to the default graph with its recorded size raised to match is refused."""
+    import json
+
+    import pyoxigraph as ox
+
+    from zonekg.core.questions import find_question
+    from zonekg.engines.oxigraph.store import MANIFEST
+
+    kg = api.load(store=tmp_path / "store")
+    api.query(kg, find_question("cq12"))
+    assert kg.loaded.typed is not None
+    del kg
+    other = ox.Store(str(tmp_path / "store"))
+    other.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("x")))
+    del other
+    manifest = tmp_path / "store" / MANIFEST
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    written["typed"] += 1
+    manifest.write_text(json.dumps(written), encoding="utf-8")
+    assert not api.load(store=tmp_path / "store").loaded.reused
+
+
 def test_a_store_s_default_graph_follows_the_types_made_again(tmp_path):
     """The default graph of a store on disk is the merge and the types together: when the
     types are made again, so is it (else questions would read the old types)."""

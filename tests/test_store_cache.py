@@ -189,6 +189,22 @@ def test_a_damaged_or_forged_entry_is_refused_and_built_again(cache, data, damag
     assert not any((e / "thesis.txt").exists() for e in entries(cache))
 
 
+def test_an_entry_whose_default_graph_is_not_the_merge_and_types_is_refused(cache, data):
+    """The default graph's size an entry records is its merge's and types' together: an
+    entry whose manifest says otherwise is removed with a note, not opened."""
+    expected = areas(api.load([data]))
+    [whole] = [e for e in entries(cache) if e.name.endswith("-adit")]
+    manifest = whole / "zonekg-cache.manifest.json"
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    recorded["derived"]["default"] += 1
+    manifest.write_text(json.dumps(recorded), encoding="utf-8")
+    kg = api.load([data])
+    [said] = [note for note in kg.notes if "was not used" in note]
+    assert "not the merge and the types together" in said and whole.name in said
+    assert not whole.exists() and kg.loaded.kept.folder != whole
+    assert areas(kg) == expected
+
+
 def test_an_entry_that_is_a_link_is_never_read(cache, data, tmp_path):
     api.load([data])
     [base] = [e for e in entries(cache) if "-" not in e.name]

@@ -163,6 +163,9 @@ def _open(root: Path, folder: Path, key: str, cap: int) -> Opened:
         g in _TAGS and isinstance(n, int) for g, n in derived.items()
     ):
         raise cache.Damaged("its manifest does not say which derived graphs it holds")
+    together = derived.get(ASSERTED_GRAPH, -1) + derived.get(TYPES_GRAPH, -1)
+    if DEFAULT_KEY in derived and derived[DEFAULT_KEY] != together:
+        raise cache.Damaged("its default graph is not the merge and the types together")
     cache.touch(folder)
     opened = Opened(store, folder, built=False, derived=derived)
     opened.manifest_key, opened.count, opened.cap = key, int(manifest["count"]), cap

@@ -164,10 +164,16 @@ def trusted(store: ox.Store, location: Path, digest: str) -> dict | None:
     manifest = read_manifest(location)
     if not manifest or manifest.get("inputs") != digest or manifest.get("layout") != LAYOUT:
         return None
-    if graph_sizes(store) != manifest.get("graphs"):
+    graphs = manifest.get("graphs")
+    if graph_sizes(store) != graphs:
         return None
-    typed = manifest.get("typed")
-    if not (typed is None or isinstance(typed, int)) or default_size(store) != (typed or 0):
+    # the default graph is empty, or the merge and the types together (they share no triple)
+    typed, types = manifest.get("typed"), manifest.get("types")
+    if typed is not None and not (
+        type(typed) is int and type(types) is int and typed == graphs.get(ASSERTED_GRAPH, 0) + types
+    ):
+        return None
+    if default_size(store) != (typed or 0):
         return None
     return manifest
 
