@@ -255,10 +255,11 @@ def _query_error(exc: Exception, query: ScreenedQuery):
     if isinstance(exc, ParseException):
         return query.syntax_error(exc.msg, exc.lineno)
     if isinstance(exc, RecursionError):  # rdflib recurses per level, per UNION, per triple
-        fast = Setting("engine", "oxigraph")
+        fast = Setting("engine", "oxigraph")  # and per step a path takes through the data
         return QueryError(
             "the query is nested or chained too deeply for the reference engine (rdflib "
-            "gives up at a few dozen brackets, or a few hundred triple patterns or UNIONs)",
+            "gives up at a few dozen brackets, a few hundred triple patterns or UNIONs, or "
+            "a property path of some hundreds of steps through the data)",
             hint=f"use the fast engine ({fast}), or split the query",
             file=Path(query.source),
             settings=(fast,),
