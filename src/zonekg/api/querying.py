@@ -3,7 +3,6 @@ and answered over the published dataset (``dataset``)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,9 +176,12 @@ def undefined_terms(kg: KnowledgeGraph, screened: ScreenedQuery) -> list[tuple[s
     each with the closest known term of its vocabulary (for a 'did you mean' warning): a
     misspelt term returns nothing, silently, otherwise."""
     used = sorted({iri for iri in screened.names if _vocabulary(iri)})
-    missing = [iri for iri in used if not _known(kg, iri)]
+    known = _known(kg, used) if used else set()
+    missing = [iri for iri in used if iri not in known]
     if not missing:
         return []
+    import difflib  # only for a term that is not known
+
     found = []
     for iri in missing:
         namespace = _vocabulary(iri)
@@ -204,13 +206,17 @@ def _graphs(kg: KnowledgeGraph) -> list[str]:
     return [*kg.loaded.ontology_graphs, *kg.loaded.data_graphs]
 
 
-def _known(kg: KnowledgeGraph, iri: str) -> bool:
-    """Whether the ontology describes *iri* or the data uses it as a property or a class
-    (index look-ups: this runs for every query)."""
-    term = sparql_iri(iri)
-    text = f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s {term} ?o }} UNION {{ ?s a {term} }} }}"
+def _known(kg: KnowledgeGraph, iris: list[str]) -> set[str]:
+    """Those of *iris* the ontology describes or the data uses as a property or a class
+    (index look-ups, in one query: this runs for every query, and each query over the
+    inputs' graphs costs a dataset of them; one per term took 5 ms of a later cq01's 135)."""
+    terms = " ".join(sparql_iri(iri) for iri in iris)
+    text = (
+        f"SELECT ?t WHERE {{ VALUES ?t {{ {terms} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
+        "EXISTS { ?s ?t ?o } || EXISTS { ?s a ?t }) }"
+    )
     found = kg.engine.query(kg.loaded, screen(text, "known terms"), default_graphs=_graphs(kg))
-    return bool(found.boolean)
+    return {row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode)}
 
 
 def _known_terms(kg: KnowledgeGraph, namespace: str) -> set[str]:
