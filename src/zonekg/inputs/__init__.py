@@ -26,7 +26,7 @@ from ..core.results import Location
 from ..core.settings import DEFAULT_LIMITS, Limits
 from ..safety.limits import in_order
 from . import checks, locations
-from .files import data_files, read_bounded, syntax_of
+from .files import data_files, read_bounded, read_hashed, recalled, reread, syntax_of
 
 ONTOLOGY, DATA = "ontology", "data"
 _OX_FORMATS = {
@@ -42,18 +42,25 @@ class InputFile:
     role: str  # ONTOLOGY or DATA
     syntax: str  # "turtle" or "trig"
     graph: str  # the named graph of the file's default-graph triples
-    data: bytes = field(repr=False)
+    raw: bytes | None = field(repr=False, compare=False)  # None: not read yet (``data``)
     digest: str = ""
+    size: int = 0
     graphs: frozenset[str] = frozenset()  # every graph the file puts triples in
     ill_typed: tuple[checks.IllTyped, ...] = ()
     warnings: tuple[str, ...] = ()  # said on stderr each time the file is read
     checked_now: bool = False  # its checks ran on this read (none were remembered)
 
+    @functools.cached_property
+    def data(self) -> bytes:
+        """The file's bytes: those read when it was checked, or read now and verified to be
+        them (a file whose digest was remembered is read only by a step that needs it)."""
+        return self.raw if self.raw is not None else reread(self.path, self.size, self.digest)
+
     @property
     def text(self) -> str:
         return self.data.decode("utf-8")
 
-    @property
+    @functools.cached_property  # (it resolves the path: every key and load asks)
     def base(self) -> str:
         """The IRI relative IRIs resolve against, unless the file has @base: its graph IRI.
 
@@ -160,13 +167,19 @@ def collect(
     wanted += [(p, DATA) for p in data_files(data)]
     preloader = Preloader() if preload else None
     checked = False
-    # each file read and hashed ahead of its checks, on the threads the limits allow (both
-    # outside Python's lock: the 25 MB of 100k generated triples in 9 ms instead of 16 ms)
-    read = in_order(lambda w: _read_hashed(w[0], limits), wanted, limits.usable_threads)
+    # each file's digest looked up (a file left alone since it was hashed is not read); the
+    # others read and hashed ahead of their checks, on the threads the limits allow (both
+    # outside Python's lock: the 25 MB of 100k generated triples in 9 ms instead of 16 ms),
+    # which only cost time when there is nothing to read
+    known = {path: recalled(path, limits) for path, _ in wanted}
+    threads = limits.usable_threads if sum(v is None for v in known.values()) > 1 else 1
+    read = in_order(
+        lambda w: known[w[0]] or read_hashed(w[0], limits, recall=False), wanted, threads
+    )
     try:
         files = []
-        for (path, role), (raw, digest) in zip(wanted, read, strict=True):
-            f = _checked(path, role, limits, raw, digest)
+        for (path, role), (raw, digest, size) in zip(wanted, read, strict=True):
+            f = _checked(path, role, limits, raw, digest, size)
             files.append(f)
             if preloader is not None:
                 preloader.offer(f)
@@ -191,16 +204,13 @@ def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> 
     this module's code, so the next command on the same file only reads and hashes it.
     """
     path = Path(path)
-    return _checked(path, role, limits, *_read_hashed(path, limits))
+    return _checked(path, role, limits, *read_hashed(path, limits))
 
 
-def _read_hashed(path: Path, limits: Limits) -> tuple[bytes, str]:
-    raw = read_bounded(path, limits)
-    return raw, hashlib.sha256(raw).hexdigest()
-
-
-def _checked(path: Path, role: str, limits: Limits, raw: bytes, digest: str) -> InputFile:
-    """``read_file`` given the file's bytes and their SHA-256."""
+def _checked(
+    path: Path, role: str, limits: Limits, raw: bytes | None, digest: str, size: int
+) -> InputFile:
+    """``read_file`` given the file's bytes (None: not read), their SHA-256 and size."""
     path = Path(path)
     syntax = syntax_of(path)
     graph = graph_iri(path)
@@ -208,6 +218,8 @@ def _checked(path: Path, role: str, limits: Limits, raw: bytes, digest: str) -> 
     verdict = _read_verdict(key, path, limits)
     checked_now = verdict is None
     if verdict is None:
+        if raw is None:
+            raw = reread(path, size, digest)
         text = checks.decode(raw, path)
         checks.check_text(text, path, syntax, limits)
         graphs, ill, warnings = _scan(raw, text, syntax, graph, path)
@@ -227,8 +239,9 @@ def _checked(path: Path, role: str, limits: Limits, raw: bytes, digest: str) -> 
         role=role,
         syntax=syntax,
         graph=graph,
-        data=raw,
+        raw=raw,
         digest=digest,
+        size=size,
         graphs=frozenset(graphs),
         ill_typed=tuple(ill),
         warnings=tuple(warnings),
@@ -245,12 +258,10 @@ def refuse_reserved_graphs(f: InputFile) -> None:
     them: answered as an inference, dropped by the reasoner, put twice. A graph named
     by a blank node has no name another graph, a query or a store can use.
     """
-    for name in sorted(f.graphs):
-        if name == f.graph:
-            continue  # the file's own graph (its triples outside any GRAPH block)
+    # the file's own graph (its triples outside any GRAPH block) is the one allowed there
+    reserved = [name for name in f.graphs if name.startswith(("_:", GRAPH)) and name != f.graph]
+    for name in sorted(reserved)[:1]:  # the first, in a stable order
         blank = name.startswith("_:")
-        if not blank and not name.startswith(GRAPH):
-            continue
         line = _graph_line(f, name)
         if blank:
             raise LoadError(
@@ -308,9 +319,10 @@ def _code_digest() -> str:
 
 
 def _verdict_key(digest: str, syntax: str, graph: str, path: Path, limits: Limits) -> str:
-    # the path too: the remembered warnings name the file as it was given
+    # the path too: the remembered warnings name the file as it was given; the base is
+    # base_iri(path), which is the graph IRI (resolving the path again took 0.07 ms a file)
     text = (
-        f"{digest}\0{syntax}\0{graph}\0{base_iri(path)}\0{path}"
+        f"{digest}\0{syntax}\0{graph}\0{graph}\0{path}"
         f"\0{limits.max_line}\0{limits.max_depth}\0{ox.__version__}"
     )
     return hashlib.sha256((text + _code_digest()).encode()).hexdigest()

@@ -344,14 +344,19 @@ def _remove_tree(folder: Path) -> None:
 
 
 def _identity(path: Path) -> list[int] | None:
-    """What changes whenever a regular file is written, replaced or touched: its device,
-    inode, size, and modification and change times (None: not a regular file)."""
+    """The identity of the regular file *path* (None: not a regular file)."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
+    return identity(info)
+
+
+def identity(info: os.stat_result) -> list[int]:
+    """What changes whenever a file is written, replaced or touched: its device, inode,
+    size, and modification and change times (see above)."""
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 

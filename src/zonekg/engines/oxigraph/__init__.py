@@ -351,7 +351,7 @@ class OxigraphEngine(Engine):
                 loaded.typed = manifest.get("typed")
                 if loaded.merged:
                     loaded.merged_count = manifest["graphs"].get(ASSERTED_GRAPH, 0)
-                progress("load", sum(len(f.data) for f in inputs.files))
+                progress("load", sum(f.size for f in inputs.files))
                 return loaded
             stores.drop_manifest(location)  # from here until the end, the store is not trusted
             oxstore.clear()
@@ -362,7 +362,7 @@ class OxigraphEngine(Engine):
                     f.load_into(oxstore, bulk=location is not None)
             except (SyntaxError, OSError, ValueError) as exc:
                 raise LoadError(f"cannot load: {exc}", hint="check the file", file=f.path) from None
-            progress("load", len(f.data))
+            progress("load", f.size)
         if location is not None:
             seal(loaded)
         elif plan == "now":

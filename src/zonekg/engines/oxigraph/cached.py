@@ -75,7 +75,7 @@ def _makers() -> str:
 def cap_bytes(inputs: Inputs) -> int:
     """The most bytes an entry for *inputs* may take to be read: far more than Oxigraph
     writes for them (about twice their size), far less than anything without end."""
-    return 256 * 2**20 + 20 * sum(len(f.data) for f in inputs.files)
+    return 256 * 2**20 + 20 * sum(f.size for f in inputs.files)
 
 
 #: The derived graphs' key for the default graph, made with both graph/asserted and graph/types
@@ -108,7 +108,7 @@ def open_cached(
     whether to keep that load), or the cache keeps no stores."""
     if settings.store_cache_mb() <= 0:
         return None
-    if whole and sum(len(f.data) for f in inputs.files) < WHOLE_FROM_BYTES:
+    if whole and sum(f.size for f in inputs.files) < WHOLE_FROM_BYTES:
         return None
     root = paths.cache_folder()
     key = key_of(inputs)
@@ -121,7 +121,7 @@ def open_cached(
             continue
         if whole and set(opened.derived) != set(_TAGS):
             return None  # (the first holds the most: none holds them all)
-        progress("load", sum(len(f.data) for f in inputs.files))
+        progress("load", sum(f.size for f in inputs.files))
         return opened
     return None
 
@@ -133,7 +133,7 @@ def plan(inputs: Inputs) -> str:
     if settings.store_cache_mb() <= 0:
         return ""
     who = settings.store_build()
-    if who == "background" and sum(len(f.data) for f in inputs.files) < BACKGROUND_FROM_BYTES:
+    if who == "background" and sum(f.size for f in inputs.files) < BACKGROUND_FROM_BYTES:
         return ""
     if _generations(paths.cache_folder() / KIND, key_of(inputs)):
         return ""  # kept already (a load that does not reopen it: ``reopen=False``)

@@ -117,7 +117,7 @@ class ReferenceEngine(Engine):
                 target = dataset.graph(URIRef(f.graph))
                 for triple in parsed:
                     target.add(triple)
-            progress("load", len(f.data))
+            progress("load", f.size)
 
     def validate(
         self,
