@@ -203,10 +203,13 @@ def test_overlong_lines_and_big_files_are_refused_before_parsing(tmp_path, monke
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_the_first_bad_file_is_named_though_files_are_read_ahead(tmp_path, threads):
+def test_the_first_bad_file_is_named_though_files_are_read_ahead(tmp_path, threads, monkeypatch):
     """Files are read and hashed ahead of their checks, on threads: the error is still the
     first file's, in the files' order, whichever fails to read or to check."""
+    from zonekg import inputs
     from zonekg.inputs import collect
+
+    monkeypatch.setattr(inputs, "READ_AHEAD_FROM_BYTES", 0)  # read ahead however little
 
     big = '<http://x/a> <http://x/b> "' + "x" * 200_000 + '" .\n'
     broken = '<http://x/a> <http://x/b> <http://x/c> .\n<http://x/a> <http://x/b> "open .\n'

@@ -24,10 +24,8 @@ import select
 import signal
 import sys
 import time
-import traceback
 import warnings
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -44,9 +42,15 @@ def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator
     evaluates a query). A failure is raised where its item comes; closing the iterator, or
     a failure, cancels the calls not yet started and waits for those running (none is left
     to run beside what comes next). The worker's time limit stops them all."""
+    if isinstance(items, Sized):
+        threads = min(threads, len(items))  # one question: no thread to start (1-2 ms)
     if threads <= 1:
         yield from map(fn, items)
         return
+    # imported here: with the logging it brings, 2 ms of every command's start, most of
+    # which run nothing on threads
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(threads, thread_name_prefix="zonekg-work")
     try:
         yield from pool.map(fn, items)
@@ -237,6 +241,8 @@ def _work(send, parent: int, memory: int, limit, fn, args, kwargs) -> None:
                 (type(problem), {f.name: getattr(problem, f.name) for f in fields(problem)}),
             )
         else:
+            import traceback  # (a crash only)
+
             reply = ("crash", traceback.format_exc())
     try:
         send.send(reply)
