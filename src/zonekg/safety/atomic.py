@@ -41,18 +41,22 @@ def _locked(fd: int) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def write_atomic(target: Path, content: str | bytes, rdf_format: str | None = None) -> None:
+def write_atomic(
+    target: Path, content: str | bytes, rdf_format: str | None = None, durable: bool = True
+) -> None:
     """Write *content* to a temporary file beside *target*, then rename it over *target*.
 
     With *rdf_format* (a name from ``core.formats``: turtle, ntriples, nquads,
     trig, rdfxml, jsonld), the temporary file is parsed back first and the
-    target is left untouched if that fails.
+    target is left untouched if that fails. *durable*: on the disk before the rename
+    (``fsync``), so that a power cut leaves the old file or the new one; a file whose
+    reader verifies it (a cache entry, against its manifest) need not be.
     """
     target = Path(target)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, data, rdf_format)
+        _write(target, data, rdf_format, durable)
     except OSError as exc:  # a full or read-only disk, a permission: said of the target
         problem = environment_error(exc)
         if problem is None:
@@ -61,7 +65,7 @@ def write_atomic(target: Path, content: str | bytes, rdf_format: str | None = No
         raise problem from None
 
 
-def _write(target: Path, data: bytes, rdf_format: str | None) -> None:
+def _write(target: Path, data: bytes, rdf_format: str | None, durable: bool) -> None:
     with folder_lock(target.parent):
         # Holding the lock, no other writer is between mkstemp and rename in this folder:
         # any temporary file left here is a killed run's, and goes.
@@ -73,7 +77,8 @@ def _write(target: Path, data: bytes, rdf_format: str | None) -> None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
             if rdf_format is not None:
                 _parse_back(Path(tmp), rdf_format, target)
             os.replace(tmp, target)

@@ -130,8 +130,11 @@ def write(root: Path, payload: Path, key: str, data: bytes, count: int) -> None:
     with contextlib.suppress(OSError, ZonekgError, Damaged):
         _inside(root, payload)
         discard(root, payload)  # no manifest while the payload changes
-        write_atomic(payload, data)
-        write_atomic(manifest_path(payload), json.dumps(manifest, sort_keys=True))
+        # not synced to the disk: a read checks the payload against the manifest, so an entry
+        # a power cut cut short is found and computed again (the 44 syncs of a first validate
+        # of 100k triples' 21 files took 39 ms)
+        write_atomic(payload, data, durable=False)
+        write_atomic(manifest_path(payload), json.dumps(manifest, sort_keys=True), durable=False)
 
 
 def discard(root: Path, payload: Path) -> None:
