@@ -1,28 +1,38 @@
-"""The keeper's process (``python -m zonekg.api.keeper FD``): it keeps the load a command
-asked for (``keeping``), as a command with ``$ZONEKG_CACHE_STORES_BUILD=now`` does, with the
-derived graphs the questions read (the types, and the closure: a GRAPH ?g ranges over it), and
-exits."""
+"""The keeper's process (``python -m zonekg.api.keeper FD ENDED``): once the command's worker
+that asked for it has ended (at once when a program using the API in process asked), it keeps
+the load it was asked for (``keeping``), as a command with ``$ZONEKG_CACHE_STORES_BUILD=now``
+does, with the derived graphs the questions read (the types, and the closure: a GRAPH ?g
+ranges over it), and exits."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sys
 
-from .. import engines
-from ..core import settings
-from ..core.errors import ZonekgError
-from ..safety.cache import Damaged
-from .dataset import derive, published_graphs
-from .keeping import Changed, forget_request, read_request, record_failure, requested_inputs
-from .loading import KnowledgeGraph
+#: The longest a keeper waits for the process that asked for it to end (a long-running one,
+#: such as a program using the API, may not end soon).
+WAIT_FOR_REQUESTER_S = 30
 
 
 def main(argv: list[str]) -> int:
-    """Keep the load the locked request file (descriptor ``argv[1]``) asks for: 0 when it is
-    kept, 1 on a failure (nothing kept), 3 when the files changed since they were checked."""
-    fd = int(argv[1])
+    """Keep the load the locked request file (descriptor ``argv[1]``) asks for, once the
+    pipe ``argv[2]`` (-1: none) tells the process that asked has ended: 0 when it is kept, 1
+    on a failure (nothing kept), 3 when the files changed since they were checked."""
+    fd, ended = int(argv[1]), int(argv[2])
     idle()
+    if ended >= 0:
+        wait_for_requester(ended)
+    # imported only now: importing them took CPU time beside the command
+    from .. import engines
+    from ..core import settings
+    from ..core.errors import ZonekgError
+    from ..safety.cache import Damaged
+    from .dataset import derive, published_graphs
+    from .keeping import Changed, forget_request, read_request, record_failure, requested_inputs
+    from .loading import KnowledgeGraph
+
     failed, wanted = "", None
     try:
         wanted = read_request(fd)
@@ -47,6 +57,16 @@ def main(argv: list[str]) -> int:
         else:
             forget_request(fd)
         os.close(fd)
+
+
+def wait_for_requester(ended: int) -> None:
+    """Wait until the other end of the pipe *ended* is closed (the process that asked for this
+    keeper has ended), at most ``WAIT_FOR_REQUESTER_S``."""
+    waiting = select.poll()
+    waiting.register(ended, select.POLLIN | select.POLLHUP)
+    with contextlib.suppress(OSError):
+        waiting.poll(WAIT_FOR_REQUESTER_S * 1000)
+    os.close(ended)
 
 
 def idle() -> None:
