@@ -143,3 +143,31 @@ def test_a_later_command_answers_from_the_changed_file(tmp_path):
     assert answer() == "o\nvalue 00007\n"
     _rewrite_keeping_times(data, "value 00007", "value 99999")
     assert answer() == "o\nvalue 99999\n"
+
+
+def test_a_remembered_file_replaced_by_a_fifo_is_refused_not_waited_on(
+    cache, tmp_path, settled_at_once
+):
+    """The bytes read when a step needs them are read as every input is: a named pipe put
+    in the file's place since would block the read for ever."""
+    import threading
+
+    data = _big_turtle(tmp_path / "big.ttl")
+    collect([data], [])
+    checked = collect([data], []).files[0]
+    assert checked.raw is None
+    data.unlink()
+    os.mkfifo(data)
+    caught = []
+
+    def read() -> None:
+        try:
+            _ = checked.data
+        except LoadError as exc:
+            caught.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "the read waited on the pipe"
+    assert caught and "named pipe" in caught[0].message

@@ -216,7 +216,8 @@ def read_file(path: Path, role: str = DATA, limits: Limits = DEFAULT_LIMITS) -> 
     """Read and check one file; its syntax comes from its suffix (.ttl, .trig, .nq).
 
     Checks that passed are remembered under the digest of the bytes, the limits and
-    this module's code, so the next command on the same file only reads and hashes it.
+    this module's code, so the next command on the same file only reads and hashes it
+    (or, for a file of ``RECALL_FROM_BYTES`` or more left alone since, looks its digest up).
     """
     path = Path(path)
     return _checked(path, role, limits, *read_hashed(path, limits))

@@ -176,8 +176,10 @@ def recalled(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[None, str, in
 def reread(file: Path, size: int, digest: str) -> bytes:
     """The bytes of *file*, which must still be the *size* bytes of SHA-256 *digest* it
     was checked as (what is loaded is what was checked)."""
+    file = Path(file)
+    require_regular(file)  # (replaced by a FIFO since, it would block the read)
     try:
-        with Path(file).open("rb") as handle:
+        with file.open("rb") as handle:
             data = handle.read(size + 1)
     except OSError as exc:
         raise LoadError(
