@@ -95,23 +95,29 @@ def request(inputs: Inputs, engine: str) -> tuple[bool, str]:
         # a first validate of 100k triples by 0.1 s of 1.2 on two CPUs. (A program using the
         # API in process may not end for long: its keeper works at once.)
         ended, alive = os.pipe() if deadline() is not None else (-1, -1)
+        try:
+            keeper = subprocess.Popen(
+                [sys.executable, "-m", KEEPER, str(fd), str(ended)],
+                pass_fds=(fd, ended) if ended >= 0 else (fd,),
+                env={
+                    **os.environ,
+                    settings.STORE_BUILD_ENV: "now",
+                    settings.CACHE_ENV: os.fsdecode(root),
+                },
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # not stopped with the command's terminal or group
+            )
+        except BaseException:
+            if alive >= 0:
+                os.close(alive)
+            raise
+        finally:
+            if ended >= 0:
+                os.close(ended)
         if alive >= 0:
             _ALIVE.append(alive)  # never closed: this process's end closes it
-        keeper = subprocess.Popen(
-            [sys.executable, "-m", KEEPER, str(fd), str(ended)],
-            pass_fds=(fd, ended) if ended >= 0 else (fd,),
-            env={
-                **os.environ,
-                settings.STORE_BUILD_ENV: "now",
-                settings.CACHE_ENV: os.fsdecode(root),
-            },
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # not stopped with the command's terminal or group
-        )
-        if ended >= 0:
-            os.close(ended)
         _KEEPERS.append(keeper)
         return True, ""
     finally:
