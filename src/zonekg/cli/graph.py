@@ -108,7 +108,10 @@ def validate(data, inference, fmt, shapes, ontology, no_ontology, engine, store,
     else:
 
         def task():
-            kg = load_with_progress(data_paths(data), engine, store, "report", onto)
+            # validation writes into the store (its scratch graph): a kept store would be
+            # copied into memory from the files again (a later validate at 100k triples
+            # took 1.54 s against the first's 1.14 s)
+            kg = load_with_progress(data_paths(data), engine, store, "report", onto, reopen=False)
             with _progress("validate", None, "checks") as advance:
                 report = api.validate(kg, shapes, inference, progress=advance)
             return report, kg.notes
