@@ -228,6 +228,11 @@ STORE_CACHE_ENV = "ZONEKG_CACHE_STORES_MB"
 #: The megabytes of loaded stores the cache folder keeps by default (the oldest go first): a
 #: million generated triples take 1.25 GB (the load 0.49 GB, with every derived graph 0.76).
 STORE_CACHE_DEFAULT_MB = 2048
+FILE_CACHE_ENV = "ZONEKG_CACHE_FILES_MB"
+#: The megabytes of other results the cache folder keeps by default (closures, checked
+#: files' verdicts, remembered digests, framed JSON-LD; the least recently used go first): the
+#: closure of a million generated triples takes 80 MB.
+FILE_CACHE_DEFAULT_MB = 1024
 STORE_BUILD_ENV = "ZONEKG_CACHE_STORES_BUILD"
 #: Who builds a kept store: a process of its own after the command has read the inputs
 #: (``background``, the default: the command itself works in memory, as fast as with no
@@ -262,17 +267,27 @@ def cache() -> str:
 def store_cache_mb() -> float:
     """``$ZONEKG_CACHE_STORES_MB``: how many megabytes of loaded stores the cache keeps
     (0 keeps none: every command loads in memory, and no store is built)."""
-    raw = os.environ.get(STORE_CACHE_ENV, "").strip()
+    return _megabytes(STORE_CACHE_ENV, STORE_CACHE_DEFAULT_MB)
+
+
+def file_cache_mb() -> float:
+    """``$ZONEKG_CACHE_FILES_MB``: how many megabytes of results other than loaded stores
+    the cache keeps (0: each is removed again by the next command that keeps one)."""
+    return _megabytes(FILE_CACHE_ENV, FILE_CACHE_DEFAULT_MB)
+
+
+def _megabytes(env: str, default: float) -> float:
+    raw = os.environ.get(env, "").strip()
     if not raw:
-        return STORE_CACHE_DEFAULT_MB
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value < 0:
+    if value < 0 or value != value or value == float("inf"):
         raise ZonekgError(
-            f"${STORE_CACHE_ENV}={raw!r} is not a number of megabytes",
-            hint=f"set it to 0 or more (default {STORE_CACHE_DEFAULT_MB}), or unset it",
+            f"${env}={raw!r} is not a number of megabytes",
+            hint=f"set it to 0 or more (default {default:g}), or unset it",
         )
     return value
 

@@ -29,6 +29,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import settings
 from ..core.errors import ZonekgError
 from .targets import NotRegular, process_alive, read_regular
 
@@ -110,6 +111,8 @@ def read(root: Path, payload: Path, key: str, cap: int) -> Entry | None:
         raise Damaged(f"it holds {more} the {size} bytes its manifest records: cut or extended")
     if hashlib.sha256(data).hexdigest() != recorded[2]:
         raise Damaged("its bytes are not those its manifest records (another SHA-256): changed")
+    with contextlib.suppress(OSError):  # just used: the last ``bound`` removes
+        os.utime(manifest_file)
     return Entry(data, count)
 
 
@@ -127,6 +130,7 @@ def write(root: Path, payload: Path, key: str, data: bytes, count: int) -> None:
         "bytes": len(data),
         "count": count,
     }
+    cap = int(settings.file_cache_mb() * 2**20)  # (a bad setting is said, not skipped)
     with contextlib.suppress(OSError, ZonekgError, Damaged):
         _inside(root, payload)
         discard(root, payload)  # no manifest while the payload changes
@@ -135,6 +139,66 @@ def write(root: Path, payload: Path, key: str, data: bytes, count: int) -> None:
         # of 100k triples' 21 files took 39 ms)
         write_atomic(payload, data, durable=False)
         write_atomic(manifest_path(payload), json.dumps(manifest, sort_keys=True), durable=False)
+    # once a process, and after each big entry: a first validate keeps some forty small
+    # ones, and looking over a few thousand entries takes some 10 ms
+    if len(data) >= BOUND_EACH_FROM_BYTES or str(root) not in _bounded:
+        _bounded.add(str(root))
+        bound(root, cap, keep=payload)
+
+
+#: An entry of this size or more bounds the cache's entries when it is written; smaller
+#: ones only the first a process writes (``write``), so that the bound is the cap and less
+#: than a megabyte an entry besides.
+BOUND_EACH_FROM_BYTES = 2**20
+_bounded: set[str] = set()
+
+
+def bound(root: Path, cap: int, keep: Path | None = None) -> None:
+    """Remove the least recently used entries of the cache folder *root* (in it and in its
+    folders but ``stores/``, which has its own bound) until they take at most *cap* bytes;
+    *keep*, the entry just written, stays. An entry is its payload and manifest; its last
+    use is its manifest's time (``read`` sets it)."""
+    entries = []
+    for folder in [Path(root), *_entry_folders(root)]:
+        with contextlib.suppress(OSError):
+            for manifest in folder.iterdir():
+                if not manifest.name.endswith(MANIFEST_SUFFIX) or manifest.name.startswith("."):
+                    continue
+                payload = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
+                with contextlib.suppress(OSError):
+                    info = os.lstat(manifest)
+                    size = info.st_size + _size_of(payload)
+                    entries.append((info.st_mtime_ns, size, payload))
+    total = sum(size for _, size, _ in entries)
+    for _, size, payload in sorted(entries, key=lambda e: e[0]):
+        if total <= cap:
+            break
+        if keep is not None and payload == Path(keep):
+            continue
+        discard(root, payload)
+        total -= size
+
+
+def _entry_folders(root: Path) -> list[Path]:
+    """The folders of *root* that hold file entries: all but ``stores/`` and hidden ones,
+    never through a link."""
+    found = []
+    with contextlib.suppress(OSError):
+        for folder in Path(root).iterdir():
+            if folder.name == STORES or folder.name.startswith("."):
+                continue
+            with contextlib.suppress(OSError):
+                if stat.S_ISDIR(os.lstat(folder).st_mode):
+                    found.append(folder)
+    return found
+
+
+def _size_of(path: Path) -> int:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def discard(root: Path, payload: Path) -> None:

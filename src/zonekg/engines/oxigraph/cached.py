@@ -26,7 +26,8 @@ Who builds an entry is ``$ZONEKG_CACHE_STORES_BUILD``: by default a process of i
 itself goes on in memory; with ``now``, the command builds it (any size) and works on it.
 
 The entries take at most ``$ZONEKG_CACHE_STORES_MB`` (2,048 by default) besides the one in
-use; the least recently used go first. 0 keeps none (every command loads in memory).
+use; the least recently used go first. 0 keeps none (every command loads in memory). The
+cache's other entries have their own bound (``safety.cache.bound``).
 """
 
 from __future__ import annotations
