@@ -357,3 +357,46 @@ def test_a_kept_closure_naming_a_blank_node_is_refused(cache, data, monkeypatch)
     assert count == recorded["count"]
     closure = list(again.engine.quads(again.loaded, [INFERRED_GRAPH]))
     assert not any(isinstance(q.subject, ox.BlankNode) for q in closure), "made again"
+
+
+def _forge_closure(cache: Path) -> None:
+    """The kept closure without its last triple, its manifest made to agree."""
+    (kept,) = cache.glob("closure-*.nt")
+    forged = b"".join(kept.read_bytes().splitlines(keepends=True)[:-1])
+    manifest = kept.with_name(kept.name + ".manifest.json")
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    recorded.update(
+        sha256=hashlib.sha256(forged).hexdigest(), bytes=len(forged), count=recorded["count"] - 1
+    )
+    kept.write_bytes(forged)
+    manifest.write_text(json.dumps(recorded), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"])
+def test_the_closure_of_a_kept_store_is_written_from_its_kept_text_as_from_memory(
+    cache, data, monkeypatch, fmt
+):
+    """A later ``reason -o`` on a kept store reads the closure's kept N-Triples instead of the
+    store's graph (a million triples: 5.6 -> 3.2 s): the same text in every format; and
+    the store's graph where the kept text is not that closure (a triple short)."""
+    first = api.load([data])
+    expected = api.closure_text(first, fmt)  # reasoned in memory, written from there
+    assert not first.loaded.on_disk
+    del first
+    from_store = api.load([data])
+    assert from_store.reasoned and from_store.loaded.on_disk, "the entry with the closure"
+    engine = type(from_store.engine)
+    store_quads = engine.quads
+
+    def not_read(self, loaded, graphs):
+        if INFERRED_GRAPH in graphs:
+            raise AssertionError("the closure was read from the store")
+        return store_quads(self, loaded, graphs)
+
+    monkeypatch.setattr(engine, "quads", not_read)
+    assert api.closure_text(from_store, fmt) == expected
+    monkeypatch.setattr(engine, "quads", store_quads)
+    _forge_closure(cache)
+    again = api.load([data])
+    assert again.loaded.on_disk
+    assert api.closure_text(again, fmt) == expected, "the store's graph, not the forged text"

@@ -68,6 +68,12 @@ class Loaded:
     #: the next (then the pipeline keeps no closure of its own for it).
     persistent: bool = False
 
+    @property
+    def on_disk(self) -> bool:
+        """Whether the load is read from disk now (a store on disk, or one kept by an earlier
+        command): reading a graph back then costs more than parsing it as N-Triples."""
+        return self.persistent
+
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
         self.inferred_count: int | None = None

@@ -150,6 +150,10 @@ class OxigraphLoaded(Loaded):
     def persistent(self) -> bool:  # type: ignore[override]
         return self.location is not None
 
+    @property
+    def on_disk(self) -> bool:
+        return self.location is not None or (self.kept is not None and not self.in_memory)
+
     def nodes(self, graphs: Iterable[str]) -> list[ox.NamedNode]:
         return [ox.NamedNode(g) for g in graphs]
 
