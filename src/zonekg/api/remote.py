@@ -66,12 +66,41 @@ def remote_answer(
             )
         )
     if pushed and ASSERTED_GRAPH in pushed and not screened.has_dataset:
+        default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
         if uses_graph(screened):
             named = sorted(pushed)
-        default = [ASSERTED_GRAPH, INFERRED_GRAPH if closure else TYPES_GRAPH]
+            if len(named) > remote.MAX_NAMED_GRAPHS and _shows_unnamed_graphs(endpoint, limits):
+                named = None
+                if notes is not None:
+                    notes.append(
+                        f"the {len(pushed)} graphs pushed to {shown_url(endpoint)} are more "
+                        f"than one request names ({remote.MAX_NAMED_GRAPHS}); that store shows "
+                        "every graph it holds where none is named, so GRAPH ranges over "
+                        "all of them, its own included (the competency questions read only "
+                        "the graphs of zk:SourceDocuments: those pushed)"
+                    )
     elif pushed is not None and not screened.has_dataset and notes is not None:
         notes.append(
             f"{shown_url(endpoint)} holds no <{ASSERTED_GRAPH}> (see `zonekg push`): questions "
             "are asked over the store's own default graph, which may hold other data"
         )
     return remote.query(endpoint, screened, limits, default, named)
+
+
+#: Whether a store shows every graph it holds to a query whose dataset names only a default
+#: graph (``_shows_unnamed_graphs``), by query address.
+_SHOWN: dict[str, bool] = {}
+
+
+def _shows_unnamed_graphs(endpoint: str, limits: Limits) -> bool:
+    """Whether the store at *endpoint* lets GRAPH range over every graph it holds when a
+    request names a default graph and no named graph (Virtuoso 7 does; the SPARQL 1.1
+    Protocol, and Oxigraph with it, gives such a dataset no named graph). Asked once per
+    address: graph/asserted, which the push wrote, is seen or not."""
+    from ..engines import remote
+
+    if endpoint not in _SHOWN:
+        text = f"ASK {{ GRAPH <{ASSERTED_GRAPH}> {{ ?s ?p ?o }} }}"
+        probe = screen(text, "whether the store shows unnamed graphs", limits=limits)
+        _SHOWN[endpoint] = bool(remote.query(endpoint, probe, limits, [TYPES_GRAPH]).boolean)
+    return _SHOWN[endpoint]

@@ -71,10 +71,15 @@ class RemoteCompiler(Compiler):
         shapes: Graph,
         subclasses: dict[ox.NamedNode, list] | None = None,
         members: dict[ox.NamedNode, list] | None = None,
+        partial: dict[ox.NamedNode, int] | None = None,
     ) -> None:
         super().__init__(shapes)
         self.subclasses = subclasses or {}
         self.members = members or {}
+        #: class → how many members it has in all, for a class whose *members* are one part
+        #: of them (``remote.in_parts``): its targets name that part; a test that a value
+        #: is one of them would need them all, and is refused
+        self.partial = partial or {}
 
     def target_lookup(self, shape) -> str:
         # each focus node once, as the scratch graph holds it (a node of two target
@@ -109,6 +114,11 @@ class RemoteCompiler(Compiler):
         return [f"?this {RDF_TYPE} {_n3(c)} ." for c in self.below(cls)]
 
     def not_instance(self, v: str, cls) -> str:
+        if cls in self.partial:
+            raise NotCompiled(
+                f"a test that a value is a {_n3(cls)} would name its {self.partial[cls]} "
+                f"instances, more than one query names ({remote.MAX_LISTED})"
+            )
         types = ", ".join(_n3(c) for c in self.below(cls))
         t = self.var()
         test = f"NOT EXISTS {{ {v} {RDF_TYPE} {t} FILTER({t} IN ({types})) }}"
@@ -344,11 +354,13 @@ def validate(
             )
             listed[cls] = sorted({*listed[cls], *(row["x"] for row in found)}, key=str)
         rest, handed = split(skolemized(shapes.triples))
-        compiler = RemoteCompiler(Graph(rest), subclasses, listed)
-        checks = compiler.checks()
+        compilers = _compilers(Graph(rest), subclasses, listed)
+        checks = _checks(compilers)
         for check in checks:
             screen_check(check.query, limits)  # every check screened before the first is sent
-        checks += _prebound_checks(store, Graph(skolemized(shapes.triples)), compiler, handed)
+        whole, done = Graph(skolemized(shapes.triples)), set()
+        for compiler in compilers:
+            checks += _prebound_checks(store, whole, compiler, handed, done)
     except NotCompiled as exc:
         raise Unsupported(
             f"these shapes cannot be validated inside the store ({exc})",
@@ -356,18 +368,84 @@ def validate(
         ) from None
     # one check at a time: the store's own limits are not known here
     results = _results(_answers(store, {}, checks, 1), shapes, checks, progress)
+    if len(compilers) > 1:
+        results = _once(results)
     return ValidationReport(conforms=not results, results=results, shapes=shapes)
 
 
-def _prebound_checks(store: _Store, g: Graph, compiler: RemoteCompiler, handed) -> list[Check]:
+def _compilers(shapes: Graph, subclasses: dict, listed: dict) -> list[RemoteCompiler]:
+    """One compiler, or one per part of the longest member list where a class has more
+    members than a query names (``remote.MAX_LISTED``): each names that part of them (of
+    each such class) as the targets of its checks."""
+    long = {cls: len(nodes) for cls, nodes in listed.items() if len(nodes) > remote.MAX_LISTED}
+    if not long:
+        return [RemoteCompiler(shapes, subclasses, listed)]
+    split_lists = {cls: remote.in_parts(listed[cls]) for cls in long}
+    count = max(len(parts) for parts in split_lists.values())
+    return [
+        RemoteCompiler(
+            shapes,
+            subclasses,
+            {
+                cls: (split_lists[cls][k] if k < len(split_lists[cls]) else [])
+                if cls in long
+                else nodes
+                for cls, nodes in listed.items()
+            },
+            long,
+        )
+        for k in range(count)
+    ]
+
+
+def _checks(compilers: list[RemoteCompiler]) -> list[Check]:
+    """The first compiler's checks, and of the others' those that name their own part of
+    a member list (a check the parts do not change is run once)."""
+    first = compilers[0].checks()
+    checks = list(first)
+    for compiler in compilers[1:]:
+        made = compiler.checks()
+        if len(made) != len(first):  # (the same shapes make as many checks)
+            raise NotCompiled("the checks of the parts of a member list differ")
+        checks += [c for c, f in zip(made, first, strict=True) if c.query != f.query]
+    return checks
+
+
+_RESULT_KEY = ("focus", "path", "value", "source_shape", "component", "severity", "message")
+
+
+def _once(results: list) -> list:
+    """Each result once, for checks run in parts: a focus node in the member lists of two
+    target classes is found by a part of each. (Two results alike in every field, which only
+    one shape stating one constraint twice would make, are one result here.)"""
+    seen, kept = set(), []
+    for result in results:
+        key = tuple(repr(getattr(result, name)) for name in _RESULT_KEY)
+        if key not in seen:
+            seen.add(key)
+            kept.append(result)
+    return kept
+
+
+def _prebound_checks(
+    store: _Store, g: Graph, compiler: RemoteCompiler, handed, done: set
+) -> list[Check]:
     """One check per focus node of each handed-over SPARQL constraint, with $this
-    pre-bound (the focus nodes found in the store first)."""
+    pre-bound (the focus nodes found in the store first). *done* holds the target lookups
+    and (constraint, focus node) pairs made already, by the compilers of the other parts
+    of a member list: each is made once."""
     checks = []
     for shape, constraint in handed:
         lookup = compiler.targets(shape)
-        if lookup is None or (shape, SH_DEACTIVATED, None) in g:
+        if lookup is None or (shape, SH_DEACTIVATED, None) in g or (constraint, lookup) in done:
             continue
-        found = store.query(f"SELECT ?this WHERE {{ {lookup} }}")
+        done.add((constraint, lookup))
+        found = [
+            row
+            for row in store.query(f"SELECT ?this WHERE {{ {lookup} }}")
+            if (constraint, row["this"]) not in done
+        ]
+        done.update((constraint, row["this"]) for row in found)
         select = g.value(constraint, SH_SELECT).value
         message = g.value(constraint, SH_MESSAGE) or g.value(shape, SH_MESSAGE)
         severity = g.value(shape, SH_SEVERITY) or ox.NamedNode(SH + "Violation")
