@@ -400,3 +400,9 @@ def test_the_closure_of_a_kept_store_is_written_from_its_kept_text_as_from_memor
     again = api.load([data])
     assert again.loaded.on_disk
     assert api.closure_text(again, fmt) == expected, "the store's graph, not the forged text"
+    (kept,) = cache.glob("closure-*.nt")
+    kept.write_bytes(kept.read_bytes().replace(b"<", b"[", 1))  # its manifest no longer agrees
+    damaged = api.load([data])
+    assert api.closure_text(damaged, fmt) == expected
+    [said] = [n for n in damaged.notes if "was not used" in n]
+    assert said.endswith("read from the store"), said

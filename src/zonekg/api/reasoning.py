@@ -201,7 +201,7 @@ def _kept_closure(kg: KnowledgeGraph) -> list[ox.Triple] | None:
     terms: a later ``reason -o`` on a million triples' kept store read them back in 2.35 s,
     the kept text in 0.8 s."""
     found = _closure_cache(kg)
-    triples = None if found is None else _read_closure(kg, *found)
+    triples = None if found is None else _read_closure(kg, *found, "read from the store")
     if triples is None or len(triples) != kg.loaded.inferred_count:
         return None
     return triples
@@ -234,8 +234,11 @@ def _makers() -> str:
 _BYTES_PER_TRIPLE = 1024
 
 
-def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] | None:
-    """The closure kept for *key*, as triples, if it checks out (``_read_kept``)."""
+def _read_closure(
+    kg: KnowledgeGraph, path: Path, key: str, instead: str = "reasoned again"
+) -> list[ox.Triple] | None:
+    """The closure kept for *key*, as triples, if it checks out (``_read_kept``; *instead*:
+    what is done when it does not, for the note)."""
 
     def parsed(data: bytes, count: int) -> list[ox.Triple]:
         triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
@@ -243,7 +246,7 @@ def _read_closure(kg: KnowledgeGraph, path: Path, key: str) -> list[ox.Triple] |
             raise cache.Damaged(f"it holds {len(triples)} triples, its manifest {count}")
         return triples
 
-    return _read_kept(kg, path, key, parsed)
+    return _read_kept(kg, path, key, parsed, instead)
 
 
 def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
@@ -262,11 +265,16 @@ def _add_kept_closure(kg: KnowledgeGraph, path: Path, key: str) -> int | None:
 
 
 def _read_kept(
-    kg: KnowledgeGraph, path: Path, key: str, take: Callable[[bytes, int], T]
+    kg: KnowledgeGraph,
+    path: Path,
+    key: str,
+    take: Callable[[bytes, int], T],
+    instead: str = "reasoned again",
 ) -> T | None:
     """What *take* makes of the N-Triples kept for *key* and the number of triples its
     manifest gives, if the bytes match the manifest; else, or where *take* finds them
-    damaged (``cache.Damaged``), None: a damaged entry is discarded, with a note."""
+    damaged (``cache.Damaged``), None: a damaged entry is discarded, with a note saying
+    what is done *instead*."""
     cap = kg.limits.max_triples * _BYTES_PER_TRIPLE
     try:
         entry = cache.read(paths.cache_folder(), path, key, cap)
@@ -278,7 +286,7 @@ def _read_kept(
             raise cache.Damaged("it does not parse as N-Triples") from None
     except cache.Damaged as damage:
         cache.discard(paths.cache_folder(), path)
-        kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; reasoned again"))
+        kg.notes.append(Note(f"the cached closure {path} was not used: {damage}; {instead}"))
         return None
 
 
