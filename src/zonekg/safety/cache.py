@@ -169,13 +169,19 @@ def bound(root: Path, cap: int, keep: Path | None = None) -> None:
                     info = os.lstat(manifest)
                     size = info.st_size + _size_of(payload)
                     entries.append((info.st_mtime_ns, size, payload))
+    _remove_oldest(entries, cap, keep, lambda payload: discard(root, payload))
+
+
+def _remove_oldest(entries: list[tuple], cap: int, keep: Path | None, remove) -> None:
+    """``remove`` the least recently used of *entries* (last use, bytes, path) until they
+    take at most *cap* bytes; *keep* stays."""
     total = sum(size for _, size, _ in entries)
-    for _, size, payload in sorted(entries, key=lambda e: e[0]):
+    for _, size, path in sorted(entries, key=lambda e: e[0]):
         if total <= cap:
             break
-        if keep is not None and payload == Path(keep):
+        if keep is not None and path == Path(keep):
             continue
-        discard(root, payload)
+        remove(path)
         total -= size
 
 
@@ -380,14 +386,7 @@ def evict(parent: Path, cap: int, keep: Path | None = None) -> None:
                 continue
             size = sum(f.stat().st_size for f in entry.iterdir() if f.is_file())
             entries.append((os.lstat(entry).st_mtime, size, entry))
-    total = sum(size for _, size, _ in entries)
-    for _, size, entry in sorted(entries, key=lambda e: e[0]):
-        if total <= cap:
-            break
-        if keep is not None and entry == Path(keep):
-            continue
-        discard_folder(parent, entry)
-        total -= size
+    _remove_oldest(entries, cap, keep, lambda folder: discard_folder(parent, folder))
 
 
 def remove_stale(parent: Path) -> None:
