@@ -11,7 +11,9 @@ the offline guard sees the read; no native parser is handed a path). The payload
 bytes must hash to the manifest's digest, and the caller checks the item count when it
 parses them. Anything else (a truncated or extended payload, a missing or foreign
 manifest, a link, a device) is ``Damaged``: the caller discards the entry, says so, and
-computes the result again. An entry is never half-used.
+computes the result again. An entry is never half-used. Entries take at most
+``$ZONEKG_CACHE_FILES_MB`` of disk (``bound``: the least recently written or read go
+first), the kept stores ``$ZONEKG_CACHE_STORES_MB`` (``evict``).
 
 Whoever can write the cache folder can write a matching manifest too: the cache is as
 trusted as the folder it is in (``build/cache`` or ``$ZONEKG_CACHE``), which is why it
