@@ -466,6 +466,40 @@ ex:records { ex:shelf a ex:Shelf ; ex:holds ex:a, ex:b, ex:c, ex:d, "a" . }
 """
 
 
+SOURCES_DATA = """\
+@prefix ex: <https://example.org/> .
+@prefix zk: <https://w3id.org/zonekg/def#> .
+ex:g1 { zk:DataGraph <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:Graph . }
+ex:g2 { ex:g1 a ex:Named . } ex:g3 { ex:x ex:p 1 . } ex:g4 { ex:x ex:p 2 . }
+ex:g5 { ex:x ex:p 3 . ex:a0 a ex:Graph . }
+"""
+SOURCES_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+@prefix zk: <https://w3id.org/zonekg/def#> .
+ex:NamedGraphShape a sh:NodeShape ; sh:targetClass zk:DataGraph, ex:Graph ; sh:class ex:Named .
+"""
+
+
+def test_checks_run_in_parts_report_each_result_once(oxigraph, monkeypatch, tmp_path):
+    """Data graphs past the list cap (2 here) are named in parts; a shape whose two target
+    classes both list them (zk:DataGraph and the class above it, whose list holds ex:a0
+    too, so that the parts differ) meets a graph in a part of each list, and still reports
+    it once, as embedded."""
+    monkeypatch.setattr(remote_engine, "MAX_LISTED", 2)
+    _, far = _validated_here_and_there(
+        (oxigraph.url + "/store", oxigraph.url + "/query", USER, PASSWORD),
+        SOURCES_SHAPES, SOURCES_DATA, monkeypatch, tmp_path,
+    )  # fmt: skip
+    assert sorted(str(r.focus).rsplit("/")[-1] for r in far.results) == [
+        "a0",
+        "g2",
+        "g3",
+        "g4",
+        "g5",
+    ]
+
+
 def test_virtuoso_sh_in_of_iris_lets_through_only_the_listed_ones(virtuoso, monkeypatch, tmp_path):
     """Regression: Virtuoso 7 answered an || of sameTerm(?v, <iri>) as its last term alone,
     so that sh:in (a b c) reported a and b as not listed."""

@@ -38,11 +38,9 @@ MAX_LISTED = 1000
 MAX_NAMED_GRAPHS = 4000
 
 
-def in_parts(items: list[T], size: int | None = None) -> list[list[T]]:
-    """*items* in consecutive parts of at most *size* (``MAX_LISTED``) each; one empty part
-    for no items."""
-    size = MAX_LISTED if size is None else size
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+def in_parts(items: list[T]) -> list[list[T]]:
+    """*items* in consecutive parts of at most ``MAX_LISTED`` each."""
+    return [items[i : i + MAX_LISTED] for i in range(0, len(items), MAX_LISTED)]
 
 
 RESULTS_JSON = "application/sparql-results+json"
