@@ -60,8 +60,8 @@ class KnowledgeGraph:
     def count(self, graphs: Sequence[str]) -> int:
         return self.engine.count(self.loaded, list(graphs))
 
-    def quads(self, graphs: Sequence[str]):
-        return self.engine.quads(self.loaded, list(graphs))
+    def quads(self, graphs: Sequence[str], once: bool = True):
+        return self.engine.quads(self.loaded, list(graphs), once)
 
     def fallback_engine(self) -> engines.Engine | None:
         """The engine this one hands refused work to (not loaded), or None."""

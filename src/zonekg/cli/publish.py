@@ -246,7 +246,7 @@ def push(endpoint, with_inferred, data, engine, store) -> None:
 
     def task():
         kg = api.load(data_paths(data), engine=engine, store=store, limits=limits)
-        return pushing.push(endpoint, pushing.body(kg, with_inferred), limits)
+        return pushing.push(endpoint, kg, with_inferred, limits)
 
     # the store's replies are read in the worker, under the time and memory limits
     limits = current_limits()

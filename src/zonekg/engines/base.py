@@ -246,8 +246,10 @@ class Engine(ABC):
         return self.query(loaded, query, default_graphs=graphs, named_graphs=None)
 
     @abstractmethod
-    def quads(self, loaded: Loaded, graphs: list[str]) -> Iterator[ox.Quad]:
-        """Every quad of the named *graphs*."""
+    def quads(self, loaded: Loaded, graphs: list[str], once: bool = True) -> Iterator[ox.Quad]:
+        """Every quad of the named *graphs*: each once, or, not *once*, maybe more than once
+        where the files state it twice (for a reader that keeps each once itself, in
+        bounded memory)."""
 
     def count(self, loaded: Loaded, graphs: list[str]) -> int:
         return sum(1 for _ in self.quads(loaded, graphs))

@@ -109,7 +109,7 @@ def send_authorised(
         return send(request, limits, echoed=echoed)
     host = urllib.parse.urlsplit(request.full_url).netloc
     challenge = _CHALLENGES.get(host, "")
-    if request.data is not None and len(request.data) > PROBE_ABOVE:
+    if _body_size(request) > PROBE_ABOVE:
         try:  # a body-less request for the challenge (a read: nothing is written)
             send(urllib.request.Request(request.full_url, method="GET"), limits, read_body=False)
         except RemoteError as refusal:
@@ -120,6 +120,8 @@ def send_authorised(
             request.add_unredirected_header(
                 "Authorization", authorization(request, challenge, creds)
             )
+        if hasattr(request.data, "seek"):
+            request.data.seek(0)  # a file body: sent again from its start
         try:
             answer = send(request, limits, echoed=echoed)
             if challenge:
@@ -132,3 +134,12 @@ def send_authorised(
                 raise
             challenge = refusal.challenge
     raise AssertionError("unreachable")
+
+
+def _body_size(request: urllib.request.Request) -> int:
+    """The size of *request*'s body: bytes, or a file whose Content-Length is given."""
+    if request.data is None:
+        return 0
+    if isinstance(request.data, bytes):
+        return len(request.data)
+    return int(request.get_header("Content-length", "0"))

@@ -146,8 +146,7 @@ def send(
     connection = kind(parts.hostname, parts.port or (443 if secure else 80), exchange)
     headers = {"User-Agent": "zonekg", "Connection": "close", **dict(request.header_items())}
     try:
-        connection.request(request.get_method(), request.selector, request.data, headers)
-        response = connection.getresponse()
+        response = _exchange(connection, request, headers)
         status = response.status
         content_type = response.headers.get("Content-Type", "")
         if 300 <= status < 400:
@@ -179,6 +178,21 @@ def send(
         ) from None
     finally:
         connection.close()
+
+
+def _exchange(
+    connection: http.client.HTTPConnection, request: urllib.request.Request, headers: dict
+) -> http.client.HTTPResponse:
+    """Send *request* and take the reply: also one the peer sent before it had read the
+    whole body and closed (a store refusing a write answers 401 at once)."""
+    try:
+        connection.request(request.get_method(), request.selector, request.data, headers)
+    except (BrokenPipeError, ConnectionResetError) as cut:
+        try:
+            return connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            raise cut from None
+    return connection.getresponse()
 
 
 def _refusal(exchange: _Exchange, response: http.client.HTTPResponse) -> RemoteError:

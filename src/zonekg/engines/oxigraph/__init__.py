@@ -578,7 +578,9 @@ class OxigraphEngine(Engine):
         except SyntaxError as exc:
             raise _syntax_error(exc, query) from None
 
-    def quads(self, loaded: OxigraphLoaded, graphs: list[str]) -> Iterator[ox.Quad]:
+    def quads(
+        self, loaded: OxigraphLoaded, graphs: list[str], once: bool = True
+    ) -> Iterator[ox.Quad]:
         """The quads of *graphs*: asserted ones as the files write them (the store keeps
         literals in canonical form, "1.50"^^xsd:decimal as "1.5"), the rest from the store."""
         wanted = set(graphs)
@@ -593,7 +595,8 @@ class OxigraphEngine(Engine):
                     name = default if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
                     quad = ox.Quad(q.subject, q.predicate, q.object, name)
                     if name.value in asserted and quad not in seen:
-                        seen.add(quad)
+                        if once:
+                            seen.add(quad)
                         yield quad
         for graph in loaded.nodes(sorted(wanted - asserted)):
             yield from loaded.store.quads_for_pattern(None, None, None, graph)

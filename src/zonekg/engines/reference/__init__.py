@@ -217,7 +217,9 @@ class ReferenceEngine(Engine):
         except Exception as exc:
             raise _query_error(exc, query) from None
 
-    def quads(self, loaded: ReferenceLoaded, graphs: list[str]) -> Iterator[ox.Quad]:
+    def quads(
+        self, loaded: ReferenceLoaded, graphs: list[str], once: bool = True
+    ) -> Iterator[ox.Quad]:
         for iri in graphs:
             name = ox.NamedNode(iri)
             for s, p, o in loaded.graph(iri):
