@@ -65,6 +65,21 @@ def timed(command: list[str], env: dict, out: Path) -> dict:
     }
 
 
+def bench_ini(ini: str) -> str:
+    """The tests' Virtuoso settings with more page buffers and no limit on a query's time;
+    a line the tests no longer write as expected stops the bench (else it would run with
+    the tests' small settings, silently)."""
+    for old, new in (
+        ("NumberOfBuffers = 20000", f"NumberOfBuffers = {BUFFERS}"),
+        ("MaxDirtyBuffers = 15000", f"MaxDirtyBuffers = {BUFFERS * 3 // 4}"),
+        ("MaxQueryExecutionTime = 300", ""),
+    ):
+        if ini.count(old) != 1:
+            raise SystemExit(f"bench-remote: tests/remote_support.py's ini has no {old!r} line")
+        ini = ini.replace(old, new)
+    return ini
+
+
 def resident_mib(name: str) -> float:
     """The resident memory of the processes called *name* (MiB)."""
     found = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True).stdout
@@ -110,10 +125,7 @@ def main() -> None:
     made = generate(size, data, seed=1)
     work = Path(tempfile.mkdtemp(prefix=f"remote-{size}-", dir=build))
     limits = {"ZONEKG_TIMEOUT": str(args.timeout), "ZONEKG_CACHE": str(work / "cache")}
-    ini = remote_support.VIRTUOSO_INI.replace(
-        "NumberOfBuffers = 20000", f"NumberOfBuffers = {BUFFERS}"
-    ).replace("MaxDirtyBuffers = 15000", f"MaxDirtyBuffers = {BUFFERS * 3 // 4}")
-    remote_support.VIRTUOSO_INI = ini.replace("MaxQueryExecutionTime = 300", "")
+    remote_support.VIRTUOSO_INI = bench_ini(remote_support.VIRTUOSO_INI)
     report = {"triples": made.triples, "steps": {}}
     print(f"# make bench-remote: {made.triples:,} generated triples, Virtuoso 7\n")
     alone = {**os.environ, **limits, "ZONEKG_CACHE_STORES_MB": "0"}  # in memory, nothing kept

@@ -25,6 +25,7 @@ from zonekg.core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, TYPES_GRAPH
 from zonekg.core.questions import expected_rows, questions
 from zonekg.core.render import csv_rows
 from zonekg.engines import remote as remote_engine
+from zonekg.engines import remote_shacl
 from zonekg.publish import push as remote
 from zonekg.safety.http import RemoteError
 from zonekg.safety.screen import screen
@@ -497,6 +498,44 @@ def test_checks_run_in_parts_report_each_result_once(oxigraph, monkeypatch, tmp_
         "g4",
         "g5",
     ]
+
+
+SPARQL_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+@prefix zk: <https://w3id.org/zonekg/def#> .
+ex:NamedGraphShape a sh:NodeShape ; sh:targetClass zk:DataGraph, ex:Graph ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "not named" ;
+        sh:select '''SELECT $this WHERE {
+            OPTIONAL { $this a ?named FILTER (?named = <https://example.org/Named>) }
+            FILTER (!BOUND(?named)) }''' ] .
+"""
+
+
+def test_a_handed_over_constraint_checks_each_focus_node_once_over_the_parts(
+    oxigraph, monkeypatch, tmp_path
+):
+    """As above, with a SPARQL constraint the compiler hands over (its OPTIONAL): a focus
+    node that both target classes list, in a part of each list, is checked (a query with
+    it pre-bound) once, and reported once, as embedded."""
+    monkeypatch.setattr(remote_engine, "MAX_LISTED", 2)
+    sent: list[str] = []
+    answers = remote_shacl._answers
+
+    def recorded(store, dataset, checks, threads):
+        sent.extend(check.query for check in checks)
+        return answers(store, dataset, checks, threads)
+
+    monkeypatch.setattr(remote_shacl, "_answers", recorded)
+    _, far = _validated_here_and_there(
+        (oxigraph.url + "/store", oxigraph.url + "/query", USER, PASSWORD),
+        SPARQL_SHAPES, SOURCES_DATA, monkeypatch, tmp_path,
+    )  # fmt: skip
+    focus = sorted(str(r.focus).rsplit("/")[-1] for r in far.results)
+    assert focus == ["a0", "g2", "g3", "g4", "g5"]
+    prebound = [query for query in sent if "Named" in query]
+    assert len(prebound) == 6  # one per focus node: g1 (named) too
+    assert len(set(sent)) == len(sent)
 
 
 def test_virtuoso_sh_in_of_iris_lets_through_only_the_listed_ones(virtuoso, monkeypatch, tmp_path):
