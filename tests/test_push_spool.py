@@ -6,6 +6,7 @@ stores' side (every question answers remotely as here) is in test_remote.py."""
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 
 import pyoxigraph as ox
@@ -18,11 +19,13 @@ from zonekg.publish import push as pushing
 from zonekg.safety.http import RemoteError
 
 
-def _spooled(kg, with_inferred, tmp_path) -> dict[str, bytes]:
-    spool = pushing.Spool(kg, with_inferred, tmp_path)
+def _spooled(kg, with_inferred, folder) -> dict[str, bytes]:
+    spool = pushing.Spool(kg, with_inferred, folder)
+    # the spool is unnamed while it works: a push killed part of the way leaves nothing
+    assert list(folder.iterdir()) == []
     try:
         texts = {}
-        with (tmp_path / "graph.nt").open("w+b") as body:
+        with tempfile.TemporaryFile() as body:
             for iri in spool.graphs:
                 count = spool.write(iri, body)
                 texts[iri] = body.read()
@@ -63,7 +66,7 @@ def test_a_triple_two_files_state_in_one_graph_is_pushed_once(tmp_path):
     kg = api.load(files)
     folder = tmp_path / "spool"
     folder.mkdir()
-    spooled = _spooled(kg, False, folder)
+    spooled = _spooled(kg, False, folder)  # (not beside the data files)
     assert len(_triples(spooled[doc])) == 1
     merged = _triples(spooled[ASSERTED_GRAPH])  # with the ontology's
     assert len(merged) == len(set(merged)) == len(_triples(spooled[kg.asserted_graphs[0]])) + 1

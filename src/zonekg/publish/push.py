@@ -28,9 +28,11 @@ Each graph is one HTTP PUT, which the protocol defines as replacing the target
 graph: readers see the old graph or the new one, never a half-uploaded one (for
 stores that apply a request in one transaction). The graphs are spooled to a
 temporary file first (``Spool``) and each is sent from a file, so that a push
-holds one graph at a time, not the dataset. The source graphs go first and
-the merged graphs last. Only the URL the user names is contacted; credentials
-come from the environment or ``~/.netrc`` (``safety.auth``).
+holds one graph at a time, not the dataset; both files are unnamed while they
+are used, so that a push stopped part of the way leaves neither behind. The
+source graphs go first and the merged graphs last. Only the URL the user names
+is contacted; credentials come from the environment or ``~/.netrc``
+(``safety.auth``).
 """
 
 from __future__ import annotations
@@ -93,21 +95,28 @@ class Spool:
     one graph's lines, not the dataset: at a million triples, building every graph as
     Python sets and bytes took 2.2 GB."""
 
-    def __init__(self, kg: api.KnowledgeGraph, with_inferred: bool, folder: Path):
+    def __init__(self, kg: api.KnowledgeGraph, with_inferred: bool, folder: Path | None = None):
         self.graphs = api.published_graphs(kg)
         if not with_inferred:
             self.graphs.remove(INFERRED_GRAPH)
         self.data_graphs = [g for g in kg.loaded.data_graphs if g in self.graphs]
         self._ids = {iri: number for number, iri in enumerate(self.graphs)}
-        self._db = sqlite3.connect(folder / "spool.sqlite", isolation_level=None)
+        handle, name = tempfile.mkstemp(prefix="zonekg-push-", suffix=".sqlite", dir=folder)
+        os.close(handle)
+        self._db = sqlite3.connect(name, isolation_level=None)
         # a scratch file, nothing to recover after a crash: no journal, no syncing. The
         # lines go in as they come and are indexed once at the end (indexing as they
         # came took three times as long), each read back in index order, each once.
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
-            "CREATE TABLE asserted (graph INTEGER, text BLOB);"
-            "CREATE TABLE derived (graph INTEGER, text BLOB);"
-        )
+        try:
+            self._db.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                "PRAGMA cache_size = -65536;"
+                "CREATE TABLE asserted (graph INTEGER, text BLOB);"
+                "CREATE TABLE derived (graph INTEGER, text BLOB);"
+            )
+        finally:
+            # open, it works on; unnamed, a push killed part of the way leaves nothing
+            os.unlink(name)
         self._fill(kg)
 
     def _fill(self, kg: api.KnowledgeGraph) -> None:
@@ -194,12 +203,11 @@ def push(
     """
     check_url(endpoint)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="zonekg-push-") as folder:
-        spool = Spool(kg, with_inferred, Path(folder))
-        try:
-            sizes, status = _put_all(endpoint, spool, Path(folder) / "graph.nt", limits)
-        finally:
-            spool.close()
+    spool = Spool(kg, with_inferred)
+    try:
+        sizes, status = _put_all(endpoint, spool, limits)
+    finally:
+        spool.close()
     merged = {iri: n for iri, n in sizes.items() if iri in DERIVED_GRAPHS}
     return PushResult(
         endpoint,
@@ -211,12 +219,10 @@ def push(
     )
 
 
-def _put_all(
-    endpoint: str, spool: Spool, scratch: Path, limits: Limits
-) -> tuple[dict[str, int], int]:
+def _put_all(endpoint: str, spool: Spool, limits: Limits) -> tuple[dict[str, int], int]:
     """Put every graph of *spool*, then graph/pushed: the triples of each, and the status."""
     sizes = {}
-    with scratch.open("w+b") as body:
+    with tempfile.TemporaryFile() as body:  # unnamed, as the spool
         for done, iri in enumerate(spool.graphs):
             sizes[iri] = spool.write(iri, body)
             try:
