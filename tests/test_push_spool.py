@@ -6,6 +6,7 @@ stores' side (every question answers remotely as here) is in test_remote.py."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 import tempfile
 import threading
 
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from zonekg import api
+from zonekg.core.errors import EnvironmentProblem
 from zonekg.core.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from zonekg.core.settings import Limits
 from zonekg.publish import push as pushing
@@ -98,3 +100,20 @@ def test_a_write_refused_before_its_body_is_read_says_401_not_broken_pipe(tmp_pa
             pushing._put(url, "urn:g", sent, Limits(timeout=30))
         peer.join(30)
     assert refused.value.status == 401, refused.value.message
+
+
+def test_a_spool_the_disk_cannot_hold_is_a_clear_error_naming_the_folder(tmp_path, monkeypatch):
+    # sqlite's "database or disk is full" reached the user as an internal error (exit 3)
+    connect = sqlite3.connect
+
+    def small(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 8")  # a disk that fills at 32 KiB
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", small)
+    with pytest.raises(EnvironmentProblem) as full:
+        pushing.Spool(api.load(), False, tmp_path)
+    assert str(tmp_path) in full.value.message and "full" in full.value.message
+    assert "TMPDIR" in full.value.hint
+    assert list(tmp_path.iterdir()) == []

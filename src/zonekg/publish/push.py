@@ -52,6 +52,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .. import api
+from ..core.errors import EnvironmentProblem
 from ..core.namespaces import (
     ASSERTED_GRAPH,
     DERIVED_GRAPHS,
@@ -108,16 +109,24 @@ class Spool:
         # lines go in as they come and are indexed once at the end (indexing as they
         # came took three times as long), each read back in index order, each once.
         try:
-            self._db.executescript(
-                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                "PRAGMA cache_size = -65536;"
-                "CREATE TABLE asserted (graph INTEGER, text BLOB);"
-                "CREATE TABLE derived (graph INTEGER, text BLOB);"
-            )
-        finally:
-            # open, it works on; unnamed, a push killed part of the way leaves nothing
-            os.unlink(name)
-        self._fill(kg)
+            try:
+                self._db.executescript(
+                    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                    "PRAGMA cache_size = -65536;"
+                    "CREATE TABLE asserted (graph INTEGER, text BLOB);"
+                    "CREATE TABLE derived (graph INTEGER, text BLOB);"
+                )
+            finally:
+                # open, it works on; unnamed, a push killed part of the way leaves nothing
+                os.unlink(name)
+            self._fill(kg)
+        except sqlite3.OperationalError as exc:  # (the disk full, most likely)
+            self._db.close()
+            raise EnvironmentProblem(
+                f"no room for push's scratch copy of the graphs in {Path(name).parent} ({exc})",
+                hint="free space there, or set TMPDIR to a folder on a disk with room: it "
+                "needs about twice the size of the dataset as N-Triples",
+            ) from None
 
     def _fill(self, kg: api.KnowledgeGraph) -> None:
         for batch in _batches(kg.quads(kg.asserted_graphs, once=False)):
