@@ -293,3 +293,15 @@ def test_bad_queries_exit_2_with_the_position(text, engine):
     done = zonekg("query", "--engine", engine, "--text", text)
     assert done.returncode == 2, done.stderr
     assert "--text:1:" in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_progress_bar_shows_its_rate_in_whole_units():
+    # the rate was rich's float as it came: "192.68312325183135 graphs/s"
+    from types import SimpleNamespace
+
+    from zonekg.cli.progress import rate_column
+
+    column = rate_column("graphs")
+    assert column.render(SimpleNamespace(speed=192.68312325183135)).plain == "193 graphs/s"
+    assert column.render(SimpleNamespace(speed=12345.6)).plain == "12,346 graphs/s"
+    assert column.render(SimpleNamespace(speed=None)).plain == ""

@@ -123,7 +123,10 @@ def _validates_as_embedded(
     returned. *by_value*: the store keeps typed literals by value (Virtuoso: "6"^^xsd:decimal
     and "6.0"^^xsd:decimal are one term there), so it may count fewer distinct data triples."""
     kg = api.load(files)
-    remote.push(store, kg)
+    steps: list[tuple[str, int]] = []
+    remote.push(store, kg, progress=lambda step, n: steps.append((step, n)))
+    # one step per graph put: every published graph but the closure (not pushed here)
+    assert steps == [("push", 1)] * (len(api.published_graphs(kg)) - 1)
     far = api.validate_remote(endpoint, limits=limits)
     local = api.validate(kg)
     _same_report(local, far)

@@ -24,7 +24,7 @@ def bar(description: str, total: int | None, unit: str = "items") -> Iterator[Ca
         TransferSpeedColumn,
     )
 
-    rate = TransferSpeedColumn() if unit == "bytes" else TextColumn("{task.speed} " + unit + "/s")
+    rate = TransferSpeedColumn() if unit == "bytes" else rate_column(unit)
     columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()]
     if unit != "bytes":
         columns.append(MofNCompleteColumn())
@@ -32,3 +32,16 @@ def bar(description: str, total: int | None, unit: str = "items") -> Iterator[Ca
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda _step, n: progress.advance(task, n)
+
+
+def rate_column(unit: str):
+    """A column of the rate in whole *unit*s per second ("193 graphs/s"), blank until
+    there is one (rich's text column printed the float: "192.68312325183135 graphs/s")."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text("" if task.speed is None else f"{task.speed:,.0f} {unit}/s")
+
+    return Rate()

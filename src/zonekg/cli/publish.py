@@ -241,12 +241,14 @@ def push(endpoint, with_inferred, data, engine, store) -> None:
     from .. import api
     from ..publish import push as pushing
     from ..safety.http import shown_url
+    from .progress import bar
 
     pushing.graph_store_url(endpoint, "urn:x")  # a bad URL is refused before any work
 
     def task():
         kg = api.load(data_paths(data), engine=engine, store=store, limits=limits)
-        return pushing.push(endpoint, kg, with_inferred, limits)
+        with bar("push", None, "graphs") as advance:
+            return pushing.push(endpoint, kg, with_inferred, limits, advance)
 
     # the store's replies are read in the worker, under the time and memory limits
     limits = current_limits()

@@ -44,7 +44,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -203,10 +203,12 @@ def push(
     kg: api.KnowledgeGraph,
     with_inferred: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    progress: Callable[[str, int], None] | None = None,
 ) -> PushResult:
     """Replace each source graph of *kg*, then the merged graphs, at *endpoint* (a Graph
     Store), each request within *limits*; *with_inferred*: the closure too (made here if
-    it is not yet), else an old one is deleted.
+    it is not yet), else an old one is deleted. *progress*: called ``("push", 1)`` as each
+    graph is put.
 
     A failure part of the way says which graphs were already replaced.
     """
@@ -214,7 +216,7 @@ def push(
     started = time.monotonic()
     spool = Spool(kg, with_inferred)
     try:
-        sizes, status = _put_all(endpoint, spool, limits)
+        sizes, status = _put_all(endpoint, spool, limits, progress or _unseen)
     finally:
         spool.close()
     merged = {iri: n for iri, n in sizes.items() if iri in DERIVED_GRAPHS}
@@ -228,7 +230,9 @@ def push(
     )
 
 
-def _put_all(endpoint: str, spool: Spool, limits: Limits) -> tuple[dict[str, int], int]:
+def _put_all(
+    endpoint: str, spool: Spool, limits: Limits, progress: Callable[[str, int], None]
+) -> tuple[dict[str, int], int]:
     """Put every graph of *spool*, then graph/pushed: the triples of each, and the status."""
     sizes = {}
     with tempfile.TemporaryFile() as body:  # unnamed, as the spool
@@ -236,6 +240,7 @@ def _put_all(endpoint: str, spool: Spool, limits: Limits) -> tuple[dict[str, int
             sizes[iri] = spool.write(iri, body)
             try:
                 _put(endpoint, iri, body, limits)
+                progress("push", 1)
             except RemoteError as exc:
                 if done:
                     exc.message = f"{exc.message} (after {done} of {len(spool.graphs)} graphs)"
@@ -244,6 +249,10 @@ def _put_all(endpoint: str, spool: Spool, limits: Limits) -> tuple[dict[str, int
         _delete(endpoint, INFERRED_GRAPH, limits)
     manifest = _manifest(spool.graphs, spool.data_graphs)
     return sizes, _put(endpoint, PUSHED_GRAPH, manifest, limits)
+
+
+def _unseen(_step: str, _n: int) -> None:
+    """No progress shown."""
 
 
 def _put(endpoint: str, graph: str, ntriples: bytes | BinaryIO, limits: Limits) -> int:
