@@ -74,32 +74,44 @@ def test_a_triple_two_files_state_in_one_graph_is_pushed_once(tmp_path):
     assert len(merged) == len(set(merged)) == len(_triples(spooled[kg.asserted_graphs[0]])) + 1
 
 
-def _refuse_on_the_head(server: socket.socket) -> None:
-    """Answer the first request 401 as soon as its head is in, then hang up unread."""
+def _answer_on_the_head(server: socket.socket, status: bytes) -> None:
+    """Answer the first request with *status* as soon as its head is in, then hang up
+    with its body unread."""
     conn, _ = server.accept()
     with conn:
         head = b""
         while b"\r\n\r\n" not in head:
             head += conn.recv(4096)
         conn.sendall(
-            b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="store"\r\n'
+            b"HTTP/1.1 " + status + b'\r\nWWW-Authenticate: Basic realm="store"\r\n'
             b"Content-Length: 0\r\nConnection: close\r\n\r\n"
         )
+
+
+def _put_to_a_peer_answering(status: bytes, tmp_path) -> RemoteError:
+    body = tmp_path / "graph.nt"
+    body.write_bytes(b'<urn:s> <urn:p> "o" .\n' * 400_000)  # more than the sockets buffer
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        peer = threading.Thread(target=_answer_on_the_head, args=(server, status), daemon=True)
+        peer.start()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/store"
+        with body.open("rb") as sent, pytest.raises(RemoteError) as failed:
+            pushing._put(url, "urn:g", sent, Limits(timeout=30))
+        peer.join(30)
+    return failed.value
 
 
 def test_a_write_refused_before_its_body_is_read_says_401_not_broken_pipe(tmp_path):
     # Virtuoso answers an unauthorised PUT at once and closes: the client, still sending
     # the graph from its file, met a broken pipe and said "cannot reach" the store.
-    body = tmp_path / "graph.nt"
-    body.write_bytes(b'<urn:s> <urn:p> "o" .\n' * 400_000)  # more than the sockets buffer
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        peer = threading.Thread(target=_refuse_on_the_head, args=(server,), daemon=True)
-        peer.start()
-        url = f"http://127.0.0.1:{server.getsockname()[1]}/store"
-        with body.open("rb") as sent, pytest.raises(RemoteError) as refused:
-            pushing._put(url, "urn:g", sent, Limits(timeout=30))
-        peer.join(30)
-    assert refused.value.status == 401, refused.value.message
+    refused = _put_to_a_peer_answering(b"401 Unauthorized", tmp_path)
+    assert refused.status == 401, refused.message
+
+
+def test_a_success_answered_before_the_body_is_read_is_not_taken_for_one(tmp_path):
+    # the store cannot have the whole graph: the body was cut, whatever it says
+    cut = _put_to_a_peer_answering(b"201 Created", tmp_path)
+    assert cut.status is None and "cannot reach" in cut.message, cut.message
 
 
 def test_a_spool_the_disk_cannot_hold_is_a_clear_error_naming_the_folder(tmp_path, monkeypatch):

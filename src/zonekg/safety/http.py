@@ -183,15 +183,19 @@ def send(
 def _exchange(
     connection: http.client.HTTPConnection, request: urllib.request.Request, headers: dict
 ) -> http.client.HTTPResponse:
-    """Send *request* and take the reply: also one the peer sent before it had read the
-    whole body and closed (a store refusing a write answers 401 at once)."""
+    """Send *request* and take the reply: also a refusal the peer sent before it had read
+    the whole body and closed (a store refusing a write answers 401 at once), but never a
+    success so sent: the body was cut, whatever the peer says."""
     try:
         connection.request(request.get_method(), request.selector, request.data, headers)
     except (BrokenPipeError, ConnectionResetError) as cut:
         try:
-            return connection.getresponse()
+            early = connection.getresponse()
         except (OSError, http.client.HTTPException):
             raise cut from None
+        if 200 <= early.status < 300:
+            raise cut from None
+        return early
     return connection.getresponse()
 
 
