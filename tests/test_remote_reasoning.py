@@ -282,3 +282,25 @@ def test_a_failed_update_request_is_undone_by_oxigraph_and_not_by_virtuoso(oxigr
     assert not _failing_request(proxy.backend + "/update", ox_store, None)
     auth = (virtuoso.credentials["ZONEKG_USER"], virtuoso.credentials["ZONEKG_PASSWORD"])
     assert _failing_request(virtuoso.update, virtuoso, auth)
+
+
+def test_a_write_virtuoso_will_not_log_says_which_setting_to_raise(tmp_path, monkeypatch):
+    # at 10M generated triples Virtuoso refused reasoning's first round ("SR325: Transaction
+    # aborted because it's log after image size went above the limit"), and the hint said
+    # to check the endpoint URL. A push meets the same bound here (a limit of 200 kB: the
+    # store takes a body of tens of MB otherwise, so a push of the project's graph is what
+    # reaches it), and both are told by the one refusal of safety.http.
+    import remote_support
+
+    bounded = remote_support.VIRTUOSO_INI.replace(
+        "[Parameters]\n", "[Parameters]\nTransactionAfterImageLimit = 200000\n"
+    )
+    assert bounded != remote_support.VIRTUOSO_INI
+    monkeypatch.setattr(remote_support, "VIRTUOSO_INI", bounded)
+    with virtuoso_server(tmp_path) as (base, user, password):
+        done = run_zonekg(
+            "push", "--endpoint", base + "/sparql-graph-crud-auth",
+            env={"ZONEKG_USER": user, "ZONEKG_PASSWORD": password},
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "SR325" in done.stderr and "TransactionAfterImageLimit" in done.stderr

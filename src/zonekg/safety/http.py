@@ -199,6 +199,13 @@ def _exchange(
     return connection.getresponse()
 
 
+#: What to do when Virtuoso refuses a write larger than the log of one transaction holds.
+_VIRTUOSO_LOG_FULL = (
+    "Virtuoso bounds what one request may write: raise TransactionAfterImageLimit in the "
+    "[Parameters] of its virtuoso.ini (50000000 bytes unless set), restart it, and run again"
+)
+
+
 def _refusal(exchange: _Exchange, response: http.client.HTTPResponse) -> RemoteError:
     """The error for a status that is not a success, with the start of the body."""
     status = response.status
@@ -210,6 +217,8 @@ def _refusal(exchange: _Exchange, response: http.client.HTTPResponse) -> RemoteE
         f"{exchange.shown} failed: HTTP {status} {excerpt(body)}".rstrip(),
         hint="give credentials in ~/.netrc or in ZONEKG_USER and ZONEKG_PASSWORD"
         if status in (401, 403)
+        else _VIRTUOSO_LOG_FULL
+        if "SR325" in body  # (a push or a reasoning inside it at 10M triples met this)
         else "check the endpoint URL and that the store accepts this request",
     )
     error.status = status
