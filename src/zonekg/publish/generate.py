@@ -3,10 +3,15 @@
 The real data is the template: copy 0 is the project's data as it is, and each
 further copy renames every instance it describes (``{kind}/{slug}`` becomes
 ``{kind}/{slug}-z{n}``) so that every zone gets its own areas, proposals,
-agreement sets, projects, organisations, amounts, source documents with full
-text and the passages quoted from them. Resources linked to outside
-identifiers with skos:exactMatch (countries, province, city) are shared, as in a
-real graph that grows: copying them would make every copy the same as every other.
+agreement sets, projects, organisations, amounts, source documents and the
+passages quoted from them. A copy's documents do not hold their full text
+(zk:fullText) again: they keep the template's local copy (zk:localCopy), whose
+text copy 0 holds, as the documents of a real graph that quote one file share
+one holder of its text (held in every copy, the quotes' check in Virtuoso, which
+tests a quote against every holder, grew with the square of the data). Resources
+linked to outside identifiers with skos:exactMatch (countries, province, city)
+are shared, as in a real graph that grows: copying them would make every copy
+the same as every other.
 Monetary values vary with the seed; everything else that the shapes check
 (quotes occurring in their document, counts, areas) is kept as in the template,
 so the output conforms. The output is N-Quads in ``.nq`` files, one per topic
@@ -39,6 +44,7 @@ INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$
 EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 VALUE_PROPERTIES = ("http://schema.org/value", "http://schema.org/minValue")
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+FULL_TEXT = "<https://w3id.org/zonekg/def#fullText>"
 ID = "https://w3id.org/zonekg/id/"
 
 #: kind -> (template subject, predicate, what the broken copy says instead; None drops it)
@@ -173,6 +179,8 @@ def _write_copies(templates, copies, broken, factors, folder: Path, progress):
             for s, p, o, g in template.lines:
                 subject = s.format(suffix=suffix)
                 obj = o.format(suffix=suffix)
+                if copy and p == FULL_TEXT:
+                    continue
                 graph = g.format(suffix=suffix)
                 if p[1:-1] in VALUE_PROPERTIES and copy:
                     obj = _scaled(obj, factors[copy])
