@@ -30,6 +30,16 @@ def test_the_bench_raises_the_buffers_and_lifts_the_time_limit_of_the_tests_stor
     assert "NumberOfBuffers = 20000" in remote_support.VIRTUOSO_INI  # the tests' own, untouched
 
 
+def test_the_bench_lets_one_transaction_log_more_in_parameters(bench):
+    """At 10M, Virtuoso's default bound (50 MB) refused reasoning's first round (SR325)."""
+    ini = bench.bench_ini(remote_support.VIRTUOSO_INI, buffers=600_000)
+    parameters = ini.split("[Parameters]")[1].split("\n[")[0]
+    assert f"\nTransactionAfterImageLimit = {bench.LOGGED_BYTES}\n" in parameters
+    assert bench.LOGGED_BYTES < 2**31
+    assert "NumberOfBuffers = 600000\n" in parameters
+    assert "TransactionAfterImageLimit" not in remote_support.VIRTUOSO_INI
+
+
 def test_settings_written_otherwise_stop_the_bench(bench):
     changed = remote_support.VIRTUOSO_INI.replace("NumberOfBuffers = 20000", "NumberOfBuffers=2")
     with pytest.raises(SystemExit, match="NumberOfBuffers = 20000"):
