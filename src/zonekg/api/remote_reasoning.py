@@ -414,8 +414,9 @@ def _closure(
     for batch in _batches(tbox, DATA_BATCH):
         store.update(f"INSERT DATA {{ GRAPH {schema} {{ {batch} }} }}")
     store.update(  # what the closed schema repeats of the data is asserted
+        # (tested for each schema triple: as a join, Virtuoso took 1.2-2.7 s at 100k, not 0.05)
         f"DELETE {{ GRAPH {schema} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {schema} {{ ?s ?p ?o }} "
-        f"GRAPH {ASSERTED} {{ ?s ?p ?o }} }}"
+        f"FILTER EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
     )
     total = store.count(ASSERTED) + store.count(schema)
     delta = [ASSERTED, schema]  # the first round joins everything with everything
