@@ -114,9 +114,11 @@ class Rule:
         unknown = " ".join(
             f"FILTER NOT EXISTS {{ GRAPH {g} {{ {self.conclusion} }} }}" for g in known
         )
+        # the pattern as a sub-select: Virtuoso 7 plans an INSERT's own WHERE worse than the
+        # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s; Oxigraph the same)
         return (
-            f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ {values}{where}"
-            f"{condition} {unknown} }}"
+            f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ SELECT * WHERE "
+            f"{{ {values}{where}{condition} {unknown} }} }}"
         )
 
 
