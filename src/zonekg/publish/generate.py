@@ -38,13 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InvalidValue, ZonekgError
+from ..core.namespaces import ZK
 from ..core.settings import DEFAULT_LIMITS, Limits
 
 INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
 EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 VALUE_PROPERTIES = ("http://schema.org/value", "http://schema.org/minValue")
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
-FULL_TEXT = "<https://w3id.org/zonekg/def#fullText>"
+FULL_TEXT = f"<{ZK}fullText>"
 ID = "https://w3id.org/zonekg/id/"
 
 #: kind -> (template subject, predicate, what the broken copy says instead; None drops it)
@@ -177,10 +178,10 @@ def _write_copies(templates, copies, broken, factors, folder: Path, progress):
         for copy in range(copies):
             suffix = "" if copy == 0 else f"-z{copy}"
             for s, p, o, g in template.lines:
-                subject = s.format(suffix=suffix)
-                obj = o.format(suffix=suffix)
                 if copy and p == FULL_TEXT:
                     continue
+                subject = s.format(suffix=suffix)
+                obj = o.format(suffix=suffix)
                 graph = g.format(suffix=suffix)
                 if p[1:-1] in VALUE_PROPERTIES and copy:
                     obj = _scaled(obj, factors[copy])
