@@ -129,3 +129,24 @@ def test_a_spool_the_disk_cannot_hold_is_a_clear_error_naming_the_folder(tmp_pat
     assert str(tmp_path) in full.value.message and "full" in full.value.message
     assert "TMPDIR" in full.value.hint
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_spool_is_filled_in_one_transaction(tmp_path, monkeypatch):
+    # in autocommit each row was a transaction of its own: filling took 12 times as long
+    # (4.4 of a 100k push's 7.2 s of spooling)
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    pushing.Spool(api.load(), False, tmp_path).close()
+    inserts = [n for n, s in enumerate(statements) if s.startswith("INSERT")]
+    assert len(inserts) > 1000  # a row each: the project's graph
+    begins = [n for n, s in enumerate(statements) if s == "BEGIN"]
+    commits = [n for n, s in enumerate(statements) if s == "COMMIT"]
+    assert len(begins) == len(commits) == 1, (begins, commits)
+    assert begins[0] < inserts[0] and inserts[-1] < commits[0]

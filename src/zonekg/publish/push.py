@@ -129,6 +129,8 @@ class Spool:
             ) from None
 
     def _fill(self, kg: api.KnowledgeGraph) -> None:
+        # one transaction: in autocommit each row is one, which took 12 times as long
+        self._db.execute("BEGIN")
         for batch in _batches(kg.quads(kg.asserted_graphs, once=False)):
             graphs = (self._ids[q.graph_name.value] for q in batch)
             rows = zip(graphs, _lines(batch), strict=True)  # one line per triple
@@ -141,6 +143,7 @@ class Spool:
                 for batch in _batches(kg.quads([derived])):
                     rows = ((self._ids[derived], text) for text in _lines(batch))
                     self._db.executemany("INSERT INTO derived VALUES (?, ?)", rows)
+        self._db.execute("COMMIT")
         self._db.executescript(
             "CREATE INDEX asserted_by_graph ON asserted (graph, text);"
             "CREATE INDEX asserted_by_text ON asserted (text);"
