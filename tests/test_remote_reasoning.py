@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import time
@@ -43,7 +42,6 @@ from zonekg.core import paths
 from zonekg.core.errors import ZonekgError
 from zonekg.core.namespaces import (
     ASSERTED_GRAPH,
-    GRAPH,
     ID,
     INFERRED_GRAPH,
     PUSHED_GRAPH,
@@ -202,34 +200,6 @@ def test_oxigraph_inconsistency_is_reported_as_embedded(oxigraph, monkeypatch):
 
 def test_oxigraph_stopped_half_way_leaves_the_closure_as_it_was(oxigraph, monkeypatch):
     stopped_half_way_leaves_the_closure_as_it_was(oxigraph[1], monkeypatch)
-
-
-def test_every_round_joins_two_known_graphs(oxigraph, monkeypatch):
-    # each round's graph was named beside the others: Virtuoso 7 planned some rules' later
-    # rounds over the whole store (a different rule in each run), reasoning at 1M 98-151 s
-    from zonekg.engines import remote
-
-    _, store = oxigraph
-    store.push()
-    for name, value in store.credentials.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("NETRC", os.devnull)
-    sent: list[str] = []
-    update = remote.update
-    monkeypatch.setattr(
-        remote, "update", lambda url, text, *a: sent.append(text) or update(url, text, *a)
-    )
-    done = api.reason_in_store(store.query, store.update)
-    assert done.rounds >= 3  # enough rounds for later ones to name more
-    rules = [text for text in sent if text.startswith("INSERT {")]
-    assert len(rules) >= 3 * done.rounds
-    # what is known, less which each rule derives: graph/asserted and the closure's graph
-    assert {text.count("FILTER NOT EXISTS") for text in rules} == {2}
-    # those, the round's own graph and the round before's (its delta)
-    named = [set(re.findall(f"<{re.escape(GRAPH)}[^>]*>", text)) for text in rules]
-    assert max(map(len, named)) == 4, max(named, key=len)
-    assert store.working_graphs() == 0
-    closure_as_embedded(store)
 
 
 # --- Virtuoso ---------------------------------------------------------------------------

@@ -9,16 +9,15 @@ engine runs), closed and compiled here; each compiled rule becomes one ``INSERT 
 whose ``VALUES`` rows are its classes and properties, each written from its parsed IRI.
 
 Semi-naive rounds, as the fast engine's: the closed schema goes into a first working
-graph, the closure's, and each round puts what it derives (and neither graph/asserted nor
-the closure's graph holds) into that graph and into a working graph of its own, the next
-round's delta; a round joins only the triples of the round before (in the first,
-everything) with everything known, so each triple is derived once. A round that derives
-nothing is the fixpoint (the count of its graph). Rounds are bounded (``MAX_ROUNDS``), the
-closure by ``max_triples`` and the whole by the time limit.
+graph, and each round puts what it derives (and neither graph/asserted nor an earlier
+working graph holds) into a working graph of its own; a round joins only the triples of the
+round before (in the first, everything) with everything known, so each triple is written
+once. A round that derives nothing is the fixpoint (the count of its graph). Rounds are
+bounded (``MAX_ROUNDS``), the closure by ``max_triples`` and the whole by the time limit.
 
 What the store holds meanwhile: graph/inferred and graph/pushed are untouched until the
 last request, which takes graph/inferred out of graph/pushed, replaces it with the working
-graph of the closure (less ``x owl:sameAs x``, as locally) and lists it again. That is one store
+graphs (less ``x owl:sameAs x``, as locally) and lists it again. That is one store
 transaction where the store runs an update request as one (Oxigraph); where it runs the
 operations one by one (Virtuoso: an operation that fails leaves those before it done), a
 failure in between leaves the store without a listed closure, which questions then say
@@ -93,10 +92,10 @@ class Rule:
     conclusion: str
     condition: str = ""
 
-    def update(self, targets: list[str], delta: list[str], known: list[str]) -> str:
-        """The INSERT into each of *targets* of what this rule derives from at least one
-        premise in the *delta* graphs and the rest in the *known* ones, less what *known*
-        holds (graphs as SPARQL terms)."""
+    def update(self, target: str, delta: list[str], known: list[str]) -> str:
+        """The INSERT into *target* of what this rule derives from at least one premise in
+        the *delta* graphs and the rest in the *known* ones, less what *known* holds
+        (graphs as SPARQL terms)."""
         if len(self.premises) == 1:
             where = f"{_in(delta, 'zk_d')} {{ {self.premises[0]} }}"
         else:
@@ -117,9 +116,8 @@ class Rule:
         )
         # the pattern as a sub-select: Virtuoso 7 plans an INSERT's own WHERE worse than the
         # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s; Oxigraph the same)
-        written = " ".join(f"GRAPH {g} {{ {self.conclusion} }}" for g in targets)
         return (
-            f"INSERT {{ {written} }} WHERE {{ SELECT * WHERE "
+            f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ SELECT * WHERE "
             f"{{ {values}{where}{condition} {unknown} }} }}"
         )
 
@@ -173,7 +171,7 @@ def compiled_rules(rules) -> list[Rule]:
     kept = [rule for rule in found if rule.rows]
     for rule in kept:
         try:
-            rule.update([ASSERTED], [ASSERTED], [ASSERTED])
+            rule.update(ASSERTED, [ASSERTED], [ASSERTED])
         except ValueError as exc:
             raise Unsupported(
                 f"OWL 2 RL rule {rule.name} applies to a term that is not an "
@@ -405,9 +403,8 @@ def _closure(
     max_rounds: int,
     progress: Progress,
 ) -> int:
-    """Build the closure less what is asserted in one working graph, which *pieces* holds at
-    the end; return the rounds to the fixpoint. Each round also writes what it derives to a
-    graph of its own, the next round's delta, dropped once that round is done."""
+    """Build the closure less what is asserted in working graphs, one per round (added to
+    *pieces* as they are made); return the rounds to the fixpoint."""
 
     def piece() -> str:
         graph = f"{REASONING_GRAPH}/round-{len(pieces)}"
@@ -415,37 +412,26 @@ def _closure(
         store.update(f"INSERT DATA {{ GRAPH {LISTING} {{ {LISTING} {HAS_PART} <{graph}> }} }}")
         return sparql_iri(graph)
 
-    def drop(graph: str) -> None:
-        store.update(f"DROP SILENT GRAPH {graph}")
-        pieces.remove(graph[1:-1])
-
-    # the closed schema, then all that is derived: rules join with two graphs whatever the
-    # round (joined with a graph per round, Virtuoso 7 planned some rules' later rounds over
-    # the whole store, a different rule's in each run: reasoning at 1M took 98-151 s)
-    closure = piece()
+    schema = piece()
     for batch in _batches(tbox, DATA_BATCH):
-        store.update(f"INSERT DATA {{ GRAPH {closure} {{ {batch} }} }}")
+        store.update(f"INSERT DATA {{ GRAPH {schema} {{ {batch} }} }}")
     store.update(  # what the closed schema repeats of the data is asserted
         # (tested for each schema triple: as a join, Virtuoso took 1.2-2.7 s at 100k, not 0.05)
-        f"DELETE {{ GRAPH {closure} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {closure} {{ ?s ?p ?o }} "
+        f"DELETE {{ GRAPH {schema} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {schema} {{ ?s ?p ?o }} "
         f"FILTER EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
     )
-    total = store.count(ASSERTED) + store.count(closure)
-    known = [ASSERTED, closure]
-    delta = known  # the first round joins everything with everything
+    total = store.count(ASSERTED) + store.count(schema)
+    delta = [ASSERTED, schema]  # the first round joins everything with everything
     for done in range(1, max_rounds + 1):
+        known = [ASSERTED, *map(sparql_iri, pieces)]
         target = piece()
         equality = _holds_same_as(store, known)
         for rule in rules:
             if equality or not rule.name.startswith("eq-"):
-                # (a triple a rule writes is known to the rules after it: it is in both)
-                store.update(rule.update([target, closure], delta, known))
+                store.update(rule.update(target, delta, known))
         new = store.count(target)
         progress("reason", new)
-        if delta != known:
-            drop(delta[0])
         if not new:
-            drop(target)
             return done
         total += new
         if total > cap:
@@ -460,7 +446,7 @@ def _closure(
 
 def _datatypes_disjoint(store: _Store, asserted: list[str], pieces: list[str]) -> None:
     """The disjointness of the RL datatypes the asserted graphs use, as the fast engine adds
-    it beside its compiled rules (which do not see literals), into the closure's graph."""
+    it beside its compiled rules (which do not see literals), into the last working graph."""
     from ..engines.oxigraph.rules import datatype_disjointness
 
     graphs = [sparql_iri(g) for g in asserted]
