@@ -115,7 +115,8 @@ class Rule:
             f"FILTER NOT EXISTS {{ GRAPH {g} {{ {self.conclusion} }} }}" for g in known
         )
         # the pattern as a sub-select: Virtuoso 7 plans an INSERT's own WHERE worse than the
-        # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s; Oxigraph the same)
+        # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s, in one store; Oxigraph
+        # the same). Its plans vary from store to store: reasoning at 1M took 98-162 s
         return (
             f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ SELECT * WHERE "
             f"{{ {values}{where}{condition} {unknown} }} }}"

@@ -38,15 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InvalidValue, ZonekgError
-from ..core.namespaces import ZK
+from ..core.namespaces import ID, ZK
 from ..core.settings import DEFAULT_LIMITS, Limits
 
-INSTANCE = re.compile(r"^<(https://w3id\.org/zonekg/id/[a-z]+/[A-Za-z0-9._-]+)>$")
+INSTANCE = re.compile(f"^<({re.escape(ID)}[a-z]+/[A-Za-z0-9._-]+)>$")
 EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 VALUE_PROPERTIES = ("http://schema.org/value", "http://schema.org/minValue")
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 FULL_TEXT = f"<{ZK}fullText>"
-ID = "https://w3id.org/zonekg/id/"
 
 #: kind -> (template subject, predicate, what the broken copy says instead; None drops it)
 VIOLATION_KINDS: dict[str, tuple[str, str, str | None]] = {
