@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -83,7 +83,9 @@ class StoreClosure:
 @dataclass(frozen=True)
 class Rule:
     """One compiled OWL 2 RL rule as SPARQL: ``VALUES`` *columns* (its *rows*, IRIs), one or
-    two triple *premises*, the *conclusion*, and a *condition* (a FILTER) if any."""
+    two triple *premises*, the *conclusion*, and a *condition* (a FILTER) if any. The first
+    column, where there is one, is what every premise matches on: ``c`` a class (the object
+    of ``rdf:type``), any other a predicate."""
 
     name: str
     columns: tuple[str, ...]
@@ -91,6 +93,16 @@ class Rule:
     premises: tuple[str, ...]
     conclusion: str
     condition: str = ""
+
+    def within(self, predicates: set[str], classes: set[str]) -> Rule | None:
+        """This rule over a delta whose triples use only *predicates* and whose
+        ``rdf:type`` triples only *classes*: the rows a premise can match there, or None
+        where no row can. A rule of equality (no columns) is kept whole."""
+        if not self.columns:
+            return self
+        present = classes if self.columns[0] == "c" else predicates
+        rows = tuple(row for row in self.rows if row[0] in present)
+        return replace(self, rows=rows) if rows else None
 
     def update(self, target: str, delta: list[str], known: list[str]) -> str:
         """The INSERT into *target* of what this rule derives from at least one premise in
@@ -423,11 +435,12 @@ def _closure(
     )
     total = store.count(ASSERTED) + store.count(schema)
     delta = [ASSERTED, schema]  # the first round joins everything with everything
+    applicable = rules
     for done in range(1, max_rounds + 1):
         known = [ASSERTED, *map(sparql_iri, pieces)]
         target = piece()
         equality = _holds_same_as(store, known)
-        for rule in rules:
+        for rule in applicable:
             if equality or not rule.name.startswith("eq-"):
                 store.update(rule.update(target, delta, known))
         new = store.count(target)
@@ -442,7 +455,27 @@ def _closure(
                 f"reasoning stopped: the closure passed {cap} triples (triple-count cap)",
             )
         delta = [target]
+        applicable = _applicable(store, rules, target)
     raise ZonekgError(f"reasoning in the store did not reach a fixpoint in {max_rounds} rounds")
+
+
+def _applicable(store: _Store, rules: list[Rule], delta: str) -> list[Rule]:
+    """The *rules* cut to the predicates and classes the *delta* graph uses. A later round's
+    delta is small, yet Virtuoso 7 spent seconds on a rule none of whose rows it can match
+    (at a million triples prp-fp took 9-12 s a round for a delta without its properties;
+    reasoning there 106-107 s uncut, 58-65 s cut)."""
+    used = store.query(
+        f"SELECT DISTINCT ?p WHERE {{ GRAPH {delta} {{ ?s ?p ?o }} }}", "predicates derived"
+    )
+    predicates = {row[0].value for row in used.rows if isinstance(row[0], ox.NamedNode)}
+    classes: set[str] = set()
+    if RDF + "type" in predicates:
+        typed = store.query(
+            f"SELECT DISTINCT ?c WHERE {{ GRAPH {delta} {{ ?s {TYPE} ?c }} }}", "classes derived"
+        )
+        classes = {row[0].value for row in typed.rows if isinstance(row[0], ox.NamedNode)}
+    cut = (rule.within(predicates, classes) for rule in rules)
+    return [rule for rule in cut if rule is not None]
 
 
 def _datatypes_disjoint(store: _Store, asserted: list[str], pieces: list[str]) -> None:
