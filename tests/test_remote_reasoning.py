@@ -205,9 +205,9 @@ def test_oxigraph_stopped_half_way_leaves_the_closure_as_it_was(oxigraph, monkey
 
 def test_a_later_round_sends_only_the_rows_its_delta_can_match(oxigraph, monkeypatch):
     """After the first round a rule is cut to the predicates and classes its delta graph
-    holds: Virtuoso 7 planned a later round's rule from all its VALUES rows, whatever the
-    delta (at 1M generated triples, prp-dom and prp-trp took 6-15 s a round for a delta
-    of one small graph). Every row a later round sends is one its delta can match, some
+    holds: Virtuoso 7 spent seconds on a later round's rule none of whose VALUES rows its
+    delta can match (at 1M generated triples, prp-fp took 9-12 s a round for deltas without
+    a functional property). Every row a later round sends is one its delta can match, some
     rows are left out, and the closure is the embedded one."""
     from zonekg.api import remote_reasoning
 
