@@ -128,7 +128,8 @@ class Rule:
         )
         # the pattern as a sub-select: Virtuoso 7 plans an INSERT's own WHERE worse than the
         # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s, in one store; Oxigraph
-        # the same). Its plans vary from store to store: reasoning at 1M took 98-162 s
+        # the same). Its plans vary from store to store: at 1M the first round's prp-dom took
+        # 4-6 s in some and ran for minutes in others (docs/benchmarks.md, inside a store)
         return (
             f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ SELECT * WHERE "
             f"{{ {values}{where}{condition} {unknown} }} }}"
