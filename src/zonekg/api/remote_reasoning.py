@@ -5,8 +5,9 @@ inconsistency rules run there; the data never leaves the store.
 The rules are the compiled ones of the fast engine (``engines.oxigraph.rules``): the
 schema, which is small, is read out of the store (the ontology graphs, those declaring an
 ``owl:Ontology``, and the schema triples of graph/asserted: the same CONSTRUCT the fast
-engine runs), closed and compiled here; each compiled rule becomes one ``INSERT … WHERE``
-whose ``VALUES`` rows are its classes and properties, each written from its parsed IRI.
+engine runs), closed and compiled here; each compiled rule becomes one update request of one
+``INSERT … WHERE`` per property it applies to (for cax-sco, per class), that IRI written
+into its patterns and the rest of its rows a ``VALUES``, each written from its parsed IRI.
 
 Semi-naive rounds, as the fast engine's: the closed schema goes into a first working
 graph, and each round puts what it derives (and neither graph/asserted nor an earlier
@@ -28,6 +29,7 @@ them first. No question reads them.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -82,10 +84,10 @@ class StoreClosure:
 
 @dataclass(frozen=True)
 class Rule:
-    """One compiled OWL 2 RL rule as SPARQL: ``VALUES`` *columns* (its *rows*, IRIs), one or
-    two triple *premises*, the *conclusion*, and a *condition* (a FILTER) if any. The first
-    column, where there is one, is what every premise matches on: ``c`` a class (the object
-    of ``rdf:type``), any other a predicate."""
+    """One compiled OWL 2 RL rule as SPARQL: *columns*, variables its *rows* (IRIs) give
+    values to, one or two triple *premises*, the *conclusion*, and a *condition* (a FILTER)
+    if any. The first column, where there is one, is what every premise matches on: ``c`` a
+    class (the object of ``rdf:type``), any other a predicate."""
 
     name: str
     columns: tuple[str, ...]
@@ -107,33 +109,70 @@ class Rule:
     def update(self, target: str, delta: list[str], known: list[str]) -> str:
         """The INSERT into *target* of what this rule derives from at least one premise in
         the *delta* graphs and the rest in the *known* ones, less what *known* holds
-        (graphs as SPARQL terms)."""
-        if len(self.premises) == 1:
-            where = f"{_in(delta, 'zk_d')} {{ {self.premises[0]} }}"
+        (graphs as SPARQL terms): one operation per value of the first column, written in
+        as a constant, the other columns a ``VALUES`` (or constants too, for one row)."""
+        if not self.columns:
+            return self._operation(target, delta, known, {}, ())
+        # a constant, not a VALUES column: at 1M generated triples in Virtuoso 7 the first
+        # round's prp-dom, its 207 rows one VALUES, ran for minutes in 3 of 5 fresh stores;
+        # one operation a property took 4.8-5.8 s in each of 4 (docs/benchmarks.md)
+        by_key: dict[str, list[tuple[str, ...]]] = {}
+        for row in self.rows:
+            by_key.setdefault(row[0], []).append(row[1:])
+        key, rest = self.columns[0], self.columns[1:]
+        operations = []
+        for value, others in by_key.items():
+            bound = {key: sparql_iri(value)}
+            if len(others) == 1:
+                bound |= {c: sparql_iri(v) for c, v in zip(rest, others[0], strict=True)}
+                operations.append(self._operation(target, delta, known, bound, ()))
+            else:
+                operations.append(self._operation(target, delta, known, bound, tuple(others)))
+        return " ; ".join(operations)
+
+    def _operation(
+        self,
+        target: str,
+        delta: list[str],
+        known: list[str],
+        bound: dict[str, str],
+        rows: tuple[tuple[str, ...], ...],
+    ) -> str:
+        """One INSERT of this rule, its variables in *bound* written as those terms and the
+        columns not bound given the *rows* as ``VALUES``."""
+
+        def bind(pattern: str) -> str:
+            return _VARIABLE.sub(lambda m: bound.get(m.group(1), m.group(0)), pattern)
+
+        premises = [bind(p) for p in self.premises]
+        conclusion, condition = bind(self.conclusion), bind(self.condition)
+        if len(premises) == 1:
+            where = f"{_in(delta, 'zk_d')} {{ {premises[0]} }}"
         else:
-            first, second = self.premises
+            first, second = premises
             where = (
                 f"{{ {_in(delta, 'zk_d')} {{ {first} }} {_in(known, 'zk_k')} {{ {second} }} }} "
                 f"UNION {{ {_in(known, 'zk_k')} {{ {first} }} {_in(delta, 'zk_d')} "
                 f"{{ {second} }} }}"
             )
         values = ""
-        if self.columns:
-            header = " ".join(f"?{c}" for c in self.columns)
-            rows = " ".join("(" + " ".join(map(sparql_iri, row)) + ")" for row in self.rows)
-            values = f"VALUES ({header}) {{ {rows} }} "
-        condition = f" FILTER({self.condition})" if self.condition else ""
-        unknown = " ".join(
-            f"FILTER NOT EXISTS {{ GRAPH {g} {{ {self.conclusion} }} }}" for g in known
-        )
+        if rows:
+            header = " ".join(f"?{c}" for c in self.columns if c not in bound)
+            table = " ".join("(" + " ".join(map(sparql_iri, row)) + ")" for row in rows)
+            values = f"VALUES ({header}) {{ {table} }} "
+        condition = f" FILTER({condition})" if condition else ""
+        unknown = " ".join(f"FILTER NOT EXISTS {{ GRAPH {g} {{ {conclusion} }} }}" for g in known)
         # the pattern as a sub-select: Virtuoso 7 plans an INSERT's own WHERE worse than the
         # same SELECT (the rules' updates at 1M 72.9-78.7 s, so 60.0 s, in one store; Oxigraph
-        # the same). Its plans vary from store to store: at 1M the first round's prp-dom took
-        # 4-6 s in some and ran for minutes in others (docs/benchmarks.md, inside a store)
+        # the same)
         return (
-            f"INSERT {{ GRAPH {target} {{ {self.conclusion} }} }} WHERE {{ SELECT * WHERE "
+            f"INSERT {{ GRAPH {target} {{ {conclusion} }} }} WHERE {{ SELECT * WHERE "
             f"{{ {values}{where}{condition} {unknown} }} }}"
         )
+
+
+#: A variable in a rule's own patterns (constants of this module, never outside text).
+_VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _in(graphs: list[str], variable: str) -> str:
