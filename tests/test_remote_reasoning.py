@@ -299,6 +299,45 @@ def test_each_operation_of_a_rule_names_its_property_or_class_as_a_constant(oxig
     closure_as_embedded(store)
 
 
+def test_a_run_past_its_time_keeps_its_working_graphs_listed_for_the_next(oxigraph, monkeypatch):
+    """Stopped by the time limit, a reasoning leaves its working graphs listed in
+    graph/reasoning: Virtuoso goes on with the request the client gave up on, and what that
+    writes after the run has dropped its graphs must still be dropped by the next run. Here
+    the time runs out as round 2 is sent, and the store then writes into that round's graph
+    as Virtuoso would; the next run drops it and makes the embedded closure."""
+    from zonekg.api import remote_reasoning
+    from zonekg.engines import remote
+
+    _, store = oxigraph
+    store.push()
+    old = _an_old_closure(store, monkeypatch)
+    late = f"{REASONING_GRAPH}/round-2"
+    original = remote_reasoning._Store.update
+
+    def update(self, text, cleanup=False):
+        if not cleanup and text.startswith(f"INSERT {{ GRAPH <{late}>"):
+            self.work_until = time.monotonic()  # the time is up as this request goes
+        return original(self, text, cleanup)
+
+    monkeypatch.setattr(remote_reasoning._Store, "update", update)
+    with pytest.raises(ZonekgError, match="did not finish within") as stopped:
+        api.reason_in_store(store.query, store.update)
+    assert stopped.value.limit == "timeout"
+    assert store.working_graphs() > 0  # the listing, not the graphs
+    assert store.triples(late) == set()
+    monkeypatch.undo()
+    assert store.triples(INFERRED_GRAPH) == old
+    written = ox.Triple(ox.NamedNode("urn:x:late"), ox.NamedNode("urn:x:by"), ox.Literal("store"))
+    for name, value in store.credentials.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NETRC", os.devnull)
+    remote.update(store.update, f"INSERT DATA {{ GRAPH <{late}> {{ {written} }} }}")
+    done = store.reason()
+    assert done.returncode == 0, done.stderr
+    assert store.working_graphs() == 0
+    closure_as_embedded(store)
+
+
 # --- Virtuoso ---------------------------------------------------------------------------
 
 

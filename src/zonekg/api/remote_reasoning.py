@@ -23,7 +23,8 @@ transaction where the store runs an update request as one (Oxigraph); where it r
 operations one by one (Virtuoso: an operation that fails leaves those before it done), a
 failure in between leaves the store without a listed closure, which questions then say
 (never half a closure). A run that stops (a limit, an error, an inconsistency) drops its
-working graphs; one killed leaves them listed in graph/reasoning, and the next run drops
+working graphs; one killed leaves them listed in graph/reasoning, and one stopped by the
+time limit keeps them listed (the store may still write into one), and the next run drops
 them first. No question reads them.
 """
 
@@ -38,7 +39,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from .. import engines
-from ..core.errors import Setting, ZonekgError
+from ..core.errors import LimitError, Setting, ZonekgError
 from ..core.namespaces import (
     ASSERTED_GRAPH,
     DERIVED_GRAPHS,
@@ -339,6 +340,7 @@ def reason_in_store(
     rules, tbox, ontology = _schema_rules(store)
     _drop_leftovers(store)
     pieces: list[str] = []
+    timed_out = False
     try:
         rounds = _closure(store, rules, tbox, pieces, limits.max_triples, max_rounds, progress)
         _datatypes_disjoint(store, [ASSERTED_GRAPH, *ontology], pieces)
@@ -370,24 +372,36 @@ def reason_in_store(
             )
         )
         inferred = store.count(INFERRED)
+    except LimitError as stopped:
+        timed_out = stopped.limit == "timeout"
+        raise
     finally:
-        _drop_working_graphs(store, pieces)
+        # past the time limit the store may still be at the request given up on (Virtuoso
+        # goes on with it): its working graph stays listed, so that the next run drops what
+        # that request writes after this one has ended
+        _drop_working_graphs(store, pieces, keep_listing=timed_out)
     return StoreClosure(inferred, rounds, time.monotonic() - started)
 
 
-def _drop_working_graphs(store: _Store, pieces: list[str], cleanup: bool = True) -> None:
-    """Drop the working graphs and their listing; after a failure, best effort: no question
-    reads them, and the next run drops what is listed first."""
+def _drop_working_graphs(
+    store: _Store, pieces: list[str], cleanup: bool = True, keep_listing: bool = False
+) -> None:
+    """Drop the working graphs and (unless *keep_listing*) their listing; after a failure,
+    best effort: no question reads them, and the next run drops what is listed first."""
     drops = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in pieces]
+    if not keep_listing:
+        drops.append(f"DROP SILENT GRAPH {LISTING}")
+    if not drops:
+        return
     try:
-        store.update(" ; ".join([*drops, f"DROP SILENT GRAPH {LISTING}"]), cleanup=cleanup)
+        store.update(" ; ".join(drops), cleanup=cleanup)
     except ZonekgError:
         if not cleanup:
             raise
 
 
 def _drop_leftovers(store: _Store) -> None:
-    """The working graphs a run that was killed left behind (listed in graph/reasoning)."""
+    """The working graphs a run that was killed or timed out left listed in graph/reasoning."""
     found = store.query(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH {LISTING} {{ {LISTING} {HAS_PART} ?g }} }}",
         "working graphs left",
