@@ -116,7 +116,7 @@ class Rule:
             return self._operation(target, delta, known, {}, ())
         # a constant, not a VALUES column: at 1M generated triples in Virtuoso 7 the first
         # round's prp-dom, its 207 rows one VALUES, ran for minutes in 3 of 5 fresh stores;
-        # one operation a property took 4.8-6.0 s in each of 7 (docs/benchmarks.md)
+        # one operation a property took 4.8-6.0 s in each of 6 timed (docs/benchmarks.md)
         by_key: dict[str, list[tuple[str, ...]]] = {}
         for row in self.rows:
             by_key.setdefault(row[0], []).append(row[1:])
