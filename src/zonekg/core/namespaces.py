@@ -157,7 +157,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 
 
 #: A local name that needs no escape: a table of a million triples' answers shows tens of
-#: thousands, and the character-by-character test below took about 48 us each.
+#: thousands (a curie took 11-14 us with the character-by-character test alone, 7-9 with this).
 _PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_:](?:[A-Za-z0-9_:.-]*[A-Za-z0-9_:-])?")
 
 
